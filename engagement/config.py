@@ -1,0 +1,212 @@
+"""The one place for paths, regions, seeds and thresholds.
+
+Settings are read from the project YAML file (``engagement.yaml`` at the project root,
+or the file named by ``$ENGAGEMENT_CONFIG``) on top of the defaults below. Every other
+module, notebook and the batch runner asks this module for a path; nothing hard-codes one.
+
+Example:
+    >>> from engagement.config import load_config
+    >>> cfg = load_config()                         # doctest: +SKIP
+    >>> cfg.regions                                 # doctest: +SKIP
+    ['Essex', 'Suffolk', 'Norfolk', 'Cambridgeshire', 'Peterborough']
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engagement.errors import ConfigError
+
+CONFIG_FILENAME = "engagement.yaml"
+
+DEFAULT_ALLOW_LIST = [
+    "NHS", "NHS England", "NHS Digital", "NHS App", "Healthwatch", "A&E", "GP", "GPs", "111", "999",
+    "Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough", "East of England",
+    "Addenbrooke's", "Addenbrookes", "Royal Papworth", "Papworth", "Hinchingbrooke",
+    "Peterborough City Hospital", "Norfolk and Norwich", "James Paget", "Queen Elizabeth",
+    "West Suffolk Hospital", "Ipswich Hospital", "Colchester Hospital", "Broomfield", "Southend",
+    "Basildon", "Chelmsford", "Colchester", "Ipswich", "Lowestoft", "Bury St Edmunds", "Norwich",
+    "King's Lynn", "Great Yarmouth", "Cambridge", "Huntingdon", "Ely", "Wisbech", "Stamford",
+    "Whittlesey", "Lincolnshire", "London", "England", "UK", "Britain",
+    "Caldicott", "GDPR", "Google", "Facebook", "Amazon", "Apple", "Fitbit", "Palantir",
+    "Public Health England", "University of Cambridge", "Biobank", "UK Biobank",
+]
+
+DEFAULTS: dict[str, Any] = {
+    "project": "engagement project",
+    "raw_dir": "data/raw",
+    "processed_dir": "data/processed",
+    "figures_dir": "figures",
+    "reports_dir": "reports",
+    "regions": ["Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"],
+    "seed": 20260314,
+    "min_cell": 5,
+    "spacy_model": "auto",
+    "segmentation": "model",
+    "remove_fillers": True,
+    "include_facilitators": False,
+    "n_process": 1,
+    "deidentify": {
+        "enabled": True,
+        "allow_list": DEFAULT_ALLOW_LIST,
+        "deny_list": [],
+        "pseudonyms": False,
+        "max_age": 89,
+    },
+    "codebook": "default",
+    "topics": {
+        "embedding": "minilm",
+        "min_topic_size": 8,
+        "nr_topics": "auto",
+        "reduce_outliers": True,
+        "guided": False,
+    },
+    "batch": {"workers": 2},
+}
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` holding engagement.yaml (else ``start``)."""
+    env = os.environ.get("ENGAGEMENT_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILENAME).is_file():
+            return folder
+    return here
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated project settings with resolved absolute paths."""
+
+    root: Path
+    settings: dict[str, Any] = field(repr=False)
+    source: Path | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.settings[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    def path(self, key: str) -> Path:
+        p = Path(self.settings[key])
+        return p if p.is_absolute() else (self.root / p)
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.path("raw_dir")
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.path("processed_dir")
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.path("figures_dir")
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.path("reports_dir")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.processed_dir / "cache"
+
+    @property
+    def sessions_manifest(self) -> Path:
+        return self.raw_dir / "sessions.csv"
+
+    @property
+    def participants_manifest(self) -> Path:
+        return self.raw_dir / "participants.csv"
+
+    @property
+    def withdrawals_file(self) -> Path:
+        return self.raw_dir / "withdrawals.csv"
+
+    @property
+    def salt_file(self) -> Path:
+        return self.raw_dir / ".engagement_salt"
+
+    def table_path(self, name: str) -> Path:
+        return self.processed_dir / f"{name}.parquet"
+
+    def with_overrides(self, **overrides: Any) -> "Config":
+        return Config(self.root, _validate(_merge(self.settings, overrides), self.source), self.source)
+
+
+def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
+    where = str(source) if source else "configuration"
+    regions = settings.get("regions")
+    if not isinstance(regions, list) or not regions or not all(isinstance(r, str) and r for r in regions):
+        raise ConfigError("'regions' must be a non-empty list of names", path=where)
+    if len(set(regions)) != len(regions):
+        raise ConfigError("'regions' lists a region twice", path=where)
+    if "all" in regions:
+        raise ConfigError("'all' is reserved and cannot be a region name", path=where)
+    if not isinstance(settings.get("min_cell"), int) or settings["min_cell"] < 1:
+        raise ConfigError("'min_cell' must be a whole number of at least 1", path=where)
+    if not isinstance(settings.get("seed"), int):
+        raise ConfigError("'seed' must be a whole number", path=where)
+    if settings.get("segmentation") not in ("model", "fast"):
+        raise ConfigError("'segmentation' must be 'model' or 'fast'", path=where)
+    if settings["topics"].get("embedding") not in ("minilm", "tfidf"):
+        raise ConfigError("'topics.embedding' must be 'minilm' or 'tfidf'", path=where)
+    return settings
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
+    """Load the project configuration.
+
+    Args:
+        path: a YAML file; default ``$ENGAGEMENT_CONFIG`` or ``engagement.yaml`` in the project root.
+        **overrides: top-level settings to override (as the CLI and notebooks do).
+
+    Raises:
+        ConfigError: the file is not valid YAML or a setting is invalid.
+    """
+    if path is None and os.environ.get("ENGAGEMENT_CONFIG"):
+        path = os.environ["ENGAGEMENT_CONFIG"]
+    if path is None:
+        root = find_project_root()
+        candidate = root / CONFIG_FILENAME
+        source = candidate if candidate.is_file() else None
+    else:
+        source = Path(path).resolve()
+        if not source.is_file():
+            raise ConfigError("configuration file not found", path=source)
+        root = source.parent
+    settings: dict[str, Any] = {}
+    if source is not None:
+        try:
+            settings = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=source,
+                              line=(mark.line + 1) if mark else None) from exc
+        if not isinstance(settings, dict):
+            raise ConfigError("the configuration must be a mapping of settings", path=source)
+        unknown = sorted(set(settings) - set(DEFAULTS))
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)}", path=source)
+    merged = _merge(_merge(DEFAULTS, settings), overrides)
+    return Config(root=root, settings=_validate(merged, source), source=source)

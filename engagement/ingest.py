@@ -1,0 +1,136 @@
+"""Ingest: manifest + raw files -> the sessions, participants and turns tables.
+
+Readers (``engagement.readers``) return speaker turns as they stand in each file; this module
+resolves each speaker label to a pseudonymous participant through the manifest, assigns roles
+and regions, and refuses anything it cannot account for (a speaker the manifest does not know,
+a survey region that is not configured), naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from engagement.config import Config
+from engagement.errors import InputError
+from engagement.io import sha256_file
+from engagement.manifest import Manifest, survey_columns
+
+_ROLE_WORDS = re.compile(
+    r"^(facilitator|co-?facilitator|interviewer|moderator|researcher|note-?taker|observer|"
+    r"speaker\s*\d+|p\d+|r\d+|participant\s*\d*|respondent\s*\d*|interviewee|unknown|\W*)$",
+    re.IGNORECASE,
+)
+
+
+def _norm_label(label: str) -> str:
+    return re.sub(r"\s+", " ", label).strip().casefold()
+
+
+@dataclass(frozen=True)
+class IngestedSession:
+    session: dict
+    turns: pd.DataFrame
+    participants: pd.DataFrame
+    known_names: tuple[str, ...]
+    detected: str
+
+
+def _speaker_map(manifest: Manifest, session_id: str, facilitators: list[str], observers: list[str]) -> dict[str, dict]:
+    rows = manifest.participants[manifest.participants["session_id"] == session_id]
+    mapping: dict[str, dict] = {}
+    for rec in rows.to_dict("records"):
+        mapping[_norm_label(rec["speaker_label"])] = rec
+    for role, labels in (("facilitator", facilitators), ("observer", observers)):
+        for n, label in enumerate(labels, start=1):
+            key = _norm_label(label)
+            if key in mapping:
+                mapping[key] = {**mapping[key], "role": role}
+            else:
+                prefix = "F" if role == "facilitator" else "O"
+                mapping[key] = {"session_id": session_id, "speaker_label": label,
+                                "participant_id": f"{session_id}-{prefix}{n}", "role": role}
+    return mapping
+
+
+def names_from_labels(labels: list[str]) -> list[str]:
+    """Speaker labels that are people's names (not "P3", "Interviewer", "Speaker 2")."""
+    return [lab for lab in labels if lab and not _ROLE_WORDS.match(lab.strip())]
+
+
+def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSession:
+    """Read one session's file and resolve its speakers. Pure: writes nothing."""
+    from engagement.readers import read_file
+
+    path = row["path"]
+    sid, kind = row["session_id"], row["kind"]
+    survey_cols = survey_columns(pd.Series(row)) if kind == "survey" else None
+    result = read_file(path, format=row.get("format") or None, encoding=row.get("encoding") or None,
+                       survey_columns=survey_cols)
+    if not result.turns:
+        raise InputError("empty transcript: no speaker turns found", path=path)
+    facilitators = [s.strip() for s in str(row.get("facilitators", "") or "").split(";") if s.strip()]
+    observers = [s.strip() for s in str(row.get("observers", "") or "").split(";") if s.strip()]
+    regions = set(cfg.regions)
+
+    records, people = [], {}
+    if kind == "survey":
+        for i, t in enumerate(result.turns):
+            region = str(t.meta.get("region") or row.get("region") or "").strip()
+            if region not in regions:
+                raise InputError(f"region '{region}' is not in the configured regions ({', '.join(cfg.regions)})",
+                                 path=path, line=t.source_line)
+            respondent = str(t.speaker).strip()
+            if not respondent:
+                raise InputError("empty respondent id", path=path, line=t.source_line)
+            pid = f"{sid}-{respondent}"
+            people.setdefault(pid, {"participant_id": pid, "session_id": sid, "region": region, "role": "respondent"})
+            records.append({"participant_id": pid, "role": "respondent", "region": region, "speaker": respondent,
+                            "question": str(t.meta.get("question") or ""), "raw": t, "index": i})
+        known: list[str] = []
+    else:
+        mapping = _speaker_map(manifest, sid, facilitators, observers)
+        for i, t in enumerate(result.turns):
+            rec = mapping.get(_norm_label(t.speaker))
+            if rec is None:
+                shown = t.speaker if t.speaker else "(no speaker label)"
+                raise InputError(f"unknown speaker label '{shown}': add it to participants.csv for session {sid} "
+                                 f"or to the session's facilitators", path=path, line=t.source_line)
+            pid = rec["participant_id"]
+            attrs = {k: v for k, v in rec.items()
+                     if k not in ("session_id", "speaker_label", "participant_id", "role", "line", "name") and v != ""}
+            people.setdefault(pid, {"participant_id": pid, "session_id": sid, "region": row["region"],
+                                    "role": rec["role"], **attrs})
+            records.append({"participant_id": pid, "role": rec["role"], "region": row["region"],
+                            "speaker": t.speaker, "question": "", "raw": t, "index": i})
+        labels = manifest.participants.loc[manifest.participants["session_id"] == sid]
+        known = names_from_labels([t.speaker for t in result.turns] + facilitators + observers)
+        if "name" in labels:
+            known += [n for n in labels["name"].tolist() if n]
+
+    turns = pd.DataFrame({
+        "session_id": sid,
+        "turn_index": [r["index"] for r in records],
+        "participant_id": [r["participant_id"] for r in records],
+        "role": [r["role"] for r in records],
+        "region": [r["region"] or None for r in records],
+        "kind": kind,
+        "start": [r["raw"].start for r in records],
+        "end": [r["raw"].end for r in records],
+        "text": [r["raw"].text for r in records],
+        "flags": "",
+        "source_line": [r["raw"].source_line for r in records],
+        "question": [r["question"] for r in records],
+    })
+    turns["start"] = turns["start"].astype("float64")
+    turns["end"] = turns["end"].astype("float64")
+    session = {
+        "session_id": sid, "region": row["region"] or None, "kind": kind, "date": row.get("date") or None,
+        "source_file": str(row["file"]), "format": result.format, "encoding": result.encoding,
+        "content_hash": sha256_file(path), "n_turns": len(turns),
+        "n_words": int(turns["text"].str.count(r"\S+").sum()),
+    }
+    return IngestedSession(session, turns, pd.DataFrame(list(people.values())), tuple(sorted(set(known))),
+                           result.format)
