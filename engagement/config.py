@@ -167,8 +167,8 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
         raise ConfigError("'min_cell' must be a whole number of at least 1", path=where)
     if not isinstance(settings.get("seed"), int):
         raise ConfigError("'seed' must be a whole number", path=where)
-    if settings.get("segmentation") not in ("model", "fast"):
-        raise ConfigError("'segmentation' must be 'model' or 'fast'", path=where)
+    if settings.get("segmentation") not in ("model", "fast", "blank"):
+        raise ConfigError("'segmentation' must be 'model', 'fast' or 'blank' (tests only)", path=where)
     if settings["topics"].get("embedding") not in ("minilm", "tfidf"):
         raise ConfigError("'topics.embedding' must be 'minilm' or 'tfidf'", path=where)
     return settings

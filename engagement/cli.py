@@ -1,0 +1,196 @@
+"""The `engagement` command line.
+
+Each stage is a subcommand; a user error prints one line and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from engagement.errors import EngagementError
+
+EPILOG = """\
+stages, in order:
+  prepare      raw transcripts + manifest -> sessions, participants, turns, segments (de-identified)
+  code         segments -> codings (codebook rules), topics (BERTopic), stance
+  batch        run the notebooks with papermill: prepare, code, one per region + all, summary report
+utilities:
+  inspect      what the suite sees in one file, before you add it to the manifest
+  redact       de-identify any text or JSONL file with the project's detector
+  leak-check   scan every output for personal data that should have been redacted
+
+The project is configured by engagement.yaml (paths, regions, thresholds); see README.md.
+"""
+
+
+def _config(args):
+    from engagement.config import load_config
+
+    overrides = {}
+    if getattr(args, "fast", False):
+        overrides["segmentation"] = "fast"
+    return load_config(args.config, **overrides)
+
+
+def cmd_prepare(args) -> int:
+    from engagement.prepare import prepare
+
+    cfg = _config(args)
+    result = prepare(cfg, progress=not args.quiet and sys.stderr.isatty())
+    s = result.summary
+    w = s["withdrawal"]
+    print(f"prepared {s['sessions']} sessions, {s['participants']} participants, {s['turns']} turns, "
+          f"{s['segments']} segments ({s['words']:,} words); {s['redactions']} personal details replaced; "
+          f"{w['participants_removed']} withdrawn participant(s) removed ({w['turns_removed']} turns)")
+    if w["unmatched_withdrawals"]:
+        print(f"warning: withdrawals.csv lists ids found nowhere: {', '.join(w['unmatched_withdrawals'])}",
+              file=sys.stderr)
+    for name, path in result.paths.items():
+        print(f"  {name:<13} {path}")
+    return 0
+
+
+def _parse_survey_columns(spec: str | None) -> dict | None:
+    if not spec:
+        return None
+    out = {}
+    for part in spec.split(","):
+        key, _, value = part.partition("=")
+        if not value:
+            raise EngagementError(f"--survey-columns expects key=column pairs, got '{part}'")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_inspect(args) -> int:
+    from engagement.readers import read_file
+
+    result = read_file(args.file, format=args.format, survey_columns=_parse_survey_columns(args.survey_columns))
+    speakers: Counter = Counter()
+    words: Counter = Counter()
+    for t in result.turns:
+        speakers[t.speaker] += 1
+        words[t.speaker] += len(t.text.split())
+    timed = sum(1 for t in result.turns if t.start is not None)
+    info = {
+        "file": str(args.file), "format": result.format, "encoding": result.encoding,
+        "turns": len(result.turns), "words": sum(words.values()),
+        "times": "all turns" if timed == len(result.turns) else ("none" if timed == 0 else f"{timed} turns"),
+        "speakers": [{"label": s, "turns": n, "words": words[s]} for s, n in speakers.most_common()],
+        "notes": list(result.notes),
+    }
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{info['file']}\n  format: {info['format']}   encoding: {info['encoding']}   "
+          f"turns: {info['turns']}   words: {info['words']:,}   times: {info['times']}")
+    shown = info["speakers"] if len(info["speakers"]) <= 25 else info["speakers"][:25]
+    print(f"  speakers ({len(info['speakers'])}):")
+    for sp in shown:
+        print(f"    {sp['label'] or '(none)':<30} {sp['turns']:>5} turns {sp['words']:>8,} words")
+    if len(info["speakers"]) > len(shown):
+        print(f"    ... and {len(info['speakers']) - len(shown)} more")
+    for note in info["notes"]:
+        print(f"  note: {note}")
+    return 0
+
+
+def cmd_redact(args) -> int:
+    from engagement.deidentify import Pseudonymiser, build_detector, load_salt, redact_stream
+
+    cfg = _config(args)
+    detector = build_detector(cfg)
+    pseudonymiser = Pseudonymiser(load_salt(cfg), pseudonyms=bool(cfg.deidentify.get("pseudonyms")))
+    if args.file == "-":
+        lines = sys.stdin
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise EngagementError("file not found", path=path)
+        from engagement.readers import decode_text
+
+        text, _ = decode_text(path)
+        lines = text.splitlines(keepends=True)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for line in redact_stream(lines, detector, pseudonymiser, jsonl=args.jsonl):
+            out.write(line)
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def cmd_leak_check(args) -> int:
+    from engagement.leak import leak_check
+
+    cfg = _config(args)
+    findings = leak_check(cfg, paths=[Path(p) for p in args.paths] or None, use_ner=args.ner)
+    if findings:
+        for f in findings[:50]:
+            print(f"LEAK {f.file}:{f.location}: {f.type}: {f.reason}", file=sys.stderr)
+        more = f" (showing 50)" if len(findings) > 50 else ""
+        print(f"engagement: leak check failed: {len(findings)} finding(s){more}", file=sys.stderr)
+        return 3
+    print("leak check passed: no redacted value or detectable personal data in the outputs")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="engagement", description="Analyse public-engagement transcripts on health data, reproducibly.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="project YAML (default: engagement.yaml in the project root)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("prepare", help="raw transcripts -> de-identified tables in data/processed")
+    p.add_argument("--fast", action="store_true", help="sentencizer instead of the parser (big runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("inspect", help="show what the suite sees in one file (format, encoding, speakers)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--format", help="skip detection: txt, otter, docx, vtt, srt, csv, xlsx")
+    p.add_argument("--survey-columns", help="for surveys: respondent=COL,text=COL[,region=COL,date=COL,question=COL]")
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("redact", help="de-identify a text or JSONL file ('-' for standard input) to stdout")
+    p.add_argument("file")
+    p.add_argument("--jsonl", action="store_true", help="input is JSON lines; only the 'text' field is redacted")
+    p.add_argument("-o", "--output", help="write here instead of standard output")
+    p.set_defaults(func=cmd_redact)
+
+    p = sub.add_parser("leak-check", help="scan data/processed, figures/, reports/ for personal data")
+    p.add_argument("paths", nargs="*", help="scan these files or folders instead")
+    p.add_argument("--ner", action="store_true", help="also run the NER model (slower, noisier)")
+    p.set_defaults(func=cmd_leak_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except EngagementError as exc:
+        print(f"engagement: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("engagement: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""Inductive topics with BERTopic, fitted once on all regions so topics mean the same everywhere.
+
+Sub-models are injected, not subclassed (UMAP and HDBSCAN with fixed seeds, a CountVectorizer
+with English and transcript stop words, KeyBERTInspired + MaximalMarginalRelevance labels);
+outliers are reassigned by embedding similarity. Each topic is then mapped to the codebook
+themes whose segments it shares, and topics that match no theme are flagged as candidate new
+themes for the researcher to look at.
+
+The fitted result (tables, not a pickled model) is cached by a hash of the segments, the
+settings and the embedding model, so per-region notebook runs read it instead of refitting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engagement.config import Config
+
+# Words that carry no topic in spoken transcripts, on top of sklearn's English list.
+TRANSCRIPT_STOP_WORDS = [
+    "yeah", "yes", "no", "okay", "ok", "oh", "well", "just", "really", "think", "know", "mean", "like",
+    "actually", "basically", "sort", "kind", "thing", "things", "lot", "bit", "say", "said", "going",
+    "get", "got", "want", "way", "right", "mm", "um", "erm", "don", "didn", "doesn", "isn", "wasn",
+    "ve", "ll", "re", "gonna", "suppose", "probably", "maybe", "person", "people", "sure", "dunno",
+]
+PLACEHOLDER_TOKENS = ["person", "phone", "email", "nhs_number", "postcode", "address", "date_of_birth", "location"]
+MIN_WORDS = 5
+
+
+@dataclass
+class TopicResult:
+    topics: pd.DataFrame            # topic_id, label, size, words, themes, candidate_new_theme, ...
+    segment_topics: pd.DataFrame    # segment_id, topic_id, probability
+    settings: dict
+
+
+def _vectorizer():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    stop = sorted(set(ENGLISH_STOP_WORDS) | set(TRANSCRIPT_STOP_WORDS) | set(PLACEHOLDER_TOKENS))
+    return CountVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=2, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+
+
+def build_topic_model(cfg: Config, n_docs: int, embedding_model=None, seed_topics: list[list[str]] | None = None):
+    """A BERTopic with seeded, injected sub-models suited to a few thousand short segments."""
+    from bertopic import BERTopic
+    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    settings = cfg.topics
+    min_size = int(settings.get("min_topic_size", 8))
+    seed = int(cfg.seed)
+    umap_model = UMAP(n_neighbors=min(15, max(2, n_docs - 1)), n_components=5, min_dist=0.0, metric="cosine",
+                      random_state=seed, low_memory=True)
+    hdbscan_model = HDBSCAN(min_cluster_size=min_size, min_samples=max(1, min_size // 2), metric="euclidean",
+                            cluster_selection_method="eom", prediction_data=True)
+    representation = None
+    if embedding_model is not None:
+        representation = [KeyBERTInspired(top_n_words=10, random_state=seed), MaximalMarginalRelevance(diversity=0.3)]
+    nr_topics = settings.get("nr_topics", "auto")
+    return BERTopic(
+        embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
+        vectorizer_model=_vectorizer(), representation_model=representation, top_n_words=10,
+        nr_topics=None if nr_topics in (None, "none") else nr_topics, seed_topic_list=seed_topics,
+        calculate_probabilities=False, verbose=False,
+    )
+
+
+def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "respondent")) -> pd.DataFrame:
+    """The segments topics are fitted on: participants' and respondents' sentences of 5+ words."""
+    keep = segments[segments["role"].isin(include_roles) & (segments["n_words"] >= MIN_WORDS)]
+    return keep.sort_values("segment_id").reset_index(drop=True)
+
+
+def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
+    payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
+                          "version": 2}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def guided_seed_topics(codebook) -> list[list[str]]:
+    """Seed word lists for guided BERTopic, one per codebook theme (from its phrases)."""
+    seeds = []
+    for theme in codebook.themes():
+        words = sorted({w.lower() for phrase in codebook.phrases_for_theme(theme) for w in phrase.split()
+                        if len(w) > 3})[:12]
+        if words:
+            seeds.append(words)
+    return seeds
+
+
+def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | None = None,
+               seed_topics: list[list[str]] | None = None, use_cache: bool = True) -> TopicResult:
+    """Fit topics on all regions' participant segments and map them to codebook themes.
+
+    Args:
+        segments: the segments table.
+        cfg: configuration (``topics`` settings, ``seed``, cache folder).
+        codings: rule codings, for mapping topics to themes (optional).
+        seed_topics: word lists for guided topic modelling (optional).
+        use_cache: read/write the cached result keyed by content hash.
+    """
+    docs_df = topic_inputs(segments)
+    docs = docs_df["text"].tolist()
+    backend = cfg.topics.get("embedding", "minilm")
+    key = _cache_key(docs, cfg, seed_topics)
+    cache = cfg.cache_dir / "topics" / key
+    if use_cache and (cache / "topics.parquet").is_file():
+        topics = pd.read_parquet(cache / "topics.parquet")
+        seg_topics = pd.read_parquet(cache / "segment_topics.parquet")
+    else:
+        topics, seg_topics = _fit(docs_df, cfg, backend, seed_topics)
+        if use_cache:
+            cache.mkdir(parents=True, exist_ok=True)
+            topics.to_parquet(cache / "topics.parquet", index=False)
+            seg_topics.to_parquet(cache / "segment_topics.parquet", index=False)
+    topics = map_topics_to_themes(topics, seg_topics, codings)
+    return TopicResult(topics, seg_topics, {"embedding": backend, "cache_key": key, "n_docs": len(docs)})
+
+
+def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from engagement.embeddings import embed, load_sentence_model
+
+    docs = docs_df["text"].tolist()
+    if len(docs) < 20:
+        raise ValueError(f"too few segments to fit topics ({len(docs)}; need at least 20)")
+    emb = embed(docs, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+    emb_model = load_sentence_model() if backend == "minilm" else None
+    model = build_topic_model(cfg, len(docs), emb_model, seed_topics)
+    assigned, _ = model.fit_transform(docs, embeddings=emb)
+    if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
+        strategy = "embeddings" if emb_model is not None else "c-tf-idf"
+        kwargs = {"embeddings": emb} if strategy == "embeddings" else {}
+        assigned = model.reduce_outliers(docs, assigned, strategy=strategy, threshold=0.3, **kwargs)
+        # update_topics forgets the vectorizer/representation unless given again (BERTopic #2114)
+        model.update_topics(docs, topics=assigned, vectorizer_model=_vectorizer(),
+                            representation_model=model.representation_model)
+    info = model.get_topic_info()
+    rows = []
+    for rec in info.to_dict("records"):
+        tid = int(rec["Topic"])
+        words = [w for w, _ in (model.get_topic(tid) or []) if w]
+        label = "Outliers (no clear topic)" if tid == -1 else ", ".join(words[:3]) or f"Topic {tid}"
+        rows.append({"topic_id": tid, "label": label, "size": int(rec["Count"]), "words": ", ".join(words[:10])})
+    topics = pd.DataFrame(rows).sort_values("topic_id").reset_index(drop=True)
+    sims = _similarity_to_topic(emb, np.asarray(assigned))
+    seg_topics = pd.DataFrame({"segment_id": docs_df["segment_id"], "topic_id": np.asarray(assigned, dtype=int),
+                               "probability": sims})
+    return topics, seg_topics
+
+
+def _similarity_to_topic(emb: np.ndarray, assigned: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each segment to its topic's centroid (a confidence, NaN for outliers)."""
+    out = np.full(len(assigned), np.nan)
+    for tid in np.unique(assigned):
+        if tid == -1:
+            continue
+        idx = np.where(assigned == tid)[0]
+        centre = emb[idx].mean(axis=0)
+        centre = centre / (np.linalg.norm(centre) or 1.0)
+        out[idx] = emb[idx] @ centre
+    return np.round(out, 6)
+
+
+def map_topics_to_themes(topics: pd.DataFrame, segment_topics: pd.DataFrame, codings: pd.DataFrame | None,
+                         *, min_share: float = 0.25, new_theme_below: float = 0.15) -> pd.DataFrame:
+    """Add each topic's overlap with codebook themes (share of its segments coded with the theme).
+
+    A topic whose best theme covers less than ``new_theme_below`` of its segments is flagged
+    ``candidate_new_theme``: something people talked about that the codebook has no code for.
+    """
+    out = topics.copy()
+    out["themes"], out["top_theme"], out["top_theme_share"], out["candidate_new_theme"] = "", "", 0.0, False
+    if codings is None or codings.empty:
+        out["candidate_new_theme"] = out["topic_id"] != -1
+        return out
+    coded = codings[["segment_id", "theme"]].drop_duplicates()
+    merged = segment_topics.merge(coded, on="segment_id", how="left")
+    sizes = segment_topics.groupby("topic_id").size()
+    for i, rec in out.iterrows():
+        tid = rec["topic_id"]
+        part = merged[merged["topic_id"] == tid].dropna(subset=["theme"])
+        shares = (part.groupby("theme")["segment_id"].nunique() / max(1, sizes.get(tid, 0))).sort_values(
+            ascending=False)
+        listed = [f"{t} ({s:.0%})" for t, s in shares.items() if s >= min_share]
+        out.at[i, "themes"] = "; ".join(listed)
+        if len(shares):
+            out.at[i, "top_theme"], out.at[i, "top_theme_share"] = shares.index[0], float(round(shares.iloc[0], 4))
+        out.at[i, "candidate_new_theme"] = bool(tid != -1 and (shares.iloc[0] if len(shares) else 0) < new_theme_below)
+    return out
+
+
+def topics_per_class(segments: pd.DataFrame, segment_topics: pd.DataFrame, topics: pd.DataFrame,
+                     by: str = "region") -> pd.DataFrame:
+    """Topic x class (region or session kind) table: segments, participants and share of the class's segments."""
+    merged = segment_topics.merge(segments[["segment_id", "participant_id", by]], on="segment_id")
+    totals = merged.groupby(by)["segment_id"].count()
+    table = merged.groupby(["topic_id", by]).agg(segments=("segment_id", "count"),
+                                                   participants=("participant_id", "nunique")).reset_index()
+    table["share_of_segments"] = (table["segments"] / table[by].map(totals)).round(4)
+    table = table.merge(topics[["topic_id", "label"]], on="topic_id", how="left")
+    return table.sort_values(["topic_id", by]).reset_index(drop=True)
+
+
+def topic_quality(topics: pd.DataFrame, segments: pd.DataFrame, segment_topics: pd.DataFrame, top_n: int = 10
+                  ) -> dict[str, float]:
+    """NPMI coherence (gensim, on the segments' lemmas) and topic diversity of the fitted topics."""
+    from gensim.corpora import Dictionary
+    from gensim.models.coherencemodel import CoherenceModel
+
+    texts = segments.loc[segments["segment_id"].isin(segment_topics["segment_id"]), "lemmas"].str.split().tolist()
+    word_lists = [[w for w in str(ws).split(", ") if w and " " not in w][:top_n]
+                  for ws in topics.loc[topics["topic_id"] != -1, "words"]]
+    dictionary = Dictionary(texts)
+    word_lists = [[w for w in ws if w in dictionary.token2id] for ws in word_lists]
+    word_lists = [ws for ws in word_lists if len(ws) >= 2]
+    if not word_lists:
+        return {"npmi": float("nan"), "diversity": float("nan"), "n_topics": 0}
+    cm = CoherenceModel(topics=word_lists, texts=texts, dictionary=dictionary, coherence="c_npmi", processes=1)
+    all_words = [w for ws in word_lists for w in ws]
+    return {"npmi": round(float(cm.get_coherence()), 4), "diversity": round(len(set(all_words)) / len(all_words), 4),
+            "n_topics": len(word_lists)}

@@ -1,0 +1,36 @@
+import pytest
+
+from engagement.config import load_config
+from engagement.errors import ConfigError
+
+
+def test_defaults_point_at_the_bundled_sample_and_five_regions():
+    from tests.conftest import REPO
+
+    cfg = load_config(REPO / "engagement.yaml")
+    assert cfg.regions == ["Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"]
+    assert cfg.raw_dir == REPO / "data" / "raw" / "sample"
+    assert cfg.min_cell == 5
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("regions: []\n", "regions"),
+    ("regions: [Essex, Essex]\n", "twice"),
+    ("regions: [all]\n", "reserved"),
+    ("min_cell: 0\n", "min_cell"),
+    ("segmentation: turbo\n", "segmentation"),
+    ("colour: blue\n", "unknown setting"),
+    ("regions: [Essex\n", "invalid YAML"),
+])
+def test_invalid_configuration_is_refused_with_the_file_named(tmp_path, yaml_text, message):
+    path = tmp_path / "engagement.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_overrides_are_validated_too(tmp_path):
+    (tmp_path / "engagement.yaml").write_text("project: x\n")
+    with pytest.raises(ConfigError):
+        load_config(tmp_path / "engagement.yaml", min_cell=-1)

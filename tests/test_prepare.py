@@ -1,0 +1,148 @@
+"""prepare end to end on tiny projects, and every input error path of the manifest and files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from engagement.cli import main
+from engagement.config import load_config
+from engagement.errors import EngagementError
+from engagement.prepare import prepare
+from tests.conftest import FOCUS_GROUP, write_project
+
+
+def _processed_files(root):
+    folder = root / "data" / "processed"
+    return sorted(p.name for p in folder.glob("*")) if folder.exists() else []
+
+
+def test_prepare_writes_the_four_tables_and_redactions(tiny_config, tiny_project):
+    result = prepare(tiny_config)
+    for name in ("sessions", "participants", "turns", "segments", "redactions"):
+        assert (tiny_project / "data" / "processed" / f"{name}.parquet").is_file()
+    sessions = result.tables["sessions"].set_index("session_id")
+    assert sessions.loc["ESX-FG1", "format"] == "txt"
+    assert sessions.loc["SURVEY", "kind"] == "survey"
+    turns = result.tables["turns"]
+    fg = turns[turns.session_id == "ESX-FG1"]
+    assert fg["role"].tolist()[0] == "facilitator"
+    # the continuation line joined Tomasz's turn
+    assert "letters from the hospital" in fg.iloc[2]["text"]
+    assert "crosstalk" in fg.iloc[1]["flags"]
+    # survey respondents get pseudonymous ids and the region of their row
+    survey = turns[turns.session_id == "SURVEY"]
+    assert set(survey["region"]) == {"Essex", "Norfolk", "Suffolk"}
+    assert survey["participant_id"].str.startswith("SURVEY-R").all()
+
+
+def test_prepared_tables_hold_no_speaker_names_or_planted_details(tiny_config):
+    result = prepare(tiny_config)
+    everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
+    for value in ("Sarah", "Tomasz", "Jenkins", "07700 900461", "943 476 5919"):
+        assert value not in everything
+
+
+def test_participants_table_has_roles_and_attributes_but_no_labels(tiny_config):
+    parts = prepare(tiny_config).tables["participants"].set_index("participant_id")
+    assert parts.loc["ESX-FG1-P01", "age_band"] == "45-54"
+    assert parts.loc["ESX-FG1-F1", "role"] == "facilitator"
+    assert "speaker_label" not in parts.columns and "name" not in parts.columns
+
+
+def test_withdrawn_participant_disappears_from_every_table(tiny_project):
+    write_project(tiny_project, withdrawals="participant_id,date,note\nESX-FG1-P02,2026-03-05,withdrew\nR0004,,\n")
+    result = prepare(load_config(tiny_project / "engagement.yaml"))
+    for name, df in result.tables.items():
+        if "participant_id" in df:
+            assert not df["participant_id"].isin(["ESX-FG1-P02", "SURVEY-R0004"]).any(), name
+    assert "insurance companies" not in " ".join(result.tables["turns"]["text"])
+    assert result.summary["withdrawal"]["participants_removed"] == 2
+
+
+def test_segments_are_sentences_with_aligned_tokens_and_lemmas(tiny_config):
+    segs = prepare(tiny_config).tables["segments"]
+    assert len(segs) > 8
+    for rec in segs.to_dict("records"):
+        assert len(rec["tokens"].split(" ")) == len(rec["lemmas"].split(" "))
+
+
+def test_a_second_run_gives_identical_tables(tiny_config):
+    first = prepare(tiny_config).tables
+    second = prepare(tiny_config).tables
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name])
+
+
+# ---- error paths: one line naming file (and line), non-zero exit, nothing written ----
+
+def _run_cli(root, capsys):
+    code = main(["--config", str(root / "engagement.yaml"), "prepare", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    return code, err
+
+
+SESSIONS_HEADER = "session_id,file,region,kind,date,facilitators\n"
+PEOPLE = "session_id,speaker_label,participant_id,role\nS1,Sarah,S1-P1,participant\nS1,Tomasz,S1-P2,participant\n"
+
+
+@pytest.mark.parametrize("case, files, sessions, participants, expect", [
+    ("unknown speaker", {"a.txt": FOCUS_GROUP}, SESSIONS_HEADER + "S1,a.txt,Essex,focus_group,,Facilitator\n",
+     "session_id,speaker_label,participant_id,role\nS1,Sarah,S1-P1,participant\n", ["a.txt:", "unknown speaker label 'Tomasz'"]),
+    ("missing file", {}, SESSIONS_HEADER + "S1,nowhere.txt,Essex,focus_group,,Facilitator\n", PEOPLE,
+     ["sessions.csv:2", "file not found: nowhere.txt"]),
+    ("duplicate session", {"a.txt": FOCUS_GROUP},
+     SESSIONS_HEADER + "S1,a.txt,Essex,focus_group,,Facilitator\nS1,a.txt,Essex,focus_group,,Facilitator\n", PEOPLE,
+     ["sessions.csv:3", "duplicate session_id 'S1'"]),
+    ("duplicate participant", {"a.txt": FOCUS_GROUP}, SESSIONS_HEADER + "S1,a.txt,Essex,focus_group,,Facilitator\n",
+     PEOPLE + "S1,Sal,S1-P1,participant\n", ["participants.csv:4", "duplicate participant_id 'S1-P1'"]),
+    ("unknown region", {"a.txt": FOCUS_GROUP}, SESSIONS_HEADER + "S1,a.txt,Kent,focus_group,,Facilitator\n", PEOPLE,
+     ["sessions.csv:2", "region 'Kent' is not in the configured regions"]),
+    ("bad kind", {"a.txt": FOCUS_GROUP}, SESSIONS_HEADER + "S1,a.txt,Essex,workshop,,Facilitator\n", PEOPLE,
+     ["sessions.csv:2", "kind 'workshop'"]),
+    ("empty transcript", {"a.txt": "\n\n  \n"}, SESSIONS_HEADER + "S1,a.txt,Essex,focus_group,,Facilitator\n", PEOPLE,
+     ["a.txt", "empty"]),
+    ("binary file", {"a.txt": b"\x00\x01\x02PK\x00\xff" * 50}, SESSIONS_HEADER + "S1,a.txt,Essex,focus_group,,Facilitator\n",
+     PEOPLE, ["a.txt", "binary or corrupt"]),
+    ("vtt without cues", {"a.vtt": "WEBVTT\n\nNOTE nothing here\n"}, SESSIONS_HEADER + "S1,a.vtt,Essex,focus_group,,Facilitator\n",
+     PEOPLE, ["a.vtt", "cue"]),
+    ("undecodable", {"a.txt": b"Sarah: caf\x81\x8d\x8f\x90 " * 3}, SESSIONS_HEADER + "S1,a.txt,Essex,focus_group,,Facilitator\n",
+     PEOPLE, ["a.txt", "decode"]),
+    ("survey region", {"s.csv": "id,region,answer\nR1,Kent,hello\n"},
+     "session_id,file,region,kind,respondent_column,text_column,region_column\nSV,s.csv,,survey,id,answer,region\n",
+     "session_id,speaker_label,participant_id,role\n", ["s.csv:2", "region 'Kent'"]),
+])
+def test_input_errors_stop_with_one_line_and_write_nothing(tmp_path, capsys, case, files, sessions, participants, expect):
+    root = write_project(tmp_path, sessions=sessions, participants=participants, files=files)
+    code, err = _run_cli(root, capsys)
+    assert code != 0, case
+    assert len(err.splitlines()) == 1, err
+    for fragment in expect:
+        assert fragment in err, (case, err)
+    assert _processed_files(root) == [], "nothing may be written after an input error"
+
+
+def test_an_error_leaves_earlier_outputs_untouched(tiny_project, capsys):
+    cfg = load_config(tiny_project / "engagement.yaml")
+    prepare(cfg)
+    before = {p.name: p.read_bytes() for p in (tiny_project / "data/processed").glob("*.parquet")}
+    (tiny_project / "data/raw/fg1.txt").write_text(FOCUS_GROUP + "\nStranger: who am I?\n")
+    code, err = _run_cli(tiny_project, capsys)
+    assert code != 0 and "Stranger" in err
+    after = {p.name: p.read_bytes() for p in (tiny_project / "data/processed").glob("*.parquet")}
+    assert before == after
+
+
+def test_cli_prepare_reports_counts(tiny_project):
+    proc = subprocess.run([sys.executable, "-m", "engagement.cli", "--config", str(tiny_project / "engagement.yaml"),
+                           "prepare", "--quiet"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "prepared 3 sessions" in proc.stdout and "personal details replaced" in proc.stdout
+
+
+def test_cli_without_a_command_prints_help():
+    proc = subprocess.run([sys.executable, "-m", "engagement.cli"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "prepare" in proc.stdout and "leak-check" in proc.stdout
