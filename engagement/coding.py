@@ -1,0 +1,90 @@
+"""The code stage: segments -> codings (codebook rules + topics), topics, segment_topics, stance.
+
+Rules code every participant segment with the codebook; BERTopic is fitted once on all
+regions' segments; stance is classified per segment. Every table is schema-checked and the
+set is written atomically, like prepare's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from engagement.config import Config
+from engagement.io import atomic_write_text, read_table
+
+CODE_TABLES = ("codings", "topics", "segment_topics", "stance")
+
+
+@dataclass
+class CodingResult:
+    tables: dict[str, pd.DataFrame]
+    summary: dict = field(default_factory=dict)
+
+
+def resolve_codebook(cfg: Config, codebook: str | None = None):
+    """The codebook named by the argument, or by the config (``default`` = the shipped one)."""
+    from engagement.codebook import load_codebook
+
+    name = codebook or cfg.codebook
+    if name != "default":
+        from pathlib import Path
+
+        p = Path(name)
+        name = str(p if p.is_absolute() else cfg.root / p)
+    return load_codebook(name)
+
+
+def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
+    """Topic assignments as codings (source "topic"), so they sit beside the rule codes."""
+    merged = segment_topics[segment_topics["topic_id"] != -1].merge(topics[["topic_id", "label", "top_theme"]],
+                                                                    on="topic_id")
+    return pd.DataFrame({
+        "segment_id": merged["segment_id"],
+        "code": "topic_" + merged["topic_id"].astype(str),
+        "theme": merged["top_theme"].where(merged["top_theme"] != "", "unmapped topic"),
+        "source": "topic",
+        "evidence": merged["label"],
+        "score": merged["probability"].fillna(0).clip(0, 1),
+    })
+
+
+def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True, write: bool = True) -> CodingResult:
+    """Code the prepared segments; write codings, topics, segment_topics and stance."""
+    from engagement.codebook import autocode
+    from engagement.stance import classify_stance
+
+    segments = read_table("segments", cfg.table_path("segments"))
+    book = resolve_codebook(cfg, codebook)
+    rules = autocode(segments, book)
+    stance = classify_stance(segments, rules)
+    if topics:
+        from engagement.topics import fit_topics, guided_seed_topics
+
+        seeds = guided_seed_topics(book) if cfg.topics.get("guided") else None
+        fitted = fit_topics(segments, cfg, codings=rules, seed_topics=seeds)
+        topic_table, seg_topics = fitted.topics, fitted.segment_topics
+        codings = pd.concat([rules, topic_codings(seg_topics, topic_table)], ignore_index=True)
+    else:
+        topic_table = pd.DataFrame(columns=["topic_id", "label", "size", "words", "themes", "candidate_new_theme"])
+        seg_topics = pd.DataFrame(columns=["segment_id", "topic_id", "probability"])
+        codings = rules
+    tables = {"codings": codings.sort_values(["segment_id", "source", "code"]).reset_index(drop=True),
+              "topics": topic_table, "segment_topics": seg_topics, "stance": stance}
+    summary = {
+        "codebook": getattr(book, "name", str(codebook or cfg.codebook)),
+        "codebook_version": str(getattr(book, "version", "")),
+        "segments_coded": int(rules["segment_id"].nunique()),
+        "rule_codings": len(rules), "topics": int((topic_table["topic_id"] != -1).sum()) if len(topic_table) else 0,
+        "candidate_new_themes": int(topic_table["candidate_new_theme"].sum()) if len(topic_table) else 0,
+        "stance": stance["stance"].value_counts().to_dict(),
+        "embedding": cfg.topics.get("embedding"),
+    }
+    if write:
+        from engagement.prepare import write_tables
+
+        write_tables(tables, cfg)
+        atomic_write_text(cfg.processed_dir / "code_summary.json", json.dumps(summary, indent=2, sort_keys=True))
+    return CodingResult(tables, summary)

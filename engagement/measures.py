@@ -1,0 +1,198 @@
+"""Measures: how many people raised each theme, where, and how they felt about it.
+
+Counts are of *participants* (people), not sentences: one talkative person cannot make a theme
+look common. Shares carry 95% intervals from a cluster bootstrap over sessions (people in one
+focus group influence each other, so sessions, not people, are the independent units; each
+survey respondent is their own cluster). Cells with fewer than ``min_cell`` participants are
+suppressed: their counts and shares are withheld and marked ``suppressed``, never shown as zero.
+
+Example:
+    >>> from engagement.measures import theme_prevalence      # doctest: +SKIP
+    >>> theme_prevalence(segments, codings, by="region", min_cell=5, seed=1)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SPEAKER_ROLES = ("participant", "respondent")
+SUPPRESSED = "suppressed"
+
+
+def analysed_segments(segments: pd.DataFrame, include_facilitators: bool = False) -> pd.DataFrame:
+    """Segments that count in measures: participants and respondents (facilitators optional)."""
+    roles = SPEAKER_ROLES + (("facilitator",) if include_facilitators else ())
+    out = segments[segments["role"].isin(roles)].copy()
+    # survey respondents are independent units; focus-group members cluster within their session
+    out["cluster"] = np.where(out["kind"] == "survey", out["participant_id"], out["session_id"])
+    return out
+
+
+def _theme_hits(segments: pd.DataFrame, codings: pd.DataFrame, level: str = "theme") -> pd.DataFrame:
+    coded = codings[codings["source"] == "rule"] if "source" in codings else codings
+    hits = coded[["segment_id", level]].drop_duplicates().merge(
+        segments[["segment_id", "participant_id", "session_id", "cluster", "region", "kind"]], on="segment_id")
+    return hits.rename(columns={level: "theme"})
+
+
+def _bootstrap_share(mention: np.ndarray, totals: np.ndarray, n_boot: int, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of sum(mention)/sum(totals) resampling clusters (rows) with replacement.
+
+    ``mention`` is clusters x themes, ``totals`` the participants per cluster.
+    """
+    n = len(totals)
+    if n == 0:
+        nan = np.full(mention.shape[1], np.nan)
+        return nan, nan
+    idx = rng.integers(0, n, size=(n_boot, n))
+    num = mention[idx].sum(axis=1)                       # n_boot x themes
+    den = totals[idx].sum(axis=1)[:, None]
+    shares = np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+    return np.nanpercentile(shares, 2.5, axis=0), np.nanpercentile(shares, 97.5, axis=0)
+
+
+def theme_prevalence(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "region", min_cell: int = 5,
+                     seed: int = 0, n_boot: int = 2000, level: str = "theme",
+                     themes: list[str] | None = None) -> pd.DataFrame:
+    """Theme x group table: segments, participants and sessions mentioning each theme.
+
+    Args:
+        segments: the segments table (all roles; only participants and respondents are counted).
+        codings: the codings table (``theme`` and ``code`` columns).
+        by: the grouping column of ``segments`` (region, kind) or of a merged attribute (age_band).
+        min_cell: suppress cells with 1..min_cell-1 participants.
+        seed: bootstrap seed (the same seed gives the same intervals).
+        n_boot: bootstrap replicates.
+        level: "theme" or "code".
+        themes: the full list of themes (so themes nobody raised appear with 0).
+
+    Returns:
+        One row per (theme, group) with segments, participants, participants_total, sessions,
+        share, ci_low, ci_high, suppressed.
+    """
+    seg = analysed_segments(segments) if "cluster" not in segments else segments
+    hits = _theme_hits(seg, codings, level)
+    if by not in hits:
+        hits = hits.merge(seg[["segment_id", by]], on="segment_id")
+    themes = sorted(set(themes or []) | set(hits["theme"]))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for group, gseg in seg.groupby(by, sort=True, dropna=True):
+        clusters = sorted(gseg["cluster"].unique())
+        cl_index = {c: i for i, c in enumerate(clusters)}
+        people = gseg.drop_duplicates("participant_id")
+        totals = np.bincount(people["cluster"].map(cl_index), minlength=len(clusters)).astype(float)
+        ghits = hits[hits[by] == group]
+        mention = np.zeros((len(clusters), len(themes)))
+        th_index = {t: j for j, t in enumerate(themes)}
+        first = ghits.drop_duplicates(["theme", "participant_id"])
+        np.add.at(mention, (first["cluster"].map(cl_index).to_numpy(), first["theme"].map(th_index).to_numpy()), 1)
+        low, high = _bootstrap_share(mention, totals, n_boot, rng)
+        n_total = int(totals.sum())
+        for j, theme in enumerate(themes):
+            th = ghits[ghits["theme"] == theme]
+            n_part = int(mention[:, j].sum())
+            suppressed = 0 < n_part < min_cell
+            rows.append({
+                "theme": theme, by: group,
+                "segments": np.nan if suppressed else len(th["segment_id"].unique()),
+                "participants": np.nan if suppressed else n_part,
+                "participants_total": n_total,
+                "sessions": np.nan if suppressed else th["session_id"].nunique(),
+                "share": np.nan if suppressed else (n_part / n_total if n_total else np.nan),
+                "ci_low": np.nan if suppressed or n_part == 0 else round(float(low[j]), 4),
+                "ci_high": np.nan if suppressed or n_part == 0 else round(float(high[j]), 4),
+                "suppressed": suppressed,
+            })
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["share"] = out["share"].astype(float).round(4)
+    return out
+
+
+def stance_by_theme(segments: pd.DataFrame, codings: pd.DataFrame, stance: pd.DataFrame, *, by: str | None = None,
+                    min_cell: int = 5) -> pd.DataFrame:
+    """Share of concern, support, conditional support (and mixed, neutral) among each theme's segments."""
+    seg = analysed_segments(segments) if "cluster" not in segments else segments
+    hits = _theme_hits(seg, codings).merge(stance[["segment_id", "stance"]], on="segment_id")
+    keys = ["theme"] + ([by] if by else [])
+    rows = []
+    for key, part in hits.groupby(keys, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        n_people = part["participant_id"].nunique()
+        counts = part["stance"].value_counts()
+        row = dict(zip(keys, key))
+        row.update({"segments": len(part), "participants": n_people, "suppressed": n_people < min_cell})
+        for label in ("concern", "support", "conditional_support", "mixed", "neutral"):
+            row[label] = np.nan if row["suppressed"] else round(counts.get(label, 0) / len(part), 4)
+        if row["suppressed"]:
+            row["segments"], row["participants"] = np.nan, np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "region", min_cell: int = 5
+                   ) -> pd.DataFrame:
+    """Exploratory: each region's participant share against all other regions, per theme.
+
+    Effect sizes are the difference in proportions and Cohen's h; p-values from a two-proportion
+    z-test, Benjamini-Hochberg adjusted across all tests in the table. These ignore clustering
+    and are labelled exploratory: use them to find where to look, not as findings.
+    """
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.proportion import proportions_ztest
+
+    seg = analysed_segments(segments) if "cluster" not in segments else segments
+    hits = _theme_hits(seg, codings)
+    people = seg.drop_duplicates("participant_id")[["participant_id", by]]
+    rows = []
+    for theme, th in hits.groupby("theme", sort=True):
+        mentioned = set(th["participant_id"])
+        for group in sorted(people[by].dropna().unique()):
+            inside = people[people[by] == group]
+            outside = people[people[by] != group]
+            a, n1 = inside["participant_id"].isin(mentioned).sum(), len(inside)
+            b, n2 = outside["participant_id"].isin(mentioned).sum(), len(outside)
+            if min(n1, n2) == 0:
+                continue
+            p1, p2 = a / n1, b / n2
+            _, p = proportions_ztest([a, b], [n1, n2]) if 0 < a + b < n1 + n2 else (0.0, 1.0)
+            suppressed = 0 < a < min_cell
+            rows.append({"theme": theme, by: group, "share": p1, "share_rest": p2, "difference": p1 - p2,
+                         "cohens_h": 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2)),
+                         "p_value": float(p), "suppressed": suppressed})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["p_adjusted"] = multipletests(out["p_value"].fillna(1.0), method="fdr_bh")[1]
+    for col in ("share", "share_rest", "difference", "cohens_h", "p_value", "p_adjusted"):
+        out[col] = out[col].astype(float).round(4)
+    out.loc[out["suppressed"], ["share", "difference", "cohens_h"]] = np.nan
+    out["label"] = "exploratory"
+    return out
+
+
+def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "segment", min_cell: int = 5
+                 ) -> pd.DataFrame:
+    """Theme x theme counts of segments (or participants) coded with both; small cells suppressed."""
+    seg = analysed_segments(segments) if "cluster" not in segments else segments
+    hits = _theme_hits(seg, codings)
+    key = "segment_id" if unit == "segment" else "participant_id"
+    pairs = hits[[key, "theme", "participant_id"]].drop_duplicates([key, "theme"])
+    merged = pairs.merge(pairs, on=key, suffixes=("_a", "_b"))
+    table = merged.groupby(["theme_a", "theme_b"]).agg(count=(key, "nunique"),
+                                                       participants=("participant_id_a", "nunique")).reset_index()
+    table["suppressed"] = table["participants"] < min_cell
+    table.loc[table["suppressed"], ["count", "participants"]] = np.nan
+    return table
+
+
+def attach_attribute(segments: pd.DataFrame, participants: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """Segments with a participant attribute (e.g. age_band) joined on, for theme x attribute tables."""
+    if attribute not in participants:
+        raise KeyError(f"participants have no attribute '{attribute}'")
+    attrs = participants[["participant_id", attribute]]
+    return segments.merge(attrs, on="participant_id", how="left").assign(
+        **{attribute: lambda d: d[attribute].fillna("not recorded").replace("", "not recorded")})
