@@ -31,7 +31,7 @@ _SHAPES = (
     # Speaker 2  00:04:13   /   Sarah Jenkins  0:04      (text on the following lines)
     ("alone", re.compile(rf"^{_LABEL}\s+(?P<open>)(?P<ts>{TIMESTAMP})$")),
     # Sarah Jenkins: text   INTERVIEWER : text
-    ("colon", re.compile(rf"^{_LABEL}\s?:(?:\s+(?P<text>.*))?$")),
+    ("colon", re.compile(r"^(?P<label>[^\W\d_][^:\[\]()]{0,40}?(?:\s*\([^():]{1,30}\))?)\s?:(?:\s+(?P<text>.*))?$")),
 )
 
 ROLE_WORDS = re.compile(
@@ -67,6 +67,7 @@ the a an this that these those my our your their his her its what which who whom
 if so and but or because well yes no one some any every each in on at for from to with by of as
 """.split())
 
+_PAREN_TAIL = re.compile(r"\s*\([^()]*\)$")     # "Sarah Jenkins (she/her)", "P3 (female, 60s)"
 _OTTER_FOOTER = re.compile(r"^transcribed by\s+https?://otter\.ai\S*$", re.IGNORECASE)
 
 
@@ -106,13 +107,14 @@ def label_strength(label: str) -> str | None:
 
     Strong: role words ("Interviewer", "Speaker 2"), codes ("P3", "R12"), titles
     ("Dr Patel"), all-capitals names ("SARAH"). Weak: 1-4 capitalised words ("Sarah
-    Jenkins"), which need recurrence or more evidence before they count.
+    Jenkins"), which need recurrence or more evidence before they count. A trailing
+    parenthesis ("Sarah (she/her)", "P3 (60s)") is ignored when judging.
 
     Example:
         >>> [label_strength(s) for s in ("P3", "Sarah Jenkins", "Note", "The thing is")]
         ['strong', 'weak', None, None]
     """
-    label = " ".join(label.split())
+    label = _PAREN_TAIL.sub("", " ".join(label.split()))
     tokens = label.split(" ")
     if not label or len(tokens) > 4 or len(label) > 40:
         return None
@@ -199,7 +201,7 @@ class _Turn:
 
 
 def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
-                strong: Iterable[str] = ()) -> tuple[list[RawTurn], list[str]]:
+                strong: Iterable[str] = (), unit: str = "line") -> tuple[list[RawTurn], list[str]]:
     """Turn numbered lines into speaker turns (the core of the text, Otter and docx readers).
 
     Args:
@@ -207,6 +209,7 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
             paragraph with line breaks).
         otter: Otter mode: only ``Name  0:04`` lines after a blank line open turns.
         strong: labels the format marks as labels (bold runs in Word).
+        unit: what a line number counts, for notes ("line", "paragraph").
 
     Returns:
         ``(turns, notes)``; each turn's text is its paragraphs joined with ``\\n``.
@@ -237,14 +240,14 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
             preamble.append(n)
     notes: list[str] = []
     if preamble:
-        notes.append(f"skipped {len(preamble)} line(s) before the first speaker label "
-                     f"(lines {preamble[0]}-{preamble[-1]})")
+        notes.append(f"skipped {len(preamble)} {unit}(s) before the first speaker label "
+                     f"({unit}s {preamble[0]}-{preamble[-1]})")
     if rejected:
-        shown = ", ".join(f"'{k}' (line {v})" for k, v in sorted(rejected.items(), key=lambda kv: kv[1]))
+        shown = ", ".join(f"'{k}' ({unit} {v})" for k, v in sorted(rejected.items(), key=lambda kv: kv[1]))
         notes.append(f"read as text, not speaker labels (seen once): {shown}")
     empty = [t for t in turns if not t.paragraphs]
     if empty:
-        notes.append(f"dropped {len(empty)} speaker label(s) with no text (first on line {empty[0].line})")
+        notes.append(f"dropped {len(empty)} speaker label(s) with no text (first on {unit} {empty[0].line})")
     result = [RawTurn(speaker=t.speaker, text="\n".join(t.paragraphs), source_line=t.line, start=t.start)
               for t in turns if t.paragraphs]
     return result, notes

@@ -1,0 +1,84 @@
+"""Load the prepared and coded tables once, for notebooks 03/04 and the report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from engagement.config import Config
+from engagement.io import read_table
+
+
+@dataclass
+class Analysis:
+    cfg: Config
+    sessions: pd.DataFrame
+    participants: pd.DataFrame
+    segments: pd.DataFrame
+    redactions: pd.DataFrame
+    codings: pd.DataFrame
+    stance: pd.DataFrame
+    topics: pd.DataFrame
+    segment_topics: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    prepare_summary: dict = field(default_factory=dict)
+    code_summary: dict = field(default_factory=dict)
+
+    @property
+    def rule_codings(self) -> pd.DataFrame:
+        return self.codings[self.codings["source"] == "rule"]
+
+    def for_region(self, region: str) -> "Analysis":
+        """The same analysis restricted to one region ("all" returns self)."""
+        if region == "all":
+            return self
+        seg = self.segments[self.segments["region"] == region]
+        ids = set(seg["segment_id"])
+        return Analysis(
+            self.cfg, self.sessions[self.sessions["region"].isin([region]) | self.sessions["region"].isna()],
+            self.participants[self.participants["region"] == region], seg, self.redactions,
+            self.codings[self.codings["segment_id"].isin(ids)], self.stance[self.stance["segment_id"].isin(ids)],
+            self.topics, self.segment_topics[self.segment_topics["segment_id"].isin(ids)], self.labels, self.themes,
+            self.prepare_summary, self.code_summary)
+
+
+def _json(path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def load_analysis(cfg: Config) -> Analysis:
+    """Read every table the analysis needs (schema-checked) and the codebook's theme labels."""
+    from engagement.coding import resolve_codebook
+
+    t = {name: read_table(name, cfg.table_path(name)) for name in
+         ("sessions", "participants", "segments", "redactions", "codings", "stance", "topics", "segment_topics")}
+    book = resolve_codebook(cfg)
+    labels = theme_labels(book)
+    themes = sorted(labels) if labels else sorted(t["codings"]["theme"].unique())
+    return Analysis(cfg, **t, labels=labels, themes=themes,
+                    prepare_summary=_json(cfg.processed_dir / "prepare_summary.json"),
+                    code_summary=_json(cfg.processed_dir / "code_summary.json"))
+
+
+def theme_labels(book) -> dict[str, str]:
+    """theme id -> readable label, from the codebook."""
+    from engagement.codebook import codebook_table
+
+    table = codebook_table(book)
+    if "theme_label" in table:
+        return dict(zip(table["theme"], table["theme_label"]))
+    return {t: str(t).replace("_", " ").capitalize() for t in table["theme"].unique()}
+
+
+def segment_embeddings(segments: pd.DataFrame, cfg: Config) -> dict[str, np.ndarray]:
+    """segment_id -> embedding, from the same cache the topic model used."""
+    from engagement.embeddings import embed
+
+    seg = segments[segments["n_words"] >= 3]
+    vecs = embed(seg["text"].tolist(), cfg.topics.get("embedding", "minilm"), cache_dir=cfg.cache_dir / "embeddings",
+                 seed=int(cfg.seed))
+    return dict(zip(seg["segment_id"], vecs))
