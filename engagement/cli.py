@@ -141,6 +141,49 @@ def cmd_leak_check(args) -> int:
     return 0
 
 
+def cmd_code(args) -> int:
+    from engagement.coding import run_coding
+
+    cfg = _config(args)
+    if args.embedding:
+        cfg = cfg.with_overrides(topics={**cfg.topics, "embedding": args.embedding})
+    result = run_coding(cfg, codebook=args.codebook, topics=not args.no_topics)
+    s = result.summary
+    print(f"coded {s['segments_coded']} segments ({s['rule_codings']} rule codes, codebook {s['codebook']} "
+          f"{s['codebook_version']}); {s['topics']} topics ({s['candidate_new_themes']} candidate new themes); "
+          f"stance: " + ", ".join(f"{k} {v}" for k, v in sorted(s["stance"].items())))
+    for name in ("codings", "topics", "segment_topics", "stance"):
+        print(f"  {name:<15} {cfg.table_path(name)}")
+    return 0
+
+
+def cmd_batch(args) -> int:
+    from engagement.batch import run_batch
+
+    cfg = _config(args)
+    regions = [r.strip() for r in args.regions.split(",")] if args.regions else None
+    result = run_batch(cfg, regions=regions, workers=args.workers, force=args.force)
+    print(result.table())
+    print(f"executed notebooks: {result.run_dir}")
+    if not result.ok:
+        failed = [j.name for j in result.jobs if j.status not in ("ran", "reused")]
+        print(f"engagement: error: batch incomplete: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print(f"report: {cfg.reports_dir / 'summary.html'}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from engagement.report import build_report
+
+    cfg = _config(args)
+    result = build_report(cfg, run_id=args.run_id or "")
+    print(f"report: {result.html}" + (f"\npdf: {result.pdf}" if result.pdf else ""))
+    for paths in result.figures.values():
+        print(f"  figure: {paths['png']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="engagement", description="Analyse public-engagement transcripts on health data, reproducibly.",
@@ -152,6 +195,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="sentencizer instead of the parser (big runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("code", help="segments -> codings (codebook rules + topics) and stance")
+    p.add_argument("--codebook", help="a codebook YAML (default: the config's, normally the shipped one)")
+    p.add_argument("--embedding", choices=("minilm", "tfidf"), help="override topics.embedding")
+    p.add_argument("--no-topics", action="store_true", help="codebook rules and stance only")
+    p.set_defaults(func=cmd_code)
+
+    p = sub.add_parser("batch", help="run all notebooks with papermill (per region), then the report and leak check")
+    p.add_argument("--regions", help="comma-separated subset of regions (default: all configured)")
+    p.add_argument("--workers", type=int, help="parallel per-region runs (default: config batch.workers = 2)")
+    p.add_argument("--force", action="store_true", help="re-run everything, even notebooks whose inputs are unchanged")
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("report", help="render figures and reports/summary.html from the coded tables")
+    p.add_argument("--run-id", help="run id to print in the report")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("inspect", help="show what the suite sees in one file (format, encoding, speakers)")
     p.add_argument("file", type=Path)

@@ -248,9 +248,10 @@ def read_srt(path: str | Path, text: str, encoding: str) -> ReadResult:
             index = block[0].strip()
             if index.isdigit() and len(block) == 1:
                 raise InputError(f"cue {index} has no timing line", path=path, line=first)
-            if index.isdigit() and not _looks_timed(block[0]):
-                raise InputError(f"cue {index}: expected a timing line 'hh:mm:ss,ttt --> hh:mm:ss,ttt', "
-                                 f"found '{block[1].strip()}'", path=path, line=first + 1)
+            if index.isdigit():
+                what = "malformed cue timing line" if _looks_timed(block[1]) else f"cue {index} has no timing line:"
+                raise InputError(f"{what} '{block[1].strip()}' (expected 'hh:mm:ss,ttt --> hh:mm:ss,ttt')",
+                                 path=path, line=first + 1)
             _stray(cues, block, first, path, "SubRip")
             strays.append(first)
             continue

@@ -1,0 +1,178 @@
+"""Survey exports (CSV, XLSX): one row per free-text response.
+
+The caller names the columns (``survey_columns``): ``respondent`` and ``text`` are
+required, ``region``, ``date`` and ``question`` optional. Each row with an answer becomes
+a :class:`RawTurn` whose speaker is the respondent id and whose ``meta`` holds the optional
+fields; ``source_line`` is the row number with the header as row 1 (the row a spreadsheet
+shows). Values are kept as written: dates are not parsed, ids are not renumbered.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from engagement.errors import InputError
+from engagement.readers.base import RawTurn, ReadResult
+from engagement.readers.detect import read_bytes, zip_kind
+
+REQUIRED = ("respondent", "text")
+OPTIONAL = ("region", "date", "question")
+
+
+def _check_keys(columns: dict | None, path: str | Path) -> dict[str, str]:
+    if not columns:
+        raise InputError("a survey file needs survey_columns naming at least the respondent and text columns",
+                         path=path)
+    unknown = sorted(set(columns) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise InputError(f"unknown survey_columns key(s) {', '.join(unknown)} "
+                         f"(expected {', '.join(REQUIRED + OPTIONAL)})", path=path)
+    missing = [k for k in REQUIRED if not columns.get(k)]
+    if missing:
+        raise InputError(f"survey_columns must name the {' and '.join(missing)} column", path=path)
+    return {k: str(v) for k, v in columns.items() if v}
+
+
+def _resolve(header: Sequence[str], columns: dict[str, str], path: str | Path) -> dict[str, int]:
+    """Index of each named column: exact match first, then ignoring case and surrounding space."""
+    exact = {name: i for i, name in reversed(list(enumerate(header)))}
+    loose = {name.strip().casefold(): i for i, name in reversed(list(enumerate(header)))}
+    found: dict[str, int] = {}
+    for key, name in columns.items():
+        i = exact.get(name, loose.get(name.strip().casefold()))
+        if i is None:
+            available = ", ".join(h for h in header if h) or "(none)"
+            raise InputError(f"survey column '{name}' ({key}) not found; available columns: {available}",
+                             path=path, line=1)
+        found[key] = i
+    return found
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any]]], columns: dict[str, str],
+                   path: str | Path, fmt: str, encoding: str) -> ReadResult:
+    index = _resolve(header, columns, path)
+    turns: list[RawTurn] = []
+    empty: list[int] = []
+    blank_rows = 0
+    for row_no, row in rows:
+        values = [_cell(v) for v in row]
+        if not any(values):
+            blank_rows += 1
+            continue
+        get = (lambda key: values[index[key]] if index[key] < len(values) else "")
+        text = get("text")
+        if not text:
+            empty.append(row_no)
+            continue
+        meta = {key: get(key) or None for key in OPTIONAL if key in index}
+        turns.append(RawTurn(speaker=get("respondent"), text=text, source_line=row_no, meta=meta))
+    notes = []
+    if empty:
+        notes.append(f"skipped {len(empty)} row(s) with an empty answer (first: row {empty[0]})")
+    if blank_rows:
+        notes.append(f"skipped {blank_rows} blank row(s)")
+    if not turns:
+        raise InputError("empty transcript: no speaker turns found (no row has an answer)", path=path)
+    return ReadResult(path=str(path), format=fmt, encoding=encoding, turns=turns, notes=notes)
+
+
+def _header_delimiter(header_line: str) -> str:
+    """The delimiter the header row uses most: comma, semicolon (European Excel) or tab."""
+    counts = {d: len(next(csv.reader([header_line], delimiter=d), [])) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def read_survey_csv(path: str | Path, text: str, encoding: str, columns: dict | None) -> ReadResult:
+    """Read a survey CSV (comma, semicolon or tab separated).
+
+    Args:
+        path: the file (for messages and the result).
+        text: its decoded content.
+        encoding: the encoding that decoded it.
+        columns: ``{"respondent": ..., "text": ..., "region"/"date"/"question": ...}``.
+
+    Returns:
+        One turn per answered row; ``meta`` holds the optional columns that were named.
+
+    Raises:
+        InputError: survey_columns missing or naming an absent column (the message lists the
+            available ones), a row with more fields than the header, or no answers at all.
+
+    Example:
+        >>> read_survey_csv("fft.csv", "id,answer\\n7,Kind staff\\n", "utf-8",
+        ...                 {"respondent": "id", "text": "answer"}).turns[0].speaker
+        '7'
+    """
+    wanted = _check_keys(columns, path)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError("empty transcript: no speaker turns found (the file is empty)", path=path)
+    delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else _header_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows = list(enumerate(reader, start=2))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
+    for row_no, row in rows:
+        if len(row) > len(header) and any(v.strip() for v in row[len(header):]):
+            raise InputError(f"row has {len(row)} fields but the header has {len(header)} "
+                             "(an unquoted delimiter in an answer?)", path=path, line=row_no)
+    return _rows_to_turns(header, rows, wanted, path, "csv", encoding)
+
+
+def read_survey_xlsx(path: str | Path, columns: dict | None, sheet: str | None = None) -> ReadResult:
+    """Read a survey workbook: the first (or named) sheet, header in row 1.
+
+    Args:
+        path: the .xlsx file.
+        columns: as for :func:`read_survey_csv`.
+        sheet: a sheet name; the first sheet when None.
+
+    Returns:
+        One turn per answered row.
+
+    Raises:
+        InputError: as for :func:`read_survey_csv`, or a damaged workbook.
+    """
+    import openpyxl
+
+    wanted = _check_keys(columns, path)
+    data = read_bytes(path)
+    if zip_kind(data, path) != "xlsx":
+        raise InputError("not an Excel workbook: this zip package is a Word document", path=path)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl reports damage as KeyError, zip or XML errors alike
+        raise InputError(f"binary or corrupt file: damaged Excel workbook ({type(exc).__name__}: {exc})",
+                         path=path) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError(f"sheet '{sheet}' not found; sheets: {', '.join(book.sheetnames)}", path=path)
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        if first is None:
+            raise InputError("empty transcript: no speaker turns found (the sheet is empty)", path=path)
+        header = [_cell(h) for h in first]
+        body = list(enumerate(rows, start=2))
+    finally:
+        book.close()
+    return _rows_to_turns(header, body, wanted, path, "xlsx", "binary")

@@ -1,0 +1,234 @@
+"""Plain-text and Otter transcripts (engagement.readers.text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engagement.errors import InputError
+from engagement.readers import read_file
+from engagement.readers.detect import sniff_text_format
+from engagement.readers.text import label_strength, parse_timestamp, read_text
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+
+
+def _read(tmp_path: Path, text: str, name: str = "transcript.txt"):
+    target = tmp_path / name
+    target.write_text(text, encoding="utf-8")
+    return read_file(target)
+
+
+def _pairs(result) -> list[tuple[str, str]]:
+    return [(t.speaker, t.text) for t in result.turns]
+
+
+@pytest.mark.parametrize(("line", "speaker", "text", "start"), [
+    ("Facilitator: Welcome, everyone.", "Facilitator", "Welcome, everyone.", None),
+    ("P3: I agree.", "P3", "I agree.", None),
+    ("Sarah: I agree.", "Sarah", "I agree.", None),
+    ("Sarah Jenkins: I agree.", "Sarah Jenkins", "I agree.", None),
+    ("INTERVIEWER: Go on.", "INTERVIEWER", "Go on.", None),
+    ("INTERVIEWER : Go on.", "INTERVIEWER", "Go on.", None),
+    ("Dr Patel: It depends.", "Dr Patel", "It depends.", None),
+    ("[00:12:03] Interviewer: Go on.", "Interviewer", "Go on.", 723.0),
+    ("(00:12:03) Interviewer: Go on.", "Interviewer", "Go on.", 723.0),
+    ("00:12:03 Interviewer: Go on.", "Interviewer", "Go on.", 723.0),
+    ("[12:03] Interviewer: Go on.", "Interviewer", "Go on.", 723.0),
+    ("Interviewer [00:12:03]: Go on.", "Interviewer", "Go on.", 723.0),
+    ("Interviewer (00:12:03.500): Go on.", "Interviewer", "Go on.", 723.5),
+    ("Participant 4: Yes.", "Participant 4", "Yes.", None),
+    ("R12: Yes.", "R12", "Yes.", None),
+    ("P3 (female, 60s): Yes.", "P3 (female, 60s)", "Yes.", None),
+])
+def test_each_label_shape_opens_a_turn(tmp_path: Path, line: str, speaker: str, text: str,
+                                       start: float | None) -> None:
+    result = _read(tmp_path, f"{line}\nFacilitator: Thanks.\n{line}\n")   # labels recur in a real session
+    first = result.turns[0]
+    assert (first.speaker, first.text, first.start, first.source_line) == (speaker, text, start, 1)
+
+
+@pytest.mark.parametrize("header", ["Speaker 2  00:04:13", "Speaker 2 00:04:13", "Speaker 1 (00:04:13):",
+                                    "Speaker 2 [00:04:13]"])
+def test_label_and_time_on_their_own_line_take_the_text_below(tmp_path: Path, header: str) -> None:
+    text = f"{header}\nI think it should stay with the GP.\n\nSpeaker 1  00:04:20\nWhy?\n"
+    result = _read(tmp_path, text)
+    assert _pairs(result) == [("Speaker 2", "I think it should stay with the GP."), ("Speaker 1", "Why?")]
+    assert result.turns[0].start == 253.0
+    assert result.format == "txt"
+
+
+@pytest.mark.parametrize("prose", ["Note: this is important", "Well: I think so", "The thing is: they sell it",
+                                   "So: what happens next", "Example: the pharmacy", "Date: 12 March"])
+def test_colons_in_prose_do_not_open_turns(tmp_path: Path, prose: str) -> None:
+    text = f"Facilitator: Welcome.\n{prose}\nP1: Hello.\n{prose}\nP1: Bye.\n"
+    result = _read(tmp_path, text)
+    assert [t.speaker for t in result.turns] == ["Facilitator", "P1", "P1"]
+    assert result.turns[0].text == f"Welcome.\n{prose}"
+
+
+def test_fixture_focus_group_keeps_prose_colons_inside_turns() -> None:
+    result = read_file(EXPORTS / "focus_group_norfolk.txt")
+    assert [t.speaker for t in result.turns] == ["Facilitator", "P1", "P2", "Facilitator", "P1", "P2"]
+    assert result.turns[2].text.endswith("The thing is: nobody could tell me who had changed them.")
+    assert result.turns[4].text == "Well: I think most people just want it to work."
+    assert [t.source_line for t in result.turns] == [5, 8, 9, 11, 13, 15]
+    assert "skipped 3 line(s) before the first speaker label (lines 1-3)" in result.notes
+
+
+def test_unlabelled_lines_continue_the_speaker_as_new_paragraphs(tmp_path: Path) -> None:
+    text = "P1: First paragraph.\nStill P1.\n\nAnother paragraph, after a blank line.\nP2: Hi.\n"
+    result = _read(tmp_path, text)
+    assert _pairs(result) == [("P1", "First paragraph.\nStill P1.\nAnother paragraph, after a blank line."),
+                              ("P2", "Hi.")]
+
+
+def test_label_alone_on_its_line_takes_the_next_lines(tmp_path: Path) -> None:
+    result = _read(tmp_path, "Interviewer:\nHow did you hear about it?\nP1:\nA letter.\n")
+    assert _pairs(result) == [("Interviewer", "How did you hear about it?"), ("P1", "A letter.")]
+
+
+def test_one_word_name_seen_once_is_text_unless_names_are_the_style(tmp_path: Path) -> None:
+    once = _read(tmp_path, "Facilitator: Hi.\nP1: Hello.\nAnswer: maybe.\nMaybe: not.\nP1: Ok.\n")
+    assert [t.speaker for t in once.turns] == ["Facilitator", "P1", "P1"]
+    assert any("'Maybe' (line 4)" in note for note in once.notes)
+    names = _read(tmp_path, "Ann: Hi.\nBob: Hello.\nAnn: So.\nBob: Yes.\nCara: Me too.\n", "names.txt")
+    assert [t.speaker for t in names.turns] == ["Ann", "Bob", "Ann", "Bob", "Cara"]
+
+
+def test_multi_word_name_seen_once_is_a_speaker(tmp_path: Path) -> None:
+    result = _read(tmp_path, "Facilitator: Hi.\nSarah Jenkins: Hello.\n")
+    assert [t.speaker for t in result.turns] == ["Facilitator", "Sarah Jenkins"]
+
+
+def test_label_with_no_text_is_dropped_and_noted(tmp_path: Path) -> None:
+    result = _read(tmp_path, "P1: Hello.\nP2:\nP1: Anyone?\n")
+    assert [t.speaker for t in result.turns] == ["P1", "P1"]
+    assert any("dropped 1 speaker label(s) with no text (first on line 2)" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "Just some notes about the day.\nNothing labelled here.\n"])
+def test_empty_transcript_is_an_error_naming_the_file(tmp_path: Path, text: str) -> None:
+    target = tmp_path / "empty.txt"
+    target.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="empty transcript: no speaker turns found") as exc:
+        read_file(target, format="txt")
+    assert str(target) in str(exc.value)
+
+
+def test_cp1252_transcript_keeps_pound_sign_and_curly_quotes(tmp_path: Path) -> None:
+    target = tmp_path / "old_laptop.txt"
+    target.write_bytes("P1: It’s £12 a month – “too much”.\nP2: Agreed.\n".encode("cp1252"))
+    result = read_file(target)
+    assert result.encoding == "cp1252"
+    assert result.turns[0].text == "It’s £12 a month – “too much”."
+
+
+def test_bom_and_crlf_transcript_reads_cleanly(tmp_path: Path) -> None:
+    target = tmp_path / "bom.txt"
+    target.write_bytes(b"\xef\xbb\xbfFacilitator: Welcome.\r\nP1: Thanks.\r\n")
+    result = read_file(target)
+    assert result.encoding == "utf-8-sig"
+    assert _pairs(result) == [("Facilitator", "Welcome."), ("P1", "Thanks.")]
+
+
+# --- Otter --------------------------------------------------------------------------------
+
+def test_otter_export_gives_speakers_times_and_paragraphs() -> None:
+    result = read_file(EXPORTS / "otter_interview.txt")
+    assert result.format == "otter"
+    assert [t.speaker for t in result.turns] == ["Sarah Jenkins", "Speaker 1"] * 2 + ["Sarah Jenkins"]
+    assert [t.start for t in result.turns] == [4.0, 11.0, 19.0, 27.0, 3753.0]
+    assert [t.source_line for t in result.turns] == [1, 4, 7, 10, 15]
+    assert result.turns[1].text == "Yeah, that's fine. Note: I might have to stop at half past."
+    assert result.turns[3].text.count("\n") == 1
+    assert "otter.ai" not in result.turns[-1].text
+
+
+def test_otter_header_needs_a_blank_line_before_it(tmp_path: Path) -> None:
+    text = "Sarah Jenkins  0:04\nWe met on\nMonday Morning  10:30\n\nSpeaker 1  0:40\nRight.\n"
+    result = _read(tmp_path, text, "otter.txt")
+    assert result.format == "otter"
+    assert _pairs(result)[0] == ("Sarah Jenkins", "We met on\nMonday Morning  10:30")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("0:04", 4.0), ("12:03", 723.0), ("1:02:33", 3753.0),
+                                                ("00:12:03,250", 723.25), ("[00:00:01.5]", 1.5)])
+def test_parse_timestamp(value: str, seconds: float) -> None:
+    assert parse_timestamp(value) == seconds
+
+
+@pytest.mark.parametrize(("label", "strength"), [
+    ("Facilitator", "strong"), ("co-facilitator", "strong"), ("Speaker 2", "strong"), ("P3", "strong"),
+    ("INTERVIEWER", "strong"), ("Dr Patel", "strong"), ("Q", "strong"),
+    ("Sarah", "weak"), ("Sarah Jenkins", "weak"), ("Mary-Ann O'Neil", "weak"), ("Ana de Souza", "weak"),
+    ("Note", None), ("NOTE", None), ("Well", None), ("The thing is", None), ("The Thing", None),
+    ("he said", None), ("One Two Three Four Five", None),
+])
+def test_label_strength(label: str, strength: str | None) -> None:
+    assert label_strength(label) == strength
+
+
+# --- property: any rendering of turns parses back to the same turns ---------------------
+
+SPEAKERS = ["Facilitator", "Interviewer", "INTERVIEWER", "P3", "P12", "R2", "Speaker 2", "Participant 4",
+            "Sarah", "Tom", "Sarah Jenkins", "Dr Patel", "Mary-Ann O'Neil"]
+WORDS = ["the", "records", "GP", "NHS", "data", "shared", "I", "think", "hospital", "Essex", "who", "can",
+         "see", "it,", "and", "[inaudible]", "worried", "£5", "it's", "don't", "Yes.", "no", "because",
+         "my", "mum", "10", "well", "—", "Sarah", "P3", "said", "“fine”"]
+PROSE_COLONS = ["Note:", "Well:", "The thing is:", "So:", "Example:"]
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _otter_time(seconds: int) -> str:
+    h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+STYLES = {
+    "colon": lambda lab, t: (f"{lab}: ", True),
+    "bracket_ts": lambda lab, t: (f"[{_hms(t)}] {lab}: ", True),
+    "paren_ts": lambda lab, t: (f"({_hms(t)}) {lab}: ", True),
+    "bare_ts": lambda lab, t: (f"{_hms(t)} {lab}: ", True),
+    "ts_after": lambda lab, t: (f"{lab} [{_hms(t)}]: ", True),
+    "label_line": lambda lab, t: (f"{lab}  {_hms(t)}", False),
+    "otter": lambda lab, t: (f"{lab}  {_otter_time(t)}", False),
+}
+
+paragraphs = st.lists(
+    st.tuples(st.one_of(st.just(""), st.sampled_from(PROSE_COLONS)),
+              st.lists(st.sampled_from(WORDS), min_size=1, max_size=10))
+    .map(lambda pw: " ".join(([pw[0]] if pw[0] else []) + pw[1])),
+    min_size=1, max_size=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(style=st.sampled_from(sorted(STYLES)), data=st.data())
+def test_rendered_turns_parse_back_to_the_same_speakers_and_texts(style: str, data: st.DataObject) -> None:
+    cast = data.draw(st.lists(st.sampled_from(SPEAKERS), min_size=1, max_size=4, unique=True), label="cast")
+    extra = data.draw(st.lists(st.sampled_from(cast), max_size=6), label="extra")
+    speakers = cast + cast + extra          # every label recurs, as in a real session
+    turns = [(who, data.draw(paragraphs, label="paragraphs")) for who in speakers]
+    blank_between_turns = style == "otter" or data.draw(st.booleans(), label="blank between turns")
+    paragraph_gap = data.draw(st.sampled_from(["\n", "\n\n"]), label="paragraph gap")
+
+    chunks = []
+    for i, (who, paras) in enumerate(turns):
+        head, inline = STYLES[style](who, 37 * i + 4)
+        body = paragraph_gap.join(paras[1:] if inline else paras)
+        first = head + paras[0] if inline else head
+        chunks.append(first + ("\n" + body if body else ""))
+    text = ("\n\n" if blank_between_turns else "\n").join(chunks) + "\n"
+
+    fmt = sniff_text_format(text, ".txt")
+    assert fmt == ("otter" if style == "otter" else "txt")
+    result = read_text("<rendered>", text, "utf-8", otter=fmt == "otter")
+    assert [(t.speaker, t.text) for t in result.turns] == [(who, "\n".join(paras)) for who, paras in turns]
+    if style != "colon":
+        assert [t.start for t in result.turns] == [float(37 * i + 4) for i in range(len(turns))]

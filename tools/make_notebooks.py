@@ -1,0 +1,208 @@
+"""Write the four notebooks' cells (without outputs). Run, then execute them to store outputs:
+
+    python tools/make_notebooks.py && make notebooks
+
+Notebooks stay thin: they call the package and show results with a sentence of explanation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def params(src: str):
+    return new_code_cell(src, metadata={"tags": ["parameters"]})
+
+
+def md(src: str):
+    return new_markdown_cell(src)
+
+
+def code(src: str, ignore: bool = False):
+    if ignore:
+        src = "# NBVAL_IGNORE_OUTPUT\n" + src
+    return new_code_cell(src)
+
+
+SETUP = """import pandas as pd
+pd.set_option("display.max_rows", 60)
+pd.set_option("display.max_columns", 20)
+pd.set_option("display.width", 160)
+pd.set_option("display.precision", 3)"""
+
+NOTEBOOKS = {
+    "01-prepare-transcripts.ipynb": [
+        md("# 01 · Prepare transcripts\n\nReads every file listed in the manifest (`sessions.csv`, `participants.csv`), "
+           "detects its export format, splits it into speaker turns, cleans the text, removes withdrawn participants, "
+           "replaces personal details with placeholders, and splits turns into sentences. It writes the tables "
+           "`sessions`, `participants`, `turns`, `segments` and `redactions` to `data/processed/`.\n\n"
+           "Nothing here shows raw text: everything below is already de-identified."),
+        params('config_path: str = ""  # project YAML; "" = engagement.yaml in the project root\n'
+               'segmentation: str = "model"  # "model" (spaCy parser) or "fast" (rule-based sentencizer)'),
+        code(SETUP + """
+from engagement import load_config, prepare
+from engagement.params import check_choice
+
+check_choice("segmentation", segmentation, ("model", "fast"))
+cfg = load_config(config_path or None, segmentation=segmentation)
+result = prepare(cfg)
+tables = result.tables"""),
+        md("## What was read\n\nOne row per file: the format the suite detected from the file's content, the text "
+           "encoding that decoded it, and how many turns and words it holds after cleaning."),
+        code('tables["sessions"][["session_id", "region", "kind", "format", "encoding", "n_turns", "n_words"]]'),
+        md("## Who took part\n\nParticipants (and survey respondents) per area and session kind. Facilitators are kept "
+           "in the turns but left out of every measure."),
+        code("""people = tables["participants"].merge(tables["sessions"][["session_id", "kind"]], on="session_id")
+pd.crosstab(people["region"], [people["kind"], people["role"]], margins=True)"""),
+        md("## Consent withdrawals\n\nParticipants listed in `withdrawals.csv` are removed from every table before "
+           "anything is analysed; their words cannot reach a quote, a count or a figure."),
+        code("""w = result.summary["withdrawal"]
+print(f"withdrawn participants removed: {w['participants_removed']} ({w['turns_removed']} turns)")
+print(f"ids in withdrawals.csv that matched nobody: {w['unmatched_withdrawals'] or 'none'}")"""),
+        md("## De-identification\n\nPersonal details replaced, by type and session. The `redactions` table records "
+           "where and what type, and a salted hash of each value, never the value itself."),
+        code("""from engagement.deidentify import redaction_summary
+redaction_summary(tables["redactions"])"""),
+        md("## Sentences\n\nThe first few analysed sentences (segments), with the lemmas the codebook rules match on."),
+        code('tables["segments"][["segment_id", "region", "kind", "role", "text"]].head(8)'),
+    ],
+    "02-code-themes.ipynb": [
+        md("# 02 · Code themes\n\nCodes every participant sentence with the codebook's rules (each code keeps the "
+           "words that triggered it), fits BERTopic topics once across all areas, maps topics to codebook themes, "
+           "and classifies each sentence's stance: concern, support, support with conditions, mixed or neutral. "
+           "Writes `codings`, `topics`, `segment_topics` and `stance`."),
+        params('codebook: str = "default"  # "default" or a path to your own codebook YAML\n'
+               'embedding: str = "minilm"  # "minilm" (sentence embeddings) or "tfidf" (fast, no neural model)\n'
+               'fit_topics: bool = True  # fit BERTopic topics (False: codebook rules and stance only)'),
+        code(SETUP + """
+from engagement import load_config
+from engagement.coding import run_coding
+from engagement.params import check_choice
+
+check_choice("embedding", embedding, ("minilm", "tfidf"))
+cfg = load_config()
+cfg = cfg.with_overrides(topics={**cfg.topics, "embedding": embedding})
+result = run_coding(cfg, codebook=codebook, topics=fit_topics)
+t = result.tables"""),
+        md("## The codebook\n\nThemes and codes with their definitions. Point the `codebook` parameter at your own "
+           "YAML file to code with yours."),
+        code("""from engagement.coding import resolve_codebook
+from engagement.codebook import codebook_table
+book = resolve_codebook(cfg, codebook)
+codebook_table(book)[["theme", "code", "label"]]"""),
+        md("## How often each code fired\n\nSentences and distinct participants per code (rule codes only). These are "
+           "project-wide internal counts; published tables suppress small cells."),
+        code("""rules = t["codings"][t["codings"]["source"] == "rule"]
+seg = pd.read_parquet(cfg.table_path("segments"))[["segment_id", "participant_id"]]
+rules.merge(seg, on="segment_id").groupby(["theme", "code"]).agg(
+    segments=("segment_id", "nunique"), participants=("participant_id", "nunique")).sort_values("segments", ascending=False)"""),
+        md("## Evidence\n\nEvery code shows the words that triggered it, so a researcher can check the first pass "
+           "line by line."),
+        code("""rules.merge(pd.read_parquet(cfg.table_path("segments"))[["segment_id", "text"]], on="segment_id")[
+    ["segment_id", "code", "evidence", "text"]].head(10)"""),
+        md("## Topics\n\nBERTopic topics fitted on all areas' sentences, labelled by their most representative words, "
+           "with the codebook themes each overlaps. Topics that match no theme are candidate new themes."),
+        code("""t["topics"][["topic_id", "label", "size", "themes", "candidate_new_theme"]]"""),
+        md("## Stance\n\nHow the sentences split between concern, support and support with conditions, with the cues "
+           "that decided a few of them."),
+        code("""print(t["stance"]["stance"].value_counts().to_string())
+t["stance"][t["stance"]["stance"] != "neutral"][["segment_id", "stance", "cues"]].head(8)"""),
+        md("## Agreement with the hand-coded reference\n\nWhere a hand-coded reference exists "
+           "(`coding_reference.csv` beside the manifest), per-code precision, recall, F1 and Cohen's kappa of the "
+           "rules against it, and stance accuracy."),
+        code("""from engagement.coding import evaluate_against_reference
+evaluation = evaluate_against_reference(cfg, t["codings"], t["stance"])
+evaluation["codes"] if evaluation else "no hand-coded reference found\""""),
+    ],
+    "03-concerns-by-topic-and-region.ipynb": [
+        md("# 03 · Concerns by topic and region\n\nFor one area (or `all`): how many participants raised each theme, "
+           "with 95% intervals that respect clustering within sessions; how statements on each theme split between "
+           "concern and support; and representative quotes. Cells with fewer than `min_cell` participants "
+           "(config, default 5) are suppressed and shown as such, never as zero."),
+        params('region: str = "all"  # a configured region, or "all"\n'
+               'quotes_per_theme: int = 2  # exemplar quotes per theme'),
+        code(SETUP + """
+from engagement import load_config
+from engagement.analysis import load_analysis, segment_embeddings
+from engagement.params import check_positive_int, check_region
+from engagement import figures as F
+from engagement.measures import theme_prevalence, stance_by_theme, region_vs_rest
+from engagement.quotes import exemplar_quotes
+
+cfg = load_config()
+check_region(region, cfg)
+check_positive_int("quotes_per_theme", quotes_per_theme)
+full = load_analysis(cfg)
+a = full.for_region(region)
+by = "region" if region == "all" else "kind"
+print(f"region: {region}; participants: {a.segments.query('role != \\"facilitator\\"')['participant_id'].nunique()}; "
+      f"suppression threshold: {cfg.min_cell}")"""),
+        md("## How many participants raised each theme\n\nShare of participants (not sentences) who raised the theme at "
+           "least once, with a 95% cluster-bootstrap interval. Broken down by area for `all`, by session kind for "
+           "one area."),
+        code("""prev = theme_prevalence(a.segments, a.rule_codings, by=by, min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
+prev.assign(theme=prev["theme"].map(a.labels))"""),
+        md("The heat map draws the shares above; hatched cells are suppressed."),
+        code("""fig, shown = F.prevalence_heatmap(prev, by=by, labels=a.labels, order=list(cfg.regions) if by == "region" else None)
+shown"""),
+        md("## Concern and support within each theme\n\nOf the sentences coded with a theme, the share expressing "
+           "concern, support, or support with conditions (\"yes, as long as...\")."),
+        code("""st = stance_by_theme(a.segments, a.rule_codings, a.stance, min_cell=cfg.min_cell)
+fig, shown = F.stance_diverging(st, labels=a.labels)
+shown"""),
+        md("## Where this area differs\n\nEach area against all others (exploratory: two-proportion tests, "
+           "Benjamini-Hochberg adjusted, clustering ignored)."),
+        code("""rvr = region_vs_rest(full.segments, full.rule_codings, min_cell=cfg.min_cell)
+(rvr if region == "all" else rvr[rvr["region"] == region]).sort_values("cohens_h", ascending=False).head(10)"""),
+        md("## Representative quotes\n\nNear the centre of each theme's sentences, from different participants and "
+           "sessions; de-identified and attributed by pseudonym, area and session kind only."),
+        code("""emb = segment_embeddings(a.segments, cfg)
+q = exemplar_quotes(a.segments, a.rule_codings, emb, by="all" if region == "all" else "region",
+                    per_cell=quotes_per_theme, min_cell=cfg.min_cell)
+q.assign(theme=q["theme"].map(a.labels))[["theme", "quote", "attribution"]]"""),
+    ],
+    "04-summary-report.ipynb": [
+        md("# 04 · Summary report\n\nRenders the figures to `figures/` (PNG and SVG) and the self-contained report "
+           "`reports/summary.html` (and a PDF where Chromium is installed), then runs the leak check over everything "
+           "written."),
+        params('run_id: str = ""  # the batch run id, printed in the report ("" when run by hand)'),
+        code(SETUP + """
+from engagement import load_config
+from engagement.report import build_report
+from engagement.leak import leak_check
+
+cfg = load_config()
+report = build_report(cfg, run_id=run_id)"""),
+        md("## Key findings\n\nThe regional differences the report names (exploratory comparisons)."),
+        code("""for finding in report.findings:
+    print("-", finding)"""),
+        md("## Files written"),
+        code("""for key, paths in report.figures.items():
+    print(f"{key:<13}", paths["png"].name, paths["svg"].name)
+print("report:", report.html.name, "| pdf:", report.pdf.name if report.pdf else "not made (no Chromium)")""", ignore=True),
+        md("## Leak check\n\nRe-scans data/processed, figures/ and reports/ for any redacted value or detectable "
+           "personal detail. It must say `0 findings`."),
+        code("""findings = leak_check(cfg)
+print(f"{len(findings)} findings")"""),
+    ],
+}
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        nb = new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        path = HERE / name
+        nbformat.write(nb, path)
+        print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
