@@ -51,7 +51,7 @@ def test_each_label_shape_opens_a_turn(tmp_path: Path, line: str, speaker: str, 
     assert (first.speaker, first.text, first.start, first.source_line) == (speaker, text, start, 1)
 
 
-@pytest.mark.parametrize("header", ["Speaker 2  00:04:13", "Speaker 2 00:04:13", "Speaker 1 (00:04:13):",
+@pytest.mark.parametrize("header", ["Speaker 2  00:04:13", "Speaker 2 00:04:13", "Speaker 2 (00:04:13):",
                                     "Speaker 2 [00:04:13]"])
 def test_label_and_time_on_their_own_line_take_the_text_below(tmp_path: Path, header: str) -> None:
     text = f"{header}\nI think it should stay with the GP.\n\nSpeaker 1  00:04:20\nWhy?\n"
