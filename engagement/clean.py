@@ -64,6 +64,20 @@ _YOU_KNOW_RE = re.compile(
 _LIKE_RE = re.compile(r",\s*like\s*,|(?:(?<=^)|(?<=[.?!] ))like\s*,", re.IGNORECASE | re.MULTILINE)
 
 
+# Survey answers that say nothing: they stay as rows (the person answered) but are not analysed.
+_NON_ANSWER_RE = re.compile(
+    r"^\W*(?:n\s*/?\s*a|none|nil|no|nope|nothing(?: (?:else|really|to add|at all))?|no comment|no comments|"
+    r"not applicable|did not answer|didn't answer|no answer|don'?t know|dont know|dk|not sure|unsure|-+|\.+|\?+|x+)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_non_answer(text: str) -> bool:
+    """True for survey answers that carry no content ("N/A", "Nothing.", "Did not answer", "-")."""
+    return bool(_NON_ANSWER_RE.match(text.strip())) if text.strip() else True
+
+
 def normalise_text(text: str) -> str:
     """Unicode NFC, straight quotes, plain dashes and spaces, tidy whitespace; paragraphs kept."""
     text = unicodedata.normalize("NFC", text).translate(_TRANS_TABLE)
@@ -134,10 +148,14 @@ def clean_turns(turns: pd.DataFrame, *, fillers: bool = True) -> pd.DataFrame:
     """Return a new turns frame with cleaned ``text``, ``flags`` and ``n_words``.
 
     Turns that are nothing but marks or fillers ("Mm.", "[crosstalk]") keep their row with an
-    empty text, so turn indices stay stable and the flags are not lost.
+    empty text, so turn indices stay stable and the flags are not lost. Survey answers that say
+    nothing ("N/A", "Nothing.") are emptied and flagged ``non_answer``.
     """
     out = turns.copy()
     cleaned = [clean_text(t, fillers=fillers) for t in out["text"].astype(str)]
+    if "kind" in out:
+        cleaned = [("", [*c[1], "non_answer"]) if kind == "survey" and is_non_answer(c[0]) else c
+                   for c, kind in zip(cleaned, out["kind"])]
     out["text"] = [c[0] for c in cleaned]
     prior = out["flags"] if "flags" in out else pd.Series([""] * len(out), index=out.index)
     out["flags"] = [

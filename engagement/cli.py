@@ -84,8 +84,21 @@ def cmd_inspect(args) -> int:
         "speakers": [{"label": s, "turns": n, "words": words[s]} for s, n in speakers.most_common()],
         "notes": list(result.notes),
     }
+    survey = result.format in ("csv", "xlsx")
+    if survey:
+        regions = Counter(str(t.meta.get("region") or "(none)") for t in result.turns)
+        info["respondents"] = len(speakers)
+        info["regions"] = dict(sorted(regions.items()))
+        info.pop("speakers")
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    if survey:
+        print(f"{info['file']}\n  format: {info['format']}   encoding: {info['encoding']}   "
+              f"answers: {info['turns']}   respondents: {info['respondents']}   words: {info['words']:,}")
+        print("  answers by region column: " + ", ".join(f"{k} {v}" for k, v in info["regions"].items()))
+        for note in info["notes"]:
+            print(f"  note: {note}")
         return 0
     print(f"{info['file']}\n  format: {info['format']}   encoding: {info['encoding']}   "
           f"turns: {info['turns']}   words: {info['words']:,}   times: {info['times']}")

@@ -41,6 +41,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
         },
         strict=False,
         ordered=False,
+        coerce=True,
     ),
     "participants": DataFrameSchema(
         {
@@ -50,6 +51,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "role": Column(str, Check.isin(ROLES)),
         },
         strict=False,
+        coerce=True,
     ),
     "turns": DataFrameSchema(
         {
@@ -68,6 +70,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
         },
         unique=["session_id", "turn_index"],
         strict=False,
+        coerce=True,
     ),
     "segments": DataFrameSchema(
         {
@@ -86,6 +89,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "n_words": Column(int, Check.ge(0), coerce=True),
         },
         strict=False,
+        coerce=True,
     ),
     "redactions": DataFrameSchema(
         {
@@ -99,6 +103,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "value_hash": Column(str, Check.str_length(64, 64)),
         },
         strict=True,
+        coerce=True,
     ),
     "codings": DataFrameSchema(
         {
@@ -110,6 +115,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "score": Column(float, Check.in_range(0.0, 1.0), coerce=True),
         },
         strict=False,
+        coerce=True,
     ),
     "topics": DataFrameSchema(
         {
@@ -121,6 +127,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "candidate_new_theme": Column(bool, coerce=True),
         },
         strict=False,
+        coerce=True,
     ),
     "segment_topics": DataFrameSchema(
         {
@@ -129,6 +136,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "probability": Column(float, nullable=True, coerce=True),
         },
         strict=False,
+        coerce=True,
     ),
     "stance": DataFrameSchema(
         {
@@ -138,6 +146,7 @@ SCHEMAS: dict[str, DataFrameSchema] = {
             "cues": Column(str),
         },
         strict=False,
+        coerce=True,
     ),
 }
 

@@ -67,3 +67,19 @@ def test_clean_turns_keeps_empty_backchannel_rows_and_merges_flags():
     assert out["flags"].tolist() == ["", "crosstalk;laughter;timestamp"]
     assert out["n_words"].tolist() == [0, 1]
     assert turns["text"].tolist() == ["Mm.", "[crosstalk] Yes (laughs)"], "input must not be mutated"
+
+
+@pytest.mark.parametrize("answer", ["N/A", "n/a", "Nothing.", "nothing else", "Did not answer", "-", "no", "Don't know", "..."])
+def test_survey_non_answers_are_emptied_and_flagged(answer):
+    turns = pd.DataFrame({"text": [answer], "kind": ["survey"]})
+    out = clean_turns(turns)
+    assert out["text"].item() == "" and "non_answer" in out["flags"].item()
+
+
+@pytest.mark.parametrize("answer", ["No, I don't want it sold", "Nothing about my mental health should be shared"])
+def test_real_answers_starting_like_non_answers_are_kept(answer):
+    assert clean_turns(pd.DataFrame({"text": [answer], "kind": ["survey"]}))["text"].item() == answer
+
+
+def test_a_transcript_turn_saying_no_is_not_a_non_answer():
+    assert clean_turns(pd.DataFrame({"text": ["No."], "kind": ["interview"]}))["text"].item() == "No."

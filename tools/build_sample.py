@@ -406,26 +406,32 @@ def time_turns(session: Session) -> None:
         t = turn.end + 0.3 + 1.5 * _unit(f"{session.session_id}/{i}/g")
 
 
+def _ends(token: str, marks: tuple[str, ...]) -> bool:
+    return token.rstrip("\"'”’)").endswith(marks) or (marks == (",", ";", ":") and token in ("—", "–", "-"))
+
+
 def split_cues(template: str) -> list[str]:
-    """Split a paragraph into cues of ~12-20 words at sentence or clause boundaries."""
+    """Split a paragraph into cues of ~12-20 words, at a sentence end if one falls there, else a clause end.
+
+    >>> [len(c.split()) for c in split_cues("One two three four five six seven eight. " * 4)]
+    [16, 16]
+    """
     tokens = _TOKEN.findall(template)
-    if len(tokens) <= CUE_MAX:
-        return [" ".join(tokens)]
-    cues, cur = [], []
-    for i, tok in enumerate(tokens):
-        cur.append(tok)
-        rest = len(tokens) - i - 1
-        end = tok.rstrip("\"'”’)")
-        sentence = end.endswith((".", "?", "!", "…"))
-        clause = end.endswith((",", ";", ":")) or tok in ("—", "–", "-")
-        if rest and (len(cur) >= CUE_MIN and (sentence or (clause and len(cur) >= CUE_MIN + 3))
-                     or len(cur) >= CUE_MAX):
-            if rest < 4 and len(cur) + rest <= CUE_MAX + 4:
-                continue
-            cues.append(" ".join(cur))
-            cur = []
-    if cur:
-        cues.append(" ".join(cur))
+    cues, i = [], 0
+    while len(tokens) - i > CUE_MAX:
+        rest = len(tokens) - i
+        cut = None
+        for marks, least in (((".", "?", "!", "…"), CUE_MIN), ((",", ";", ":"), CUE_MIN - 4)):
+            fits = [j for j in range(i + least, i + CUE_MAX + 1)
+                    if _ends(tokens[j - 1], marks) and (len(tokens) - j >= 4)]
+            if fits:
+                cut = fits[-1]
+                break
+        if cut is None:
+            cut = i + (rest // 2 if rest <= CUE_MAX + 4 else CUE_MAX)
+        cues.append(" ".join(tokens[i:cut]))
+        i = cut
+    cues.append(" ".join(tokens[i:]))
     return cues
 
 

@@ -105,12 +105,17 @@ def _looks_timed(line: str) -> bool:
     return len(_LOOKS_TIMED.findall(line)) >= 2 or (bool(_LOOKS_TIMED.search(line)) and not _WORD.search(line))
 
 
-def _stray(cues: list[_Cue], block: list[str], first: int, path: str | Path, what: str) -> None:
-    """Text outside any cue (a blank line inside a cue): join it to the previous cue."""
+def _check_not_timing(block: list[str], first: int, path: str | Path, what: str) -> None:
+    """A block without ``-->`` whose first lines look like times is a broken cue, not text."""
     for k, line in enumerate(block[:2]):
         if _looks_timed(line):
             raise InputError(f"malformed {what} timing line '{line.strip()}' (expected 'start --> end')",
                              path=path, line=first + k)
+
+
+def _stray(cues: list[_Cue], block: list[str], first: int, path: str | Path, what: str) -> None:
+    """Text outside any cue (a blank line inside a cue): join it to the previous cue."""
+    _check_not_timing(block, first, path, what)
     if not cues:
         raise InputError(f"text before the first {what} cue", path=path, line=first)
     cues[-1].segments.extend(_text_segments(block, first))
@@ -182,6 +187,7 @@ def read_vtt(path: str | Path, text: str, encoding: str) -> ReadResult:
             continue
         t = _timing_index(block)
         if t is None:
+            _check_not_timing(block, first, path, "WebVTT")
             strays.append((first, block, len(timed)))
             continue
         if not _VTT_TIMING.match(block[t]):
