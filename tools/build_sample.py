@@ -88,6 +88,10 @@ class BuildError(Exception):
     """A source file breaks the authoring rules: ``file:line: reason``."""
 
     def __init__(self, path: Path, line: int, reason: str) -> None:
+        try:
+            path = path.resolve().relative_to(Path.cwd())
+        except ValueError:
+            pass
         super().__init__(f"{path}:{line}: {reason}")
 
 
@@ -715,8 +719,8 @@ def readme(sessions: list[Session], responses: list[Response], withdrawn, pii: C
         session, speaker = withdrawn
         words = speaker_words(session)[speaker.label]
         parts.append(f"`{participant_ids(session)[speaker.label]}` (label `{labels_for(session)[speaker.label]}` "
-                     f"in `{session.file}`, {words:,} words) is listed in `withdrawals.csv` as having "
-                     f"{WITHDRAWAL_NOTE}: their words must appear in no output of the pipeline.")
+                     f"in `{session.file}`, {words:,} words) is listed in `withdrawals.csv` with the note "
+                     f"\"{WITHDRAWAL_NOTE}\": their words must appear in no output of the pipeline.")
     parts += ["", "## Planted personal details", "",
               _table(["Type", "Occurrences"], [[t, pii[t]] for t in MARKER_TYPES]),
               "", f"{sum(pii.values())} occurrences in all; {len(deny)} distinct places on the deny list.", "",

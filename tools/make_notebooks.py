@@ -42,8 +42,8 @@ NOTEBOOKS = {
            "replaces personal details with placeholders, and splits turns into sentences. It writes the tables "
            "`sessions`, `participants`, `turns`, `segments` and `redactions` to `data/processed/`.\n\n"
            "Nothing here shows raw text: everything below is already de-identified."),
-        params('config_path: str = ""  # project YAML; "" = engagement.yaml in the project root\n'
-               'segmentation: str = "model"  # "model" (spaCy parser) or "fast" (rule-based sentencizer)'),
+        params('config_path: str = ""  # project YAML file; empty means engagement.yaml in the project root\n'
+               'segmentation: str = "model"  # model (spaCy parser) or fast (rule-based sentencizer)'),
         code(SETUP + """
 from engagement import load_config, prepare
 from engagement.params import check_choice
@@ -76,8 +76,8 @@ redaction_summary(tables["redactions"])"""),
            "words that triggered it), fits BERTopic topics once across all areas, maps topics to codebook themes, "
            "and classifies each sentence's stance: concern, support, support with conditions, mixed or neutral. "
            "Writes `codings`, `topics`, `segment_topics` and `stance`."),
-        params('codebook: str = "default"  # "default" or a path to your own codebook YAML\n'
-               'embedding: str = "minilm"  # "minilm" (sentence embeddings) or "tfidf" (fast, no neural model)\n'
+        params('codebook: str = "default"  # default, or a path to your own codebook YAML\n'
+               'embedding: str = "minilm"  # minilm (sentence embeddings) or tfidf (fast, no neural model)\n'
                'fit_topics: bool = True  # fit BERTopic topics (False: codebook rules and stance only)'),
         code(SETUP + """
 from engagement import load_config
@@ -124,7 +124,7 @@ evaluation["codes"] if evaluation else "no hand-coded reference found\""""),
            "with 95% intervals that respect clustering within sessions; how statements on each theme split between "
            "concern and support; and representative quotes. Cells with fewer than `min_cell` participants "
            "(config, default 5) are suppressed and shown as such, never as zero."),
-        params('region: str = "all"  # a configured region, or "all"\n'
+        params('region: str = "all"  # a configured region, or all\n'
                'quotes_per_theme: int = 2  # exemplar quotes per theme'),
         code(SETUP + """
 from engagement import load_config
@@ -170,7 +170,7 @@ q.assign(theme=q["theme"].map(a.labels))[["theme", "quote", "attribution"]]"""),
         md("# 04 · Summary report\n\nRenders the figures to `figures/` (PNG and SVG) and the self-contained report "
            "`reports/summary.html` (and a PDF where Chromium is installed), then runs the leak check over everything "
            "written."),
-        params('run_id: str = ""  # the batch run id, printed in the report ("" when run by hand)'),
+        params('run_id: str = ""  # the batch run id printed in the report; empty when run by hand'),
         code(SETUP + """
 from engagement import load_config
 from engagement.report import build_report
