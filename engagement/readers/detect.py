@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from engagement.errors import InputError
+from engagement.readers.text import has_speaker_labels, looks_like_otter
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .doc / .xls
@@ -189,8 +190,6 @@ def sniff_text_format(text: str, suffix: str = "") -> str:
     Returns:
         One of "vtt", "srt", "otter", "txt", "csv".
     """
-    from engagement.readers.text import has_speaker_labels, looks_like_otter
-
     head = text.lstrip("\ufeff \t\n")
     if head.startswith("WEBVTT"):
         return "vtt"

@@ -80,10 +80,14 @@ def _blocks(lines: list[str], *, vtt: bool) -> list[tuple[int, list[str]]]:
     for n, line in enumerate(lines, start=1):
         blank = not line.strip() if not vtt else not line
         new_cue = "-->" in line and current and (len(current) >= 2 or "-->" in current[0])
+        carried: list[str] = []
+        if new_cue and not vtt and len(current) > 2 and current[-1].strip().isdigit():
+            carried = [current.pop()]       # SubRip index of a cue not preceded by a blank line
         if blank or new_cue:
             if current:
                 blocks.append((start, current))
-            current = []
+            current = carried
+            start = n - len(carried)
         if not blank:
             if not current:
                 start = n
@@ -175,8 +179,9 @@ def read_vtt(path: str | Path, text: str, encoding: str) -> ReadResult:
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-    text = text.lstrip("\ufeff")
-    lines = text.split("\n")
+    # Whitespace-only lines end a block here, as every caption tool means them to.
+    lines = [line.rstrip() for line in text.lstrip("\ufeff").split("\n")]
+    text = "\n".join(lines)
     if not lines[0].startswith("WEBVTT") or lines[0][6:7] not in ("", " ", "\t"):
         raise InputError("not a WebVTT file: the first line must be 'WEBVTT'", path=path, line=1)
     timed: list[tuple[int, list[str]]] = []      # (timing line number, payload lines)

@@ -106,7 +106,7 @@ def label_strength(label: str) -> str | None:
     """How much a string looks like a speaker label: "strong", "weak" or None (not a label).
 
     Strong: role words ("Interviewer", "Speaker 2"), codes ("P3", "R12"), titles
-    ("Dr Patel"), all-capitals names ("SARAH"). Weak: 1-4 capitalised words ("Sarah
+    ("Dr Patel"), all-capitals names of 4+ letters ("SARAH"). Weak: 1-4 capitalised words ("Sarah
     Jenkins"), which need recurrence or more evidence before they count. A trailing
     parenthesis ("Sarah (she/her)", "P3 (60s)") is ignored when judging.
 
@@ -128,8 +128,8 @@ def label_strength(label: str) -> str | None:
     if low[0] in _TITLES and len(tokens) > 1:
         return "strong"
     letters = [ch for ch in label if ch.isalpha()]
-    if len(letters) >= 2 and all(ch.isupper() for ch in letters) and len(tokens) <= 3:
-        return "strong"
+    if len(letters) >= 4 and all(ch.isupper() for ch in letters) and len(tokens) <= 3:
+        return "strong"             # "SARAH", "DR PATEL"; short capitals may be acronyms ("NHS: ...")
     return "weak"
 
 
