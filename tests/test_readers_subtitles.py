@@ -111,6 +111,13 @@ def test_vtt_with_only_empty_cues_is_an_empty_transcript(tmp_path: Path) -> None
     _raises(target, "empty transcript: no speaker turns found")
 
 
+def test_vtt_whitespace_only_lines_separate_cues(tmp_path: Path) -> None:
+    target = _write(tmp_path, "ws.vtt", "WEBVTT\n\nabc-1/1-0\n00:00:01.000 --> 00:00:02.000\n<v Ann>One.</v>\n  \n"
+                                        "abc-1/2-0\n00:00:02.000 --> 00:00:03.000\n<v Bo>Two.</v>\n")
+    result = read_file(target)
+    assert [(t.speaker, t.text, t.source_line) for t in result.turns] == [("Ann", "One.", 4), ("Bo", "Two.", 8)]
+
+
 def test_vtt_text_split_by_a_blank_line_joins_its_cue(tmp_path: Path) -> None:
     target = _write(tmp_path, "split.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nP1: I think\n\n"
                                            "it's fine.\n\n00:00:03.000 --> 00:00:04.000\nP2: Ok.\n")
@@ -134,6 +141,13 @@ def test_srt_merges_cues_of_a_labelled_speaker_and_unlabelled_cues_continue() ->
 def test_srt_dialogue_dashes_split_one_cue_between_speakers() -> None:
     turns = read_file(EXPORTS / "captions_labelled.srt").turns
     assert [(t.speaker, t.text) for t in turns[2:]] == [("INTERVIEWER", "Did anyone explain it?"), ("Sarah", "No.")]
+
+
+def test_srt_cue_not_preceded_by_a_blank_line_keeps_its_index_out_of_the_text(tmp_path: Path) -> None:
+    target = _write(tmp_path, "tight.srt", "1\n00:00:01,000 --> 00:00:02,000\nP1: One.\n2\n"
+                                           "00:00:02,000 --> 00:00:03,000\nP2: Two.\n")
+    turns = read_file(target).turns
+    assert [(t.speaker, t.text, t.source_line) for t in turns] == [("P1", "One.", 2), ("P2", "Two.", 5)]
 
 
 def test_srt_without_labels_keeps_one_turn_per_cue_and_strips_tags() -> None:

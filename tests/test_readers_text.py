@@ -163,7 +163,7 @@ def test_parse_timestamp(value: str, seconds: float) -> None:
 
 @pytest.mark.parametrize(("label", "strength"), [
     ("Facilitator", "strong"), ("co-facilitator", "strong"), ("Speaker 2", "strong"), ("P3", "strong"),
-    ("INTERVIEWER", "strong"), ("Dr Patel", "strong"), ("Q", "strong"),
+    ("INTERVIEWER", "strong"), ("SARAH", "strong"), ("Dr Patel", "strong"), ("Q", "strong"), ("NHS", "weak"),
     ("Sarah", "weak"), ("Sarah Jenkins", "weak"), ("Mary-Ann O'Neil", "weak"), ("Ana de Souza", "weak"),
     ("Note", None), ("NOTE", None), ("Well", None), ("The thing is", None), ("The Thing", None),
     ("he said", None), ("One Two Three Four Five", None),

@@ -125,7 +125,7 @@ def _stray(cues: list[_Cue], block: list[str], first: int, path: str | Path, wha
     cues[-1].segments.extend(_text_segments(block, first))
 
 
-def _assemble(cues: list[_Cue], path, fmt: str, encoding: str, notes: list[str]) -> ReadResult:
+def _assemble(cues: list[_Cue], path: str | Path, fmt: str, encoding: str, notes: list[str]) -> ReadResult:
     voices = {s.voice for c in cues for s in c.segments if s.voice}
     accepted, rejected = choose_labels([s.cand for c in cues for s in c.segments if s.cand], voices)
     labelled = bool(voices) or bool(accepted)
@@ -142,15 +142,13 @@ def _assemble(cues: list[_Cue], path, fmt: str, encoding: str, notes: list[str])
             if labelled and last is not None and (speaker is None or speaker == last["speaker"]):
                 last["text"].append(text)
                 last["end"] = max(last["end"], cue.end)
-                last["cues"].add(cue.line)
                 continue
             turns.append({"speaker": speaker or "", "text": [text], "line": cue.line,
-                          "start": cue.start, "end": cue.end, "cues": {cue.line}})
+                          "start": cue.start, "end": cue.end})
     if not turns:
         raise InputError("empty transcript: no speaker turns found", path=path)
-    n_cues = len({c.line for c in cues})
     if labelled:
-        notes.append(f"merged {n_cues} cues into {len(turns)} turns")
+        notes.append(f"merged {len(cues)} cues into {len(turns)} turns")
     else:
         notes.append(f"no speaker labels: {len(turns)} turns, one per cue, with speaker ''")
     if rejected:

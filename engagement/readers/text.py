@@ -22,16 +22,19 @@ from engagement.errors import InputError
 from engagement.readers.base import RawTurn, ReadResult
 
 TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-_LABEL = r"(?P<label>[^\W\d_][^:\[\]()]{0,40}?)"
+_NAME = r"[^\W\d_][^:\[\]()]{0,40}?"           # starts with a letter, no colon or brackets
+_LABEL = rf"(?P<label>{_NAME})"
+_TS = rf"(?P<ts>{TIMESTAMP})"
+_TEXT = r"(?:\s+(?P<text>.*))?$"                 # the rest of the line, possibly nothing
 _SHAPES = (
     # [00:12:03] Interviewer: text   (00:12:03) P3: text   00:12:03 Sarah: text
-    ("ts", re.compile(rf"^(?P<open>[\[(]?)(?P<ts>{TIMESTAMP})[\])]?\s*(?:[-–—]\s*)?{_LABEL}\s?:(?:\s+(?P<text>.*))?$")),
+    ("ts", re.compile(rf"^(?P<open>[\[(]?){_TS}[\])]?\s*(?:[-–—]\s*)?{_LABEL}\s?:{_TEXT}")),
     # Interviewer [00:12:03]: text   Speaker 1 (00:04):
-    ("ts", re.compile(rf"^{_LABEL}\s*(?P<open>[\[(])(?P<ts>{TIMESTAMP})[\])]\s*(?::(?:\s+(?P<text>.*))?)?$")),
+    ("ts", re.compile(rf"^{_LABEL}\s*(?P<open>[\[(]){_TS}[\])]\s*(?::{_TEXT}|$)")),
     # Speaker 2  00:04:13   /   Sarah Jenkins  0:04      (text on the following lines)
-    ("alone", re.compile(rf"^{_LABEL}\s+(?P<open>)(?P<ts>{TIMESTAMP})$")),
-    # Sarah Jenkins: text   INTERVIEWER : text
-    ("colon", re.compile(r"^(?P<label>[^\W\d_][^:\[\]()]{0,40}?(?:\s*\([^():]{1,30}\))?)\s?:(?:\s+(?P<text>.*))?$")),
+    ("alone", re.compile(rf"^{_LABEL}\s+(?P<open>){_TS}$")),
+    # Sarah Jenkins: text   INTERVIEWER : text   P3 (female, 60s): text
+    ("colon", re.compile(rf"^(?P<label>{_NAME}(?:\s*\([^():]{{1,30}}\))?)\s?:{_TEXT}")),
 )
 
 ROLE_WORDS = re.compile(
