@@ -771,8 +771,8 @@ def build(source: Path, out: Path) -> dict[str, int]:
     prows = []
     for s in sessions:
         names, ids = labels_for(s), participant_ids(s)
-        prows += [[s.session_id, names[x.label], ids[x.label], x.role] + [x.attrs.get(a, "") for a in MANIFEST_ATTRIBUTES]
-                  for x in s.speakers]
+        prows += [[s.session_id, names[x.label], ids[x.label], x.role,
+                   *(x.attrs.get(a, "") for a in MANIFEST_ATTRIBUTES)] for x in s.speakers]
     files["participants.csv"] = _csv_bytes(["session_id", "speaker_label", "participant_id", "role",
                                             *MANIFEST_ATTRIBUTES], prows)
     withdrawn = choose_withdrawn(sessions)
