@@ -771,9 +771,11 @@ def build(source: Path, out: Path) -> dict[str, int]:
     prows = []
     for s in sessions:
         names, ids = labels_for(s), participant_ids(s)
-        prows += [[s.session_id, names[x.label], ids[x.label], x.role,
+        # `name` (the full name, as on a consent form) stays in data/raw: the suite uses it only to find
+        # and redact the person wherever they are mentioned.
+        prows += [[s.session_id, names[x.label], ids[x.label], x.role, x.name,
                    *(x.attrs.get(a, "") for a in MANIFEST_ATTRIBUTES)] for x in s.speakers]
-    files["participants.csv"] = _csv_bytes(["session_id", "speaker_label", "participant_id", "role",
+    files["participants.csv"] = _csv_bytes(["session_id", "speaker_label", "participant_id", "role", "name",
                                             *MANIFEST_ATTRIBUTES], prows)
     withdrawn = choose_withdrawn(sessions)
     wrows = []
