@@ -86,5 +86,68 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         from engagement.prepare import write_tables
 
         write_tables(tables, cfg)
+        evaluation = evaluate_against_reference(cfg, tables["codings"], stance, codebook=codebook)
+        if evaluation:
+            summary["evaluation"] = evaluation["summary"]
         atomic_write_text(cfg.processed_dir / "code_summary.json", json.dumps(summary, indent=2, sort_keys=True))
     return CodingResult(tables, summary)
+
+
+def evaluate_against_reference(cfg: Config, codings: pd.DataFrame, stance: pd.DataFrame, *,
+                               codebook: str | None = None, write: bool = True) -> dict | None:
+    """Agreement of the rule codes and stance with the hand-coded reference, if the project has one.
+
+    The reference is ``coding_reference.csv`` beside the manifest (columns segment_id, codes,
+    stance, coder, note, and optionally text). A reference row whose segment id no longer exists
+    (segmentation changed) is re-matched by its text. Writes ``coding_evaluation.json`` (micro F1,
+    mean kappa, stance accuracy) for the report's limitations section.
+
+    Returns:
+        None without a reference; else {"codes", "themes", "stance", "confusion", "summary"}.
+    """
+    from engagement.evaluate import agreement, load_reference, stance_accuracy
+
+    path = cfg.raw_dir / "coding_reference.csv"
+    if not path.is_file():
+        return None
+    book = resolve_codebook(cfg, codebook)
+    ref = load_reference(path, book)
+    coder = ref.coders[0]
+    ref = ref.for_coder(coder)
+    segments = read_table("segments", cfg.table_path("segments"))
+    known = set(segments["segment_id"])
+    remap: dict[str, str] = {}
+    if "text" in ref.table:
+        by_text = dict(zip(segments["text"], segments["segment_id"]))
+        for sid, text in zip(ref.table["segment_id"], ref.table["text"]):
+            if sid not in known and text in by_text:
+                remap[sid] = by_text[text]
+    ids = [remap.get(s, s) for s in ref.segment_ids if remap.get(s, s) in known]
+    ref_codes = ref.codings.assign(segment_id=ref.codings["segment_id"].map(lambda s: remap.get(s, s)))
+    ref_stance = ref.stance.assign(segment_id=ref.stance["segment_id"].map(lambda s: remap.get(s, s)))
+    table = _book_table(book)
+    theme_of = dict(zip(table["code"], table["theme"]))
+    codes = agreement(codings, ref_codes, ids)
+    themes = agreement(codings.assign(theme=codings["theme"]), ref_codes.assign(theme=ref_codes["code"].map(theme_of)),
+                       ids, level="theme")
+    st = stance_accuracy(stance[stance["segment_id"].isin(ids)], ref_stance)
+    micro = codes[codes["code"] == "micro"].iloc[0]
+    macro = codes[codes["code"] == "macro"].iloc[0]
+    summary = {
+        "reference": path.name, "coder": coder, "n_segments": len(ids), "n_unmatched": len(ref.segment_ids) - len(ids),
+        "micro_precision": round(float(micro["precision"]), 4), "micro_recall": round(float(micro["recall"]), 4),
+        "micro_f1": round(float(micro["f1"]), 4), "micro_kappa": round(float(micro["kappa"]), 4),
+        "mean_kappa": round(float(macro["kappa"]), 4), "macro_f1": round(float(macro["f1"]), 4),
+        "theme_micro_f1": round(float(themes[themes["theme"] == "micro"].iloc[0]["f1"]), 4),
+        "stance_accuracy": round(float(st.accuracy), 4), "stance_kappa": round(float(st.kappa), 4),
+    }
+    if write:
+        atomic_write_text(cfg.processed_dir / "coding_evaluation.json", json.dumps(summary, indent=2, sort_keys=True))
+    return {"codes": codes.round(3), "themes": themes.round(3), "stance": st.per_class.round(3),
+            "confusion": st.confusion, "summary": summary}
+
+
+def _book_table(book):
+    from engagement.codebook import codebook_table
+
+    return codebook_table(book)

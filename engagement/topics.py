@@ -50,7 +50,6 @@ def _vectorizer():
 def build_topic_model(cfg: Config, n_docs: int, embedding_model=None, seed_topics: list[list[str]] | None = None):
     """A BERTopic with seeded, injected sub-models suited to a few thousand short segments."""
     from bertopic import BERTopic
-    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from hdbscan import HDBSCAN
     from umap import UMAP
 
@@ -59,18 +58,27 @@ def build_topic_model(cfg: Config, n_docs: int, embedding_model=None, seed_topic
     seed = int(cfg.seed)
     umap_model = UMAP(n_neighbors=min(15, max(2, n_docs - 1)), n_components=5, min_dist=0.0, metric="cosine",
                       random_state=seed, low_memory=True)
-    hdbscan_model = HDBSCAN(min_cluster_size=min_size, min_samples=max(1, min_size // 2), metric="euclidean",
-                            cluster_selection_method="eom", prediction_data=True)
-    representation = None
-    if embedding_model is not None:
-        representation = [KeyBERTInspired(top_n_words=10, random_state=seed), MaximalMarginalRelevance(diversity=0.3)]
+    # "leaf" selection gives many even clusters instead of one blob of generic talk ("the NHS", "data")
+    hdbscan_model = HDBSCAN(min_cluster_size=min_size, min_samples=max(2, min_size // 3), metric="euclidean",
+                            cluster_selection_method="leaf", prediction_data=True)
     nr_topics = settings.get("nr_topics", "auto")
+    # labels come from representation_model() in one pass after outlier reduction (see _fit)
     return BERTopic(
         embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
-        vectorizer_model=_vectorizer(), representation_model=representation, top_n_words=10,
+        vectorizer_model=_vectorizer(), representation_model=None, top_n_words=10,
         nr_topics=None if nr_topics in (None, "none") else nr_topics, seed_topic_list=seed_topics,
         calculate_probabilities=False, verbose=False,
     )
+
+
+def representation_model(seed: int, neural: bool):
+    """KeyBERTInspired + MMR labels (neural embeddings), else c-TF-IDF words with MMR-free defaults."""
+    if not neural:
+        return None
+    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+
+    return [KeyBERTInspired(top_n_words=10, nr_candidate_words=40, random_state=seed),
+            MaximalMarginalRelevance(diversity=0.3)]
 
 
 def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "respondent")) -> pd.DataFrame:
@@ -81,7 +89,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 2}, sort_keys=True, ensure_ascii=False)
+                          "version": 3}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -132,16 +140,20 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     if len(docs) < 20:
         raise ValueError(f"too few segments to fit topics ({len(docs)}; need at least 20)")
     emb = embed(docs, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+    import logging
+
     emb_model = load_sentence_model() if backend == "minilm" else None
     model = build_topic_model(cfg, len(docs), emb_model, seed_topics)
+    logging.getLogger("BERTopic").setLevel(logging.ERROR)  # after __init__, which resets it
     assigned, _ = model.fit_transform(docs, embeddings=emb)
     if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
         strategy = "embeddings" if emb_model is not None else "c-tf-idf"
         kwargs = {"embeddings": emb} if strategy == "embeddings" else {}
-        assigned = model.reduce_outliers(docs, assigned, strategy=strategy, threshold=0.3, **kwargs)
-        # update_topics forgets the vectorizer/representation unless given again (BERTopic #2114)
-        model.update_topics(docs, topics=assigned, vectorizer_model=_vectorizer(),
-                            representation_model=model.representation_model)
+        # a high threshold: only outliers that clearly belong somewhere are moved
+        assigned = model.reduce_outliers(docs, assigned, strategy=strategy, threshold=0.5, **kwargs)
+    # one representation pass; update_topics forgets the vectorizer unless given again (BERTopic #2114)
+    model.update_topics(docs, topics=assigned, vectorizer_model=_vectorizer(),
+                        representation_model=representation_model(int(cfg.seed), emb_model is not None))
     info = model.get_topic_info()
     rows = []
     for rec in info.to_dict("records"):
