@@ -31,6 +31,8 @@ NOTEBOOKS = {
     "region": "03-concerns-by-topic-and-region.ipynb",
     "report": "04-summary-report.ipynb",
 }
+# the package's own source is an input of every job: changed code re-runs everything
+PACKAGE_DIR = Path(__file__).parent
 PACKAGES = ("engagement", "pandas", "spacy", "bertopic", "sentence-transformers", "torch", "matplotlib",
             "papermill", "nbval", "scikit-learn", "umap-learn", "hdbscan", "statsmodels")
 
@@ -99,8 +101,7 @@ def plan(cfg: Config, notebooks_dir: Path, regions: list[str] | None = None) -> 
     for r in regions:
         check_region(r, cfg)
     raw, proc = cfg.raw_dir, cfg.processed_dir
-    # the package's own source is an input of every job: changed code re-runs everything
-    cfg_file = ([str(cfg.source)] if cfg.source else []) + [str(Path(__file__).parent)]
+    cfg_file = ([str(cfg.source)] if cfg.source else []) + [str(PACKAGE_DIR)]
     nb = lambda key: str(notebooks_dir / NOTEBOOKS[key])  # noqa: E731
     prepared = [str(proc / f"{t}.parquet") for t in ("sessions", "participants", "turns", "segments", "redactions")]
     coded = [str(proc / f"{t}.parquet") for t in ("codings", "topics", "segment_topics", "stance")]
@@ -135,7 +136,7 @@ def _execute(job: Job, run_dir: Path, cwd: Path, state: dict) -> Job:
         job.status = "ran"
     except Exception as exc:  # a failing notebook must not stop the others
         job.status = "failed"
-        name = type(exc).__name__
+        name = getattr(exc, "ename", None) or type(exc).__name__  # the notebook's error, not papermill's wrapper
         detail = getattr(exc, "evalue", None) or str(exc).strip().splitlines()[-1:] or [""]
         job.reason = f"{name}: {detail if isinstance(detail, str) else detail[0]}"[:300]
         (run_dir / f"{job.name}.error.txt").write_text(traceback.format_exc(), encoding="utf-8")
@@ -148,6 +149,7 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
     """Run the whole batch; see the module docstring."""
     root = cfg.root
     notebooks_dir = notebooks_dir or root / "notebooks"
+    stages = plan(cfg, notebooks_dir, regions)  # refuses a bad region before anything is written
     run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     run_dir = cfg.reports_dir / "runs" / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -156,7 +158,7 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
     workers = workers or int(cfg.batch.get("workers", 2))
     result = BatchResult(run_id, run_dir)
     upstream_failed = False
-    for stage in plan(cfg, notebooks_dir, regions):
+    for stage in stages:
         if upstream_failed:
             for job in stage:
                 job.status, job.reason = "skipped", "an earlier stage failed"

@@ -179,8 +179,9 @@ def cmd_batch(args) -> int:
     print(result.table())
     print(f"executed notebooks: {result.run_dir}")
     if not result.ok:
-        failed = [j.name for j in result.jobs if j.status not in ("ran", "reused")]
-        print(f"engagement: error: batch incomplete: {', '.join(failed)}", file=sys.stderr)
+        failed = [f"{j.name} ({' '.join(j.reason.split())})" if j.status == "failed" else j.name
+                  for j in result.jobs if j.status not in ("ran", "reused")]
+        print(f"engagement: error: batch incomplete: {'; '.join(failed)}", file=sys.stderr)
         return 1
     print(f"report: {cfg.reports_dir / 'summary.html'}")
     return 0

@@ -62,7 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "codebook": "default",
     "topics": {
         "embedding": "minilm",
-        "min_topic_size": 15,
+        "min_topic_size": 12,
         "nr_topics": "auto",
         "reduce_outliers": True,
         "guided": False,

@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import hmac
@@ -55,7 +56,7 @@ REDACTION_COLUMNS = ["session_id", "turn_index", "start", "end", "type", "method
 _TYPE_RANK = {"EMAIL": 0, "NHS_NUMBER": 1, "PHONE": 2, "POSTCODE": 3, "ADDRESS": 4, "DATE_OF_BIRTH": 5,
               "LOCATION": 6, "AGE": 7, "PERSON": 8}
 _METHOD_RANK = {"deny_list": 0, "checksum": 1, "regex": 2, "known_name": 3, "title": 4, "context": 5, "ner": 6}
-_VETO_LABELS = {"NORP", "LANGUAGE", "DATE", "TIME", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "ORDINAL",
+_VETO_LABELS = {"GPE", "LOC", "LANGUAGE", "DATE", "TIME", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "ORDINAL",
                 "CARDINAL"}
 
 
@@ -124,16 +125,18 @@ class Detector:
         nlp: a spaCy pipeline to use instead (tests pass ``spacy.blank("en")``: no NER).
         model: the model package, or "auto".
         reference_year: the year used to tell whether a birth year means an age over ``max_age``.
+        name_rules: apply the title and context rules for names (the leak check can do without).
     """
 
     def __init__(self, *, known_names: Iterable[str | tuple[str, str]] = (), allow_list: Iterable[str] = (),
                  deny_list: Iterable[str] = (), max_age: int = 89, use_ner: bool = True, nlp=None,
-                 model: str = "auto", reference_year: int | None = None):
+                 model: str = "auto", reference_year: int | None = None, name_rules: bool = True):
         self.allow_list = sorted({a.strip() for a in allow_list if a and a.strip()})
         self.deny_list = sorted({d.strip() for d in deny_list if d and d.strip()})
         self.max_age = int(max_age)
         self.reference_year = reference_year or date.today().year
         self.use_ner = use_ner
+        self.name_rules = name_rules
         self.model = model
         self._nlp = nlp
         # multi-word non-names ("Sky News", "Lloyd George") shield name hits the way allowed terms do
@@ -205,17 +208,22 @@ class Detector:
         if self._deny_re is not None:
             hits += [Hit(m.start(), m.end(), "LOCATION", "deny_list", m.group()) for m in self._deny_re.finditer(text)]
         persons = [e for e in ents if e[2] == "PERSON"]
-        vetoes = [(s, e) for s, e, label in ents if label in _VETO_LABELS]
+        vetoes = _Spans((s, e) for s, e, label in ents if label in _VETO_LABELS)
         hits += self._known_hits(text, persons)
-        for a, b, method in self._rules.find(text):
+        for a, b, method, strong in (self._rules.find(text) if self.name_rules else ()):
             h = Hit(a, b, "PERSON", method, text[a:b])
-            if method == "title" or not _overlaps(h, vetoes):
+            if strong or not vetoes.overlaps(h.start, h.end):
                 hits.append(h)
-        hits += self._ner_hits(text, persons)
-        protected = [(m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text)]
-        hits = [h for h in hits if not _overlaps(h, protected)]
+        places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")]
         if self._allow_re is not None:
-            allowed = [(m.start(), m.end()) for m in self._allow_re.finditer(text)]
+            places += [(m.start(), m.end()) for m in self._allow_re.finditer(text)]
+        hits += self._ner_hits(text, persons, _Spans(places))
+        hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
+        protected = [(m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text)]
+        protected = _Spans(protected)
+        hits = [h for h in hits if not protected.overlaps(h.start, h.end)]
+        if self._allow_re is not None:
+            allowed = _Spans((m.start(), m.end()) for m in self._allow_re.finditer(text))
             hits = [t for h in hits for t in self._respect_allow_list(text, h, allowed)]
         return _resolve(text, hits)
 
@@ -242,47 +250,68 @@ class Detector:
             out.append(Hit(m.start(), m.end(), "PERSON", "known_name", word, form.canonical))
         return out
 
-    def _ner_hits(self, text: str, persons: Sequence[tuple[int, int, str]]) -> list[Hit]:
+    def _ner_hits(self, text: str, persons: Sequence[tuple[int, int, str]],
+                  places: "_Spans | None" = None) -> list[Hit]:
+        places = places if places is not None else _Spans(())
         out = []
         for s, e, _ in persons:
-            toks = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\s]+", text[s:e])]
-            toks = [(a, b) for a, b in toks if text[a:b] not in ("'s", "\u2019s")]
-            while toks and (self._blocked(text[toks[0][0]:toks[0][1]]) or
-                            text[toks[0][0]:toks[0][1]].lower() in ("the", "a", "my", "our", "your")):
-                toks.pop(0)
-            while toks and self._blocked(text[toks[-1][0]:toks[-1][1]].rstrip(".,;:!?")):
-                toks.pop()
-            if not toks:
+            span = self._ner_span(text, s, e)
+            if span is None:
                 continue
-            a, b = toks[0][0], toks[-1][1]
+            a, b = span
             value = text[a:b]
-            value_s = re.sub(rf"{pp.APOS}s$", "", value).rstrip(".,;:!?'\u2019\"")
-            b = a + len(value_s)
-            words = value_s.split()
-            if not words or any(ch.isdigit() for ch in value_s) or not any(w[:1].isupper() for w in words):
-                continue
-            if _key(value_s) in pp.NER_NON_NAMES or pp.PLACEHOLDER_RE.search(value_s):
-                continue
-            if len(words) == 1 and _key(value_s) in (pp.WORD_NAMES | pp.MONTH_NAMES):
-                if not self._rules.name_context(text, a, b, month=_key(value_s) in pp.MONTH_NAMES):
-                    continue
+            words = value.split()
+            if len(words) == 1:
+                k = _key(value)
+                known = self.known.get(k)
+                if k in pp.WORD_NAMES or k in pp.MONTH_NAMES or (known is not None and known.ambiguous):
+                    if not self._rules.name_context(text, a, b, month=k in pp.MONTH_NAMES):
+                        continue  # "Mark my words", even when a Mark took part
+                elif known is not None:
+                    pass  # a known name: NER agrees
+                elif value.isupper() and len(value) > 1:
+                    continue  # an acronym ("CAMHS")
+                elif self._rules.locative(text, a) or _listed_with(text, a, b, places):
+                    continue  # "in Devon", "Lynn and Norwich"
+                elif pp.NameRules.sentence_initial(text, a) and not self._rules.strong_context(text, a, b):
+                    continue  # "Accuracy, for me." / "Research, I don't mind."
             if self._rules.org_follows(text, b):
                 continue
-            out.append(Hit(a, b, "PERSON", "ner", value_s))
+            out.append(Hit(a, b, "PERSON", "ner", value))
         return out
 
-    def _respect_allow_list(self, text: str, hit: Hit, allowed: list[tuple[int, int]]) -> list[Hit]:
-        if hit.type not in ("PERSON",) or not _overlaps(hit, allowed):
+    def _ner_span(self, text: str, s: int, e: int) -> tuple[int, int] | None:
+        """The entity without titles, determiners, possessive or trailing non-names; None if nothing is left."""
+        toks = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\s]+", text[s:e])]
+        toks = [(a, b) for a, b in toks if text[a:b] not in ("'s", "\u2019s")]
+        while toks and (self._blocked(text[toks[0][0]:toks[0][1]]) or
+                        text[toks[0][0]:toks[0][1]].lower() in ("the", "a", "my", "our", "your")):
+            toks.pop(0)
+        while toks and self._blocked(text[toks[-1][0]:toks[-1][1]].rstrip(".,;:!?")):
+            toks.pop()
+        if not toks:
+            return None
+        a, b = toks[0][0], toks[-1][1]
+        value = re.sub(rf"{pp.APOS}s$", "", text[a:b]).rstrip(".,;:!?'\u2019\"")
+        words = value.split()
+        if not words or any(ch.isdigit() for ch in value) or not any(w[:1].isupper() for w in words):
+            return None
+        if _key(value) in pp.NER_NON_NAMES or pp.PLACEHOLDER_RE.search(value):
+            return None
+        return a, a + len(value)
+
+    def _respect_allow_list(self, text: str, hit: Hit, allowed: "_Spans") -> list[Hit]:
+        if hit.type not in ("PERSON",) or not allowed.overlaps(hit.start, hit.end):
             return [hit]
         # keep the name tokens outside allow-listed terms ("Dr Patel at Addenbrooke's" -> "Patel")
         keep = [(m.start() + hit.start, m.end() + hit.start)
                 for m in re.finditer(pp.NAME_TOKEN, text[hit.start:hit.end])]
-        keep = [(a, b) for a, b in keep if not any(a < e and s < b for s, e in allowed)
+        keep = [(a, b) for a, b in keep if not allowed.overlaps(a, b)
                 and not self._blocked(text[a:b])]
         if not keep:
             return []
         a, b = keep[0][0], keep[-1][1]
-        if any(a < e and s < b for s, e in allowed):
+        if allowed.overlaps(a, b):
             a, b = keep[0]
         return [replace(hit, start=a, end=b, value=text[a:b], canonical=None)]
 
@@ -292,8 +321,48 @@ def _sentence_start_word_name(text: str, start: int, s: int, e: int) -> bool:
     return s == start and pp.NameRules.sentence_initial(text, start)
 
 
-def _overlaps(hit: Hit, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(hit.start < e and s < hit.end for s, e in spans)
+_INITIALS = re.compile(rf"(?<![\w.])(?:{pp.UP}\.[ \t]?){{1,2}}[ \t]*$")
+
+
+def _with_initials(text: str, hit: Hit) -> Hit:
+    """"F. Plumstead": an initial directly before a name belongs to it."""
+    m = _INITIALS.search(text, max(0, hit.start - 8), hit.start)
+    if m is None:
+        return hit
+    return replace(hit, start=m.start(), value=text[m.start():hit.end], canonical=None)
+
+
+class _Spans:
+    """Sorted character spans with fast overlap and neighbour queries (texts can be megabytes)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.ends = sorted(e for _, e in self.spans)
+        self.longest = max((e - s for s, e in self.spans), default=0)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        i = bisect.bisect_left(self.starts, b) - 1
+        while i >= 0 and self.starts[i] >= a - self.longest:
+            if self.spans[i][1] > a:
+                return True
+            i -= 1
+        return False
+
+    def ends_near(self, a: int, width: int) -> list[int]:
+        return self.ends[bisect.bisect_left(self.ends, a - width):bisect.bisect_right(self.ends, a)]
+
+    def starts_near(self, b: int, width: int) -> list[int]:
+        return self.starts[bisect.bisect_left(self.starts, b):bisect.bisect_right(self.starts, b + width)]
+
+
+_JOINER = re.compile(r"[ \t]*(?:,|\band\b|\bor\b|/)[ \t]*")
+
+
+def _listed_with(text: str, a: int, b: int, places: _Spans) -> bool:
+    """Is the word an item of a list whose neighbour is a place ("Yarmouth, Lynn", "Lynn and Norwich")?"""
+    return (any(_JOINER.fullmatch(text, e, a) for e in places.ends_near(a, 8))
+            or any(_JOINER.fullmatch(text, b, s) for s in places.starts_near(b, 8)))
 
 
 def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
@@ -362,7 +431,7 @@ class Pseudonymiser:
 
     def key(self, kind: str, normalised: str) -> str:
         """HMAC-SHA256(salt, ``kind:normalised``) as 64 hex characters."""
-        return hmac.new(self._salt, f"{kind}:{normalised}".encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._salt, f"{kind}:{normalised}".encode("utf-8"), hashlib.sha256).hex()
 
     def value_hash(self, kind: str, value: str) -> str:
         """The salted hash recorded for a value as written (normalised; never the value itself)."""
@@ -590,29 +659,36 @@ def read_deny_list(cfg) -> list[str]:
     return terms
 
 
-def manifest_names(cfg) -> list[tuple[str, str]]:
-    """``(speaker label, full name)`` pairs from participants.csv, if it exists and has names."""
-    path = Path(cfg.participants_manifest)
-    if not path.is_file():
-        return []
+def manifest_names(cfg) -> list[tuple[str, str] | str]:
+    """Names the manifest knows: ``(speaker label, full name)`` from participants.csv (the label
+    alone when there is no ``name`` column) and the facilitators/observers listed in sessions.csv."""
     from engagement.ingest import names_from_labels
 
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return []   # a broken manifest is reported by the manifest stage, not here
-    pairs = []
-    for row in rows:
+    def rows(path: Path) -> list[dict]:
+        if not path.is_file():
+            return []
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                return list(csv.DictReader(fh))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return []   # a broken manifest is reported by the manifest stage, not here
+
+    names: list[tuple[str, str] | str] = []
+    for row in rows(Path(cfg.participants_manifest)):
         label, name = (row.get("speaker_label") or "").strip(), (row.get("name") or "").strip()
         label = label if names_from_labels([label]) else ""
-        if name or label:
-            pairs.append((label, name or label))
-    return pairs
+        if name:
+            names.append((label, name))
+        elif label:
+            names.append(label)
+    for row in rows(Path(cfg.sessions_manifest)):
+        for col in ("facilitators", "observers"):
+            names += names_from_labels([p.strip() for p in (row.get(col) or "").split(";") if p.strip()])
+    return names
 
 
 def build_detector(cfg, known_names: Iterable[str | tuple[str, str]] = (), *, use_ner: bool = True,
-                   nlp=None) -> Detector:
+                   nlp=None, name_rules: bool = True) -> Detector:
     """The project's detector: allow/deny lists and max_age from the config, names from the manifest.
 
     Args:
@@ -620,12 +696,13 @@ def build_detector(cfg, known_names: Iterable[str | tuple[str, str]] = (), *, us
         known_names: names to catch besides those in participants.csv (labels, full names).
         use_ner: run the spaCy NER (loaded on first use).
         nlp: a pipeline to use instead of the installed model.
+        name_rules: apply the title and context rules for names.
     """
     settings = cfg.deidentify
     names = [*known_names, *manifest_names(cfg)]
     return Detector(known_names=names, allow_list=settings.get("allow_list") or [], deny_list=read_deny_list(cfg),
                     max_age=int(settings.get("max_age", 89)), use_ner=use_ner, nlp=nlp,
-                    model=str(cfg.settings.get("spacy_model", "auto")))
+                    model=str(cfg.settings.get("spacy_model", "auto")), name_rules=name_rules)
 
 
 def load_salt(cfg) -> bytes:

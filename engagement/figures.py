@@ -95,18 +95,29 @@ def prevalence_heatmap(prevalence: pd.DataFrame, *, by: str = "region", labels: 
 
 
 def stance_diverging(stance: pd.DataFrame, *, labels: dict[str, str] | None = None):
-    """Diverging bars: concern to the left, support and conditional support to the right, per theme."""
+    """Diverging bars: concern to the left, support and conditional support to the right, per theme.
+
+    Suppressed themes are kept, at the bottom, as hatched rows marked "suppressed" (in the table too).
+    """
     plt = _plt()
-    data = stance[~stance["suppressed"]].copy()
-    data = data.sort_values("concern", ascending=True)
-    fig, ax = plt.subplots(figsize=(A4_WIDTH, 0.34 * len(data) + 1.6))
-    y = np.arange(len(data))
+    data = stance[~stance["suppressed"].astype(bool)].sort_values("concern", ascending=True)
+    hidden = stance[stance["suppressed"].astype(bool)].sort_values("theme", ascending=False)
+    n_hidden = len(hidden)
+    fig, ax = plt.subplots(figsize=(A4_WIDTH, 0.34 * (len(data) + n_hidden) + 1.6))
+    y = np.arange(len(data)) + n_hidden
     ax.barh(y, -data["concern"], color=OKABE_ITO["concern"], label="concern")
     ax.barh(y, data["support"], color=OKABE_ITO["support"], label="support")
     ax.barh(y, data["conditional_support"], left=data["support"], color=OKABE_ITO["conditional_support"],
             label="support with conditions")
+    for k in range(n_hidden):
+        ax.add_patch(plt.Rectangle((-1, k - 0.4), 2, 0.8, facecolor="#eeeeee", hatch="///", edgecolor="#bbbbbb",
+                                   lw=0))
+        ax.text(0, k, "suppressed (too few participants)", ha="center", va="center", fontsize=7,
+                color="#444444", style="italic")
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [_label(t, labels) for t in data["theme"]])
+    ax.set_yticks(np.arange(n_hidden + len(data)),
+                  [_label(t, labels) for t in [*hidden["theme"], *data["theme"]]])
+    ax.set_ylim(-0.6, n_hidden + len(data) - 0.4)
     ax.set_xlim(-1, 1)
     ax.xaxis.set_major_formatter(lambda x, _: f"{abs(x):.0%}")
     ax.set_xlabel("share of the theme's coded statements  (concern ←  |  → support)")
@@ -120,8 +131,12 @@ def stance_diverging(stance: pd.DataFrame, *, labels: dict[str, str] | None = No
     else:
         title = "Concern and support by theme (all cells suppressed)"
     ax.set_title(_wrap(title, 85), loc="left")
-    table = data[["theme", "concern", "support", "conditional_support", "segments"]].round(2).reset_index(drop=True)
-    return fig, table
+    cols = ["theme", "concern", "support", "conditional_support", "segments"]
+    table = data[cols].round(2)
+    if n_hidden:
+        marked = hidden[["theme"]][::-1].assign(**{c: "suppressed" for c in cols[1:]})
+        table = pd.concat([table.astype(object), marked], ignore_index=True)
+    return fig, table.reset_index(drop=True)
 
 
 def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 6,
@@ -135,6 +150,7 @@ def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] |
     rows = []
     for ax, group in zip(axes.flat, groups):
         part = prevalence[(prevalence[by] == group) & ~prevalence["suppressed"]].nlargest(top, "share")[::-1]
+        hidden = sorted(prevalence.loc[(prevalence[by] == group) & prevalence["suppressed"], "theme"])
         y = np.arange(len(part))
         err = np.vstack([(part["share"] - part["ci_low"]).clip(lower=0), (part["ci_high"] - part["share"]).clip(lower=0)])
         ax.barh(y, part["share"], color=OKABE_ITO["support"], alpha=0.85)
@@ -142,11 +158,15 @@ def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] |
         ax.set_yticks(y, [_wrap(_label(t, labels), 26) for t in part["theme"]], fontsize=7)
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-        n = int(part["participants_total"].max()) if len(part) else 0
-        ax.set_title(f"{group} (n={n})", fontsize=9, loc="left")
+        n = int(prevalence.loc[prevalence[by] == group, "participants_total"].max())
+        # say so, rather than let a suppressed theme look like one nobody raised
+        note = f"; {len(hidden)} theme{'s' if len(hidden) > 1 else ''} suppressed" if hidden else ""
+        ax.set_title(f"{group} (n={n}{note})", fontsize=9, loc="left")
         for rec in part.to_dict("records"):
             rows.append({by: group, "theme": rec["theme"], "share": round(rec["share"], 2),
                          "ci_low": round(rec["ci_low"], 2), "ci_high": round(rec["ci_high"], 2)})
+        rows.extend({by: group, "theme": t, "share": "suppressed", "ci_low": "suppressed", "ci_high": "suppressed"}
+                    for t in hidden)
     for ax in list(axes.flat)[len(groups):]:
         ax.set_visible(False)
     fig.suptitle("Most-raised themes in each area, share of participants with 95% intervals", x=0.01, ha="left",
@@ -192,7 +212,9 @@ def cooccurrence_heatmap(cooc: pd.DataFrame, *, labels: dict[str, str] | None = 
     for i in range(len(themes)):
         for j in range(len(themes)):
             if i != j and supp.iat[i, j]:
-                ax.text(j, i, "s", ha="center", va="center", fontsize=6, color="#666666")
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=True, facecolor="#eeeeee", hatch="///",
+                                           edgecolor="#bbbbbb", lw=0))
+                ax.text(j, i, "s", ha="center", va="center", fontsize=6, color="#444444")
     fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02).set_label("statements coded with both")
     stacked = off.where(~supp).stack()
     title = "Themes raised together"

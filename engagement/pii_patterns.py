@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 # ---------------------------------------------------------------------------------------------
@@ -28,7 +29,7 @@ APOS = "['\u2019]"
 # A capitalised name token: O'Brien, Ní, Smith-Jones, Łukasz, McDonald; not "Sarah's" (possessive).
 NAME_TOKEN = rf"{UP}{LETTER}*(?:{APOS}(?!(?:s|d|m|ll|ve|re|t)\b){LETTER}+|-{LETTER}+)*"
 PARTICLES = r"(?:van|von|de|der|den|da|di|du|le|la|bin|binti|ibn|al|el|ter|ten|dos|das|del|della|mac|ap)"
-NAME_SEQ = rf"{NAME_TOKEN}(?:[ \t]+(?:{PARTICLES}[ \t]+)*{NAME_TOKEN}){{0,3}}"
+NAME_SEQ = rf"(?:{UP}\.[ \t]*){{0,2}}{NAME_TOKEN}(?:[ \t]+(?:{PARTICLES}[ \t]+)*{NAME_TOKEN}){{0,3}}"
 PLACEHOLDER_RE = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 
 # ---------------------------------------------------------------------------------------------
@@ -110,7 +111,14 @@ december christmas easter god jesus christ allah lord doctor nurse sister consul
 british english scottish welsh irish polish lithuanian latvian romanian bulgarian portuguese spanish italian
 french german indian pakistani bangladeshi nigerian ghanaian somali chinese jamaican caribbean african asian
 european muslim christian catholic jewish sikh hindu buddhist black white deaf autistic diabetic punjabi urdu
-russian arabic bengali gujarati tamil
+russian arabic bengali gujarati tamil american canadian australian european japanese korean dutch swedish
+norwegian danish greek turkish kurdish iranian afghan syrian iraqi ukrainian hungarian czech slovak estonian
+filipino thai vietnamese brazilian mexican kenyan ugandan zimbabwean eritrean sudanese ethiopian egyptian
+moroccan algerian nepalese malaysian protestant anglican methodist baptist orthodox atheist which whose whom as although though because since while whilst unless
+until mine yours ours theirs same both each every many much more most other another such ooh aah wow bye aye
+nah in on at of for with from to by about after before during into over under between without also plus
+besides however meanwhile otherwise instead sometimes nowadays today tomorrow yesterday first
+second firstly secondly finally lastly course maybe perhaps obviously basically
 """.split())
 
 #: Things NER tends to tag PERSON in this domain that are not people (devices, brands, jargon,
@@ -119,7 +127,7 @@ russian arabic bengali gujarati tamil
 NER_NON_NAMES = frozenset("""
 fitbit alexa siri cortana timex garmin caldicott babylon covid covid-19 brexit hba1c egfr bmi zoom teams whatsapp
 boots tesco sainsbury sainsbury's asda lidl aldi morrisons ocado netflix spotify twitter instagram tiktok youtube
-android iphone ipad kindle samsung chatgpt deepmind palantir
+android iphone ipad kindle samsung chatgpt deepmind palantir strava myfitnesspal nhsx camhs windrush grenfell
 """.split()) | {"lloyd george", "nhs app", "nhs login", "patients know best", "sky news", "home office",
                 "care.data", "google fit", "apple watch", "amazon alexa"}
 
@@ -134,7 +142,11 @@ grove walk row hill square mews parade park estate ltd limited plc council
 STREET_TYPES = ("Road", "Rd", "Street", "St", "Lane", "Ln", "Avenue", "Ave", "Close", "Drive", "Way", "Crescent",
                 "Gardens", "Court", "Place", "Terrace", "Grove", "Walk", "Row", "Hill", "Square", "Mews", "Parade",
                 "Green", "Rise", "View", "Vale", "Meadow", "Meadows", "Chase", "Gate", "Wharf", "Yard", "Croft",
-                "Boulevard", "Park", "End", "Fields")
+                "Boulevard", "Park", "End", "Fields", "Drove", "Loke", "Drift", "Causeway", "Bank", "Approach",
+                "Broadway", "Parkway", "Ride", "Dale", "Paddock", "Pightle", "Spinney", "Orchard", "Garth", "Leys",
+                "Wynd", "Hythe", "Quay", "Esplanade", "Promenade", "Embankment")
+#: One-word street names end in one of these ("Kingsway", "Northgate", "Highfield").
+STREET_SUFFIXES = ("way", "gate", "field", "fields", "side", "moor", "drove", "road", "street", "lane", "bank")
 
 MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
           "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
@@ -190,7 +202,8 @@ POSTCODE_RE = re.compile(r"(?<![\w])[A-PR-UWYZ](?:[A-HK-Y]\d[A-HJKPSTUW\d]?|\d[A
 _STREET_WORD = rf"(?:{UP}{LETTER}*(?:{APOS}{LETTER}+|-{UP}?{LETTER}+)*|The|St\.?)"
 ADDRESS_RE = re.compile(
     rf"(?:(?:Flat|Apartment|Apt|Unit|Room)[ \t]+\d{{1,4}}[A-Za-z]?,?[ \t]+)?(?<![\w£$.,/])\d{{1,4}}[A-Za-z]?"
-    rf"(?:[ \t]*[-\u2013][ \t]*\d{{1,4}})?,?[ \t]+(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(STREET_TYPES)})\b")
+    rf"(?:[ \t]*[-\u2013][ \t]*\d{{1,4}})?,?[ \t]+(?:(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(STREET_TYPES)})"
+    rf"|{UP}[a-z]+(?:{'|'.join(STREET_SUFFIXES)}))\b")
 ADDRESS_LOWER_RE = re.compile(
     r"\b(?:live|lives|living|lived|address is|address was|moved to|round at|house on|home is|staying at)[ \t]+"
     r"(?:at[ \t]+)?(?:number[ \t]+)?(?P<addr>\d{1,4}[a-z]?,?[ \t]+(?:[a-z'\u2019]+[ \t]+){1,3}"
@@ -215,10 +228,13 @@ _KIN = r"(?:mum|mother|mam|mom|dad|father|nan|nana|gran|granny|grandma|grandmoth
 _AFTER_AGE = rf"(?![ \t]*(?:%|-?(?:{'|'.join(_UNITS)})\b))"
 AGE_RES = (
     re.compile(rf"\b(?P<n>{_AGE_NUM})(?:[ \t]*|-)(?:years?|yrs?)(?:[ \t]*|-)old\b", _F),
-    re.compile(rf"\b(?:aged|age|ages|turned|turning|turns|reached|reaching|lived[ \t]+to|died[ \t]+at|be|hit)"
+    re.compile(rf"\b(?:aged|age|ages|turned|turning|turns|reached|reaching|lived[ \t]+to|died[ \t]+at|be|been|hit)"
                rf"(?:[ \t]+of)?[ \t]+(?:nearly[ \t]+|almost[ \t]+|about[ \t]+|just[ \t]+)?(?P<n>{_AGE_NUM})\b{_AFTER_AGE}", _F),
     re.compile(rf"\b{_KIN}(?:[ \t]*{APOS}s|[ \t]*{APOS}m|[ \t]+is|[ \t]+was|[ \t]+am|[ \t]+is[ \t]+now|[ \t]+was[ \t]+nearly)"
                rf"[ \t]+(?:nearly[ \t]+|almost[ \t]+|now[ \t]+|just[ \t]+|over[ \t]+)?(?P<n>{_AGE_NUM})\b{_AFTER_AGE}", _F),
+    # a bare number over the threshold closing a clause after is/was/'s: "one of my ladies is 96, sharp as..."
+    re.compile(rf"(?:\bis|\bwas|{APOS}s)[ \t]+(?:nearly[ \t]+|almost[ \t]+|now[ \t]+)?(?P<n>{_AGE_NUM})"
+               r"(?=[ \t]*(?:[,.;!?)]|$|(?:and|now|this|next|last|in|on|but|still|sharp|bless)\b))", _F),
 )
 
 
@@ -266,6 +282,7 @@ _FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "�
                        "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "\u2019": "'", "\u2018": "'"})
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case-fold and strip diacritics, so "Łukasz", "lukasz" and "LUKASZ" compare equal."""
     text = unicodedata.normalize("NFKD", text.translate(_FOLD))
@@ -398,10 +415,9 @@ def find_addresses(text: str) -> Iterator[Span]:
 
 def find_dates_of_birth(text: str, max_age: int, reference_year: int) -> Iterator[Span]:
     for m in DATE_RE.finditer(text):
-        before = text[max(0, m.start() - 60):m.start()]
+        before = text[max(0, m.start() - 150):m.start()]
         after = text[m.end():m.end() + 40]
-        ctx_before = [c for c in BIRTH_CONTEXT_RE.finditer(before)]
-        ok = bool(ctx_before) and not _sentence_gap(before[ctx_before[-1].end():])
+        ok = BIRTH_CONTEXT_RE.search(before) is not None
         if not ok:
             c = BIRTH_CONTEXT_RE.search(after)
             ok = c is not None and not _sentence_gap(after[:c.start()])
@@ -501,29 +517,48 @@ def _alt(words) -> str:
 _TITLE_CAP = "|".join(re.escape(t[:1].upper() + t[1:]) for t in TITLES if t not in LOWER_TITLES)
 _TITLE_ANY = _alt(LOWER_TITLES)
 TITLE_RE = re.compile(rf"(?<!\w)(?:(?:{_TITLE_CAP})\.?|(?i:{_TITLE_ANY}))[ \t]+(?P<name>{NAME_SEQ})")
-RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+"
+RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}(?:{_alt(RELATIONS)}))"
+                         r"[ \t]*,?[ \t]+"
                          rf"(?P<name>{NAME_SEQ})")
 CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(PERSON_NOUNS)})s?[ \t]+(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
                        rf"|(?:my|his|her|their|your)[ \t]+name(?:{APOS}s|[ \t]+is|[ \t]+was)|call[ \t]+me"
                        rf"|I{APOS}m[ \t]+called|goes[ \t]+by))[ \t]+(?P<name>{NAME_SEQ})")
-INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s))[ \t]+(?P<name>{NAME_TOKEN})"
-                      r"(?=[ \t]*(?:[,.;]|(?i:and|from|here)\b|$))")
+INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s|is[ \t]+that|is[ \t]+this|"
+                      rf"speaking[ \t]+(?:to|with)))[ \t]+(?P<name>{NAME_TOKEN})"
+                      r"(?=[ \t]*(?:[,.;?]|(?i:and|from|here|ringing|calling|speaking)\b|$))")
+#: "Margaret, my wife,": a name in apposition to a relation.
+APPOSITION_RE = re.compile(rf"(?P<name>{NAME_SEQ})[ \t]*,[ \t]*(?i:my|his|her|our|their)[ \t]+(?:[\w-]+[ \t]+)?"
+                           rf"(?i:{_alt(RELATIONS)})\b")
+#: "my Dennis.": a capitalised word owned by "my" that ends the clause.
+OWNED_RE = re.compile(rf"(?i:\bmy)[ \t]+(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[.,;!?]|$))")
 VOCATIVE_RES = (
     re.compile(r"(?i:\b(?:thanks|thank[ \t]+you|cheers|sorry|hi|hello|hiya|bye|welcome|go[ \t]+on|over[ \t]+to[ \t]+you|"
                rf"morning|evening|afternoon|hey))[ \t]*,?[ \t]+(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[,.!?;:]|$))"),
     re.compile(rf",[ \t]+(?P<name>{NAME_TOKEN})[ \t]*\?"),
     re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=[\]\)]\s))(?P<name>{NAME_TOKEN}),[ \t]+(?=(?i:you|what|how|do|did|can|could|"
-               r"would|have|has|any|is|are|was|were|i|tell|go|sorry|thanks|thank|your|if|where|when|why)\b)"),
+               r"would|have|has|any|is|are|was|were|tell|go|sorry|thanks|thank|your|if|where|when|why)\b)"),
 )
-SPEECH_RE = re.compile(rf"(?P<name>{NAME_SEQ})(?:{APOS}s)?[ \t]+(?=(?:said|says|told|asked|mentioned|reckons|"
+SPEECH_RE = re.compile(rf"(?P<name>(?:{UP}\.[ \t]*)?{NAME_TOKEN})(?:{APOS}s)?[ \t]+(?=(?:said|says|told|asked|mentioned|reckons|"
                        r"was saying|is saying|made a point|has a point|is right|was right)\b)")
 _SPEECH_AFTER = re.compile(rf"(?:{APOS}s\b|[ \t]+(?:{_alt(SPEECH_VERBS)})\b)", re.IGNORECASE)
 _STRONG_SPEECH_AFTER = re.compile(r"[ \t]+(?:said|says|told|asked|mentioned)\b", re.IGNORECASE)
+_VERB_AFTER = re.compile(rf"[ \t]+(?:{_alt(SPEECH_VERBS)})\b", re.IGNORECASE)
+_ADDRESSED = re.compile(r",[ \t]+(?:you|what|how|do|did|can|could|would|have|has|any|is|are|was|were|tell|go|your|if|"
+                        r"where|when|why|does|don't|didn't)\b", re.IGNORECASE)
+#: A one-word sentence that the next sentence picks up as a person: "Janet. She knows everyone."
+_PICKED_UP = re.compile(r"[ \t]*[.!][ \t]+(?:he|she|his|her|him|we|lovely|bless|god|poor|dear|my[ \t]+(?:"
+                        rf"{_alt(RELATIONS)}))\b", re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on))[ \t]+$")
 _BEFORE_TITLE = re.compile(rf"(?:(?<!\w)(?:{_TITLE_CAP})\.?|(?i:\b(?:{_TITLE_ANY})))[ \t]+$")
-_BEFORE_RELATION = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+$")
+_BEFORE_RELATION = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}"
+                              rf"(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+$")
 _BEFORE_VOCATIVE = re.compile(r"(?:(?i:\b(?:thanks|thank[ \t]+you|cheers|sorry|hi|hello|hiya|bye|welcome|go[ \t]+on|"
                               r"over[ \t]+to[ \t]+you|hey))[ \t]*,?|,)[ \t]*$")
 _FOLLOWING_NAME = re.compile(rf"[ \t]+(?P<tok>{NAME_TOKEN})")
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "his", "her",
+                          "their", "its", "some", "any", "every", "each", "no"})
 
 
 class NameRules:
@@ -561,31 +596,63 @@ class NameRules:
             return True
         if month or (word.isupper() and len(word) > 1):
             return False
-        return not self.sentence_initial(text, start)
+        if self.sentence_initial(text, start):
+            return bool(re.match(r"[ \t]*,", after))
+        return True
+
+    def strong_context(self, text: str, start: int, end: int) -> bool:
+        """Context strong enough for an unknown, sentence-initial NER name ("Derek said", "Priya, you...")."""
+        before, after = text[max(0, start - 60):start], text[end:end + 60]
+        if _BEFORE_TITLE.search(before) or _BEFORE_RELATION.search(before):
+            return True
+        if _BEFORE_VOCATIVE.search(before) and re.match(r"[ \t]*(?:[,.!?;:]|$)", after):
+            return True
+        if _VERB_AFTER.match(after) or _ADDRESSED.match(after) or APPOSITION_RE.match(text, start) \
+                or _PICKED_UP.match(after):
+            return True
+        nxt = _FOLLOWING_NAME.match(after)
+        return bool(nxt and not self.blocked(nxt.group("tok")) and fold(nxt.group("tok")) not in WORD_NAMES)
+
+    @staticmethod
+    def locative(text: str, start: int) -> bool:
+        """"in Devon", "near Diss", "the Windrush": a place or thing, not a person."""
+        return bool(_LOCATIVE_BEFORE.search(text[max(0, start - 12):start]))
 
     def _trimmed(self, text: str, m: re.Match, *, strong: bool) -> tuple[int, int] | None:
         toks = [(x.start() + m.start("name"), x.end() + m.start("name"))
                 for x in re.finditer(r"\S+", m.group("name"))]
         while toks and fold(text[toks[0][0]:toks[0][1]]).rstrip(".") in TITLES:
             toks.pop(0)   # "my GP Dr Shah": the title is not part of the name
-        if not toks or self.blocked(text[toks[0][0]:toks[0][1]], strong=strong):
+        # "The Guardian said" is no name; "And Margaret, my wife" is Margaret
+        if not toks or fold(text[toks[0][0]:toks[0][1]]) in _DETERMINERS:
+            return None
+        while toks and self.blocked(text[toks[0][0]:toks[0][1]], strong=strong):
+            toks.pop(0)
+        if not toks:
+            return None
+        if not strong and len(toks) == 1 and text[toks[0][0]:toks[0][1]].isupper() and toks[0][1] - toks[0][0] > 1:
             return None
         while toks and (self.blocked(text[toks[-1][0]:toks[-1][1]], strong=strong) or
                         re.fullmatch(PARTICLES, text[toks[-1][0]:toks[-1][1]])):
             toks.pop()
         return (toks[0][0], toks[-1][1]) if toks else None
 
-    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """``(start, end, method)`` of names found by title and context rules."""
-        for pattern, method, strong in ((TITLE_RE, "title", True), (RELATION_RE, "context", True),
-                                        (CALLED_RE, "context", True), (INTRO_RE, "context", False),
-                                        *((p, "context", False) for p in VOCATIVE_RES), (SPEECH_RE, "context", False)):
+    def find(self, text: str) -> Iterator[tuple[int, int, str, bool]]:
+        """``(start, end, method, strong)`` of names found by title and context rules.
+
+        ``strong`` marks a title, relation or "called/name is" context, which outranks the NER's
+        own label for the span; the weaker contexts (vocatives, "I'm X", "X said") defer to it.
+        """
+        rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
+                 (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
+                 *((p, "context", False) for p in VOCATIVE_RES), (SPEECH_RE, "context", False))
+        for pattern, method, strong in rules:
             for m in pattern.finditer(text):
                 if pattern is SPEECH_RE and re.search(r"\bthe[ \t]+$", text[max(0, m.start() - 5):m.start()]):
                     continue  # "the Telegraph said"
                 span = self._trimmed(text, m, strong=strong)
                 if span and not self.org_follows(text, span[1]):
-                    yield span[0], span[1], method
+                    yield span[0], span[1], method, strong
 
 
 # ---------------------------------------------------------------------------------------------

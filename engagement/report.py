@@ -149,9 +149,10 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     for region in cfg.regions:
         part = prev[(prev["region"] == region) & ~prev["suppressed"]].nlargest(5, "share")
         diffs = rvr[(rvr["region"] == region) & ~rvr["suppressed"]].nlargest(3, "difference") if not rvr.empty else rvr
+        total = prev.loc[prev["region"] == region, "participants_total"].max()  # NaN: a region with no sessions
         regions.append({
             "name": region,
-            "participants": int(prev.loc[prev["region"] == region, "participants_total"].max() or 0),
+            "participants": int(total) if pd.notna(total) else 0,
             "top": [{"label": a.labels.get(r["theme"], r["theme"]), "share": _fmt_share(r)} for r in part.to_dict("records")],
             "distinct": [{"label": a.labels.get(r["theme"], r["theme"]), "share": f"{r['share']:.0%}",
                           "rest": f"{r['share_rest']:.0%}", "p": f"{r['p_adjusted']:.3f}"} for r in diffs.to_dict("records")],

@@ -30,7 +30,7 @@ TRANSCRIPT_STOP_WORDS = [
     "ve", "ll", "re", "gonna", "suppose", "probably", "maybe", "person", "people", "sure", "dunno",
 ]
 PLACEHOLDER_TOKENS = ["person", "phone", "email", "nhs_number", "postcode", "address", "date_of_birth", "location"]
-MIN_WORDS = 5
+MIN_WORDS = 8
 
 
 @dataclass
@@ -82,7 +82,7 @@ def representation_model(seed: int, neural: bool):
 
 
 def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "respondent")) -> pd.DataFrame:
-    """The segments topics are fitted on: participants' and respondents' sentences of 5+ words."""
+    """The segments topics are fitted on: participants' and respondents' sentences of 8+ words."""
     keep = segments[segments["role"].isin(include_roles) & (segments["n_words"] >= MIN_WORDS)]
     return keep.sort_values("segment_id").reset_index(drop=True)
 

@@ -695,6 +695,11 @@ def readme(sessions: list[Session], responses: list[Response], withdrawn, pii: C
         "- `ground_truth_pii.csv`: every planted personal detail, with the file and the line, cue, "
         "row, paragraph or table row where it appears (paragraphs and table rows are 1-based; table "
         "row 1 is the header; survey row 1 is the header), for testing de-identification.",
+        "- `coding_reference.csv` (+ `coding_reference.md`): a HAND-CODED REFERENCE of 200 segments, "
+        "coded by one person from the codebook's definitions, blind to the rules, for measuring the "
+        "autocoder's agreement. Written by hand, not by this build.",
+        "- `participants.csv` has a `name` column (full names, as on a consent form): the suite uses "
+        "it only to find and redact those names; it never leaves data/raw.",
         "",
         "Encodings: `ESX-FG1` text files are written in cp1252 with CRLF line ends and `PBO-INT1` "
         "as UTF-8 with a byte-order mark, to exercise the readers' decoding; everything else is UTF-8.",

@@ -140,8 +140,8 @@ check_positive_int("quotes_per_theme", quotes_per_theme)
 full = load_analysis(cfg)
 a = full.for_region(region)
 by = "region" if region == "all" else "kind"
-print(f"region: {region}; participants: {a.segments.query('role != \\"facilitator\\"')['participant_id'].nunique()}; "
-      f"suppression threshold: {cfg.min_cell}")"""),
+n_people = a.segments.loc[a.segments["role"] != "facilitator", "participant_id"].nunique()
+print(f"region: {region}; participants: {n_people}; suppression threshold: {cfg.min_cell}")"""),
         md("## How many participants raised each theme\n\nShare of participants (not sentences) who raised the theme at "
            "least once, with a 95% cluster-bootstrap interval. Broken down by area for `all`, by session kind for "
            "one area."),

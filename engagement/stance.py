@@ -1,0 +1,216 @@
+"""Stance per segment: concern, support, conditional support, mixed or neutral, with the cues.
+
+Rule and lexicon based. Domain cues are lemma patterns (the codebook's rule format, so every
+cue matches its inflections): concern ("worried", "don't trust", "sold off", "hacked"), support
+("happy to", "makes sense", "would help", "should be shared") and conditions ("as long as",
+"provided", "only if", "if it's anonymised", "yes, but"). Negation is NegEx-style
+(:mod:`engagement.negation`): a negated *feeling* flips ("not worried" -> weak support, "don't
+trust" -> concern); a negated *event* is cancelled ("they don't sell it" is not a concern).
+VADER, with domain words such as "care", "cancer" and "profit" neutralised, is one weak signal
+that can tip a weak cue but never decides alone.
+
+Decision: a condition marker -> conditional_support (unless concern clearly dominates); strong
+support and strong concern together -> mixed; nothing reaching 0.5 -> neutral; otherwise the
+heavier side. ``cues`` lists what decided it, e.g. "concern: worried | negated: not worried about
+research -> support".
+
+Example:
+    >>> from engagement.codebook import segments_from_texts
+    >>> classify_stance(segments_from_texts(["Fine by me, as long as it's anonymised."]))["stance"].tolist()
+    ['conditional_support']
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+import pandas as pd
+
+from engagement.codebook import compile_rule
+from engagement.negation import blank_nlp, negation_cue, segment_doc, surface_doc
+
+STANCE_COLUMNS = ["segment_id", "stance", "score", "cues"]
+STRONG = 0.8      # a single cue at least this heavy is "strong" (mixed needs strong cues on both sides)
+THRESHOLD = 0.5   # a side needs this much weight to decide
+FLIP_TO_SUPPORT = 0.6   # "not worried" is a weaker endorsement than "happy"
+FLIP_TO_CONCERN = 0.8   # "don't trust" is explicit distrust
+
+# (polarity, negation behaviour, weight, rule). behaviour: flip | cancel | fixed (cue carries its own negation)
+_FEELING_CONCERN = ("worry|worried|worrying|concern|concerned|concerning|scare|scared|scary|afraid|fear|fearful|"
+                    "frighten|frightened|frightening|terrify|terrified|terrifying|nervous|anxious|uneasy|uncomfortable|"
+                    "alarm|alarmed|alarming|dread|paranoid|creepy|sinister|dodgy|bother|bothered|hate|dislike|unfair|"
+                    "horrible|awful|terrible|appalling|outrageous|disgusting|wrong|suspicious|sceptical|skeptical|"
+                    "distrust|mistrust|wary|mortified|risky|dangerous|fussed|angry|upset|unhappy|invasive|intrusive")
+_EVENT_CONCERN = ("sell|flog|hack|hacker|hacking|leak|breach|misuse|abuse|snoop|snooping|nosy|nosey|exploit|profiteer|"
+                  "profiteering|judge|judged|stigma|stigmatise|cyberattack|spy|spying|creep")
+_SUPPORT = ("happy|happily|glad|pleased|delighted|brilliant|excellent|fantastic|wonderful|sensible|useful|helpful|"
+            "beneficial|worthwhile|valuable|reassure|reassuring|reassured|comfortable|keen|willing|welcome|agree|"
+            "marvellous|superb|trust|trusted")
+CUES: list[tuple[str, str, float, dict]] = [
+    ("concern", "flip", 1.0, {"lemmas": _FEELING_CONCERN.split("|")}),
+    ("concern", "flip", 0.8, {"lemmas": ["risk", "a|the worry|problem|danger"]}),
+    ("concern", "flip", 0.4, {"lemmas": ["problem|issue"]}),
+    ("concern", "cancel", 0.8, {"lemmas": _EVENT_CONCERN.split("|")}),
+    ("concern", "cancel", 0.8, {"lemmas": ["make|making|earn * money|fortune|killing|buck|mint|profit", "wrong hands",
+                                           "big brother", "postcode lottery", "slippery slope", "alarm bells", "nightmare",
+                                           "scandal", "rip -? off", "sold off", "in the dark", "last thing", "who * benefit|gain|profit"]}),
+    ("concern", "fixed", 1.0, {"lemmas": ["nobody 's business", "no one 's business", "none of * business", "no way", "over my dead body",
+                                          "not a chance", "no chance", "god no", "absolutely not", "hands off", "no thanks"]}),
+    ("concern", "fixed", 0.8, {"lemmas": ["not|n't have? want|like|fancy|trust|believe", "nobody|never|noone * ask|asked|tell|told|explain|consult|inform",
+                                          "no one * ask|asked|tell|told|explain|consult|inform"]}),
+    ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
+                              "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
+                                                  "different", "every", "each", "acute", "mental"]}),
+    ("support", "flip", 0.8, {"pattern": [{"LOWER": {"IN": ["fine", "great", "good", "ok", "okay", "alright"]}}]}),
+    ("support", "flip", 1.0, {"lemmas": ["make sense", "good idea|thing|cause", "no -? brainer", "all for", "in favour",
+                                         "greater good", "go for it", "why not", "save|saving lives|life"]}),
+    ("support", "flip", 0.8, {"lemmas": ["of course", "would|could|will|might|can help|save|improve|benefit",
+                                         "should|must|ought to? be share|shared|joined|linked|available|used",
+                                         "can have mine|it", "share whatever|anything|everything", "more than happy",
+                                         "'d|would want|like them|it|everyone|everybody to", "'d|would want|like the? doctor|doctors|paramedic|paramedics|nurse|nurses to"]}),
+    ("support", "fixed", 1.0, {"lemmas": ["no|n't problem|problems|issue|issues|objection|objections|qualms|worries",
+                                          "not|n't|never mind"]}),
+    ("support", "flip", 0.5, {"lemmas": ["yes|yeah|definitely|absolutely"]}),
+    ("support", "flip", 0.4, {"lemmas": ["help|benefit|improve|better"]}),
+    ("condition", "fixed", 1.0, {"lemmas": ["as|so long as", "provided|providing", "only * if|when|with|as|where|once",
+                                            "on condition|understanding", "on the condition|understanding", "subject to",
+                                            "assuming", "if * anonymise|anonymised|anonymous|depersonalised|pseudonymised|encrypted|secure|safe|protected",
+                                            "if * de - identify|identified|personalised", "yes|yeah|fine|okay|ok|happy ,? but",
+                                            "but only", "but not for|if|when|unless", "but as long", "but provided|providing", "n't|not mind if",
+                                            "if they|you ask|asked|check", "if i be|'m asked|told|consulted",
+                                            "with my|our|your|their consent|permission|agreement"]}),
+    ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on", "it depend|depends"]}),
+]
+#: phrases whose words are not stance cues ("as far as I'm concerned", "never mind", "bear in mind").
+NEUTRAL_PHRASES = ["as far as * concerned", "never mind", "bear in mind", "in mind", "mind you", "no doubt",
+                   "if you do n't mind", "to be honest", "help desk", "help line", "for better or worse"]
+_VADER_NEUTRAL = ("care", "cancer", "death", "die", "dying", "emergency", "profit", "crash", "collapse", "pain", "ill",
+                  "sick", "abuse", "share", "cure", "heart", "disease", "broken", "help", "trust", "no", "problem",
+                  "mind", "worried", "happy", "fine", "risk", "leak", "safe", "secure", "benefit", "support")
+
+
+@lru_cache(maxsize=1)
+def _matchers():
+    from spacy.matcher import Matcher
+
+    vocab = blank_nlp().vocab
+    matcher, neutral, meta = Matcher(vocab), Matcher(vocab), {}
+    for i, (polarity, mode, weight, raw) in enumerate(CUES):
+        rule = compile_rule(raw)
+        matcher.add(f"cue{i}", [list(p) for p in rule.patterns])
+        meta[f"cue{i}"] = (polarity, mode, weight, rule)
+    neutral.add("neutral", [list(p) for p in compile_rule({"lemmas": NEUTRAL_PHRASES}).patterns])
+    return matcher, neutral, meta
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    for word in _VADER_NEUTRAL:  # domain words VADER misreads, or that the lexicon above already handles
+        analyzer.lexicon.pop(word, None)
+    return analyzer
+
+
+def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
+                evidence: Iterable[str] = ()) -> list[tuple[str, float, str]]:
+    """The stance cues in one segment: ``[(polarity, weight, description), ...]``.
+
+    ``polarity`` is concern, support, condition or vader; a negated cue appears with its flipped
+    polarity and the description "negated: <cue ... coded topic>". ``evidence`` (code evidence
+    spans from the codings) lets a negated cue name what it was about.
+    """
+    matcher, neutral, meta = _matchers()
+    doc, offsets = segment_doc(text, tokens, lemmas)
+    docs = [d for d in (doc, surface_doc(doc)) if d is not None]
+    blocked = {i for d in docs for _, s, e in neutral(d) for i in range(s, e)}
+    found = []
+    for key, s, e in dict.fromkeys(m for d in docs for m in matcher(d)):
+        polarity, mode, weight, rule = meta[doc.vocab.strings[key]]
+        if s > 0 and {doc[s - 1].lemma_, doc[s - 1].lower_} & rule.not_preceded_by:
+            continue
+        if polarity != "condition" and blocked & set(range(s, e)):
+            continue
+        found.append((s, e, polarity, mode, weight))
+    kept: list[tuple] = []
+    for hit in sorted(found, key=lambda h: (-(h[1] - h[0]), h[0])):  # longest cue wins within a kind
+        same_kind = [k for k in kept if (k[2] == "condition") == (hit[2] == "condition")]
+        if all(hit[1] <= k[0] or hit[0] >= k[1] for k in same_kind):
+            kept.append(hit)
+    spans = [(text.find(ev), ev) for ev in evidence if ev and text.find(ev) >= 0]
+    out = []
+    for s, e, polarity, mode, weight in sorted(kept):
+        span = text[offsets[s][0]:offsets[e - 1][1]]
+        cue = negation_cue(doc, s) if mode in ("flip", "cancel") else None
+        if cue is None:
+            out.append((polarity, weight, f"{polarity}: {span}"))
+            continue
+        start, end = offsets[cue][0], offsets[e - 1][1]
+        about = [(p, ev) for p, ev in spans if start <= p <= end + 40 and p + len(ev) > end
+                 and not any(ch in text[end:p] for ch in ",.;!?")]
+        if about:
+            end = max(p + len(ev) for p, ev in about)
+        said = text[start:end]
+        if mode == "cancel":
+            out.append(("negated", 0.0, f"negated: {said} -> cancelled"))
+        else:
+            flipped = "support" if polarity == "concern" else "concern"
+            w = weight * (FLIP_TO_SUPPORT if flipped == "support" else FLIP_TO_CONCERN)
+            out.append((flipped, w, f"negated: {said} -> {flipped}"))
+    compound = _vader().polarity_scores(text)["compound"]
+    if abs(compound) >= 0.4:
+        out.append(("support" if compound > 0 else "concern", 0.4 * abs(compound), f"vader: {compound:+.2f}"))
+    return out
+
+
+def decide(cues: list[tuple[str, float, str]]) -> tuple[str, float]:
+    """Stance label and score in [0, 1] (strength of the deciding cues; 0 for neutral)."""
+    s = sum(w for p, w, _ in cues if p == "support")
+    c = sum(w for p, w, _ in cues if p == "concern")
+    cond = max((w for p, w, _ in cues if p == "condition"), default=0.0)
+    strong_s = any(p == "support" and w >= STRONG for p, w, d in cues if not d.startswith("vader"))
+    strong_c = any(p == "concern" and w >= STRONG for p, w, d in cues if not d.startswith("vader"))
+    if cond and c - s < 1.5:
+        return "conditional_support", round(min(1.0, cond * 0.7 + 0.3 * min(1.0, s)), 3)
+    if strong_s and strong_c:
+        return "mixed", round(min(1.0, min(s, c)), 3)
+    if max(s, c) < THRESHOLD:
+        return "neutral", 0.0
+    if s == c:
+        return "mixed", round(min(1.0, s), 3)
+    return ("support", round(min(1.0, s - 0.5 * c), 3)) if s > c else ("concern", round(min(1.0, c - 0.5 * s), 3))
+
+
+def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None, *,
+                    include_roles: Iterable[str] | None = ("participant", "respondent")) -> pd.DataFrame:
+    """Classify the stance of each segment.
+
+    Args:
+        segments: the ``segments`` table (``tokens``/``lemmas`` optional).
+        codings: optional ``codings``; their evidence lets a negated cue name its topic
+            ("negated: not worried about research -> support").
+        include_roles: roles to classify (facilitators left out by default); None = all.
+
+    Returns:
+        A ``stance`` table: segment_id, stance (concern | support | conditional_support | mixed |
+        neutral), score in [0, 1], cues (" | "-joined, the ones that decided it).
+    """
+    seg = segments
+    if include_roles is not None and "role" in seg:
+        seg = seg[seg["role"].isin(tuple(include_roles))]
+    evidence: dict[str, list[str]] = {}
+    if codings is not None and len(codings):
+        for sid, ev in zip(codings["segment_id"], codings["evidence"].astype(str)):
+            for part in ev.split(" | "):
+                evidence.setdefault(sid, []).append(part.removeprefix("NOT: "))
+    has_tok = "tokens" in seg and "lemmas" in seg
+    rows = []
+    for rec in seg.to_dict("records"):
+        cues = stance_cues(str(rec["text"]), rec.get("tokens") if has_tok else None,
+                           rec.get("lemmas") if has_tok else None, evidence.get(rec["segment_id"], ()))
+        label, score = decide(cues)
+        rows.append({"segment_id": rec["segment_id"], "stance": label, "score": score,
+                     "cues": " | ".join(d for _, _, d in cues)})
+    return pd.DataFrame(rows, columns=STANCE_COLUMNS).astype({"score": float})

@@ -1,0 +1,118 @@
+"""Stance: domain cues, negation, conditions, mixed; the cues column; the hand-written cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engagement.codebook import autocode, load_codebook, segments_from_texts
+from engagement.schemas import STANCES, validate
+from engagement.stance import classify_stance, decide
+
+CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "coding_cases.yaml").read_text(encoding="utf-8"))["cases"]
+CASE_THRESHOLD = 0.85
+
+
+def stance_of(text: str, **kw) -> str:
+    return classify_stance(segments_from_texts([text]), **kw)["stance"].iloc[0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # concern, including domain words VADER does not know
+    ("I'm worried about who gets hold of it.", "concern"),
+    ("I don't trust them with it.", "concern"),
+    ("It'll all be sold off eventually.", "concern"),
+    ("What if it gets hacked?", "concern"),
+    ("It's a risk, plain and simple.", "concern"),
+    ("Scares me to death, honestly.", "concern"),
+    ("My sexual health is nobody's business.", "concern"),
+    ("No way would I let the insurers see it.", "concern"),
+    # support
+    ("That's fine by me.", "support"),
+    ("I'm happy to share it.", "support"),
+    ("It makes sense to join it all up.", "support"),
+    ("Of course they should have it.", "support"),
+    ("It would help the next generation.", "support"),
+    ("Records should be shared between the GP and the hospital.", "support"),
+    ("Brilliant idea.", "support"),
+    # negation
+    ("I'm not worried about research.", "support"),
+    ("I wouldn't mind at all.", "support"),
+    ("Nothing wrong with that.", "support"),
+    ("I'm not happy about it.", "concern"),
+    ("They don't sell it, as far as I know.", "neutral"),
+    # conditional support
+    ("Yes, as long as it's anonymised.", "conditional_support"),
+    ("Provided they ask me first.", "conditional_support"),
+    ("Only if it stays in the NHS.", "conditional_support"),
+    ("So long as nobody can trace it back to me.", "conditional_support"),
+    ("On condition that it's kept secure.", "conditional_support"),
+    ("Fine if it's anonymised.", "conditional_support"),
+    ("I don't mind if they take my name off.", "conditional_support"),
+    ("Yes, but only for my care.", "conditional_support"),
+    # mixed and neutral
+    ("Research is brilliant, but I'm worried about the drug companies.", "mixed"),
+    ("I trust my GP but I don't trust the government.", "mixed"),
+    ("We talked about it last week.", "neutral"),
+    ("My GP is in Ely.", "neutral"),
+    ("As far as I'm concerned it's just numbers.", "neutral"),
+])
+def test_stance_of_single_sentences(text, expected):
+    assert stance_of(text) == expected
+
+
+def test_hand_written_cases_reach_the_threshold():
+    seg = segments_from_texts([c["text"] for c in CASES])
+    got = classify_stance(seg, autocode(seg, load_codebook("default")))
+    misses = [(c["text"], c["stance"], s, cues) for c, s, cues in zip(CASES, got["stance"], got["cues"])
+              if s != c["stance"]]
+    accuracy = 1 - len(misses) / len(CASES)
+    assert accuracy >= CASE_THRESHOLD, f"stance accuracy {accuracy:.2%}; misses: {misses}"
+
+
+def test_cues_name_what_decided_and_the_negated_topic():
+    seg = segments_from_texts(["I'm not worried about research, but hackers scare me."])
+    book = load_codebook("default")
+    row = classify_stance(seg, autocode(seg, book)).iloc[0]
+    assert row["stance"] == "concern"
+    assert "negated: not worried about research -> support" in row["cues"]
+    assert "concern: hackers" in row["cues"] and "concern: scare" in row["cues"]
+
+
+def test_cancelled_event_cue_is_listed_but_does_not_count():
+    row = classify_stance(segments_from_texts(["They never sell it."])).iloc[0]
+    assert row["stance"] == "neutral" and "negated: never sell -> cancelled" in row["cues"]
+
+
+def test_vader_is_one_weak_signal_and_never_decides_alone():
+    row = classify_stance(segments_from_texts(["What a lovely, wonderful, amazing day it was."])).iloc[0]
+    assert "vader: +" in row["cues"]
+    assert decide([("support", 0.4, "vader: +0.99")]) == ("neutral", 0.0)
+
+
+def test_domain_words_do_not_move_vader():
+    row = classify_stance(segments_from_texts(["Social care and cancer care share the same records."])).iloc[0]
+    assert row["stance"] == "neutral" and "vader" not in row["cues"]
+
+
+def test_stance_table_matches_the_schema_and_scores_are_in_range():
+    seg = segments_from_texts([c["text"] for c in CASES])
+    got = validate(classify_stance(seg), "stance")
+    assert set(got["stance"]) <= set(STANCES) and len(got) == len(seg)
+    assert got["score"].between(0, 1).all()
+    assert (got.loc[got["stance"] == "neutral", "score"] == 0).all()
+    assert (got.loc[got["stance"] != "neutral", "cues"] != "").all()
+
+
+def test_facilitator_segments_are_left_out_by_default():
+    seg = segments_from_texts(["Would that worry you?"], role="facilitator")
+    assert classify_stance(seg).empty
+    assert len(classify_stance(seg, include_roles=None)) == 1
+
+
+def test_trained_pipeline_lemma_errors_do_not_hide_cues():
+    seg = segments_from_texts(["I'd be scared, provided nothing changes."])
+    seg["lemmas"] = "i would be scar , provide nothing change ."   # what en_core_web_sm gives
+    assert classify_stance(seg)["stance"].iloc[0] == "conditional_support"
