@@ -184,12 +184,11 @@ def _expand_pattern(pattern: Any, fail) -> tuple[list[dict], int]:
         for attr, value in list(spec.items()):
             if isinstance(value, dict):
                 value = dict(value)
-                for op in ("REGEX",):
-                    if op in value:
-                        try:
-                            re.compile(value[op])
-                        except (re.error, TypeError) as exc:
-                            raise fail(f"pattern REGEX {value[op]!r} does not compile: {exc}") from exc
+                if "REGEX" in value:  # spaCy only compiles it at match time; fail at load time instead
+                    try:
+                        re.compile(value["REGEX"])
+                    except (re.error, TypeError) as exc:
+                        raise fail(f"pattern REGEX {value['REGEX']!r} does not compile: {exc}") from exc
                 for op in ("IN", "NOT_IN"):
                     if attr in ("LEMMA", "LOWER") and isinstance(value.get(op), list):
                         vals = [str(v).lower() for v in value[op]]
@@ -199,7 +198,7 @@ def _expand_pattern(pattern: Any, fail) -> tuple[list[dict], int]:
                 spec[attr] = {"IN": sorted(inflections(value))}
             elif attr == "LOWER" and isinstance(value, str):
                 spec[attr] = value.lower()
-        if spec.get("OP") not in ("?", "*", "!") and not str(spec.get("OP", "")).startswith("{0") and len(spec) > 0:
+        if spec.get("OP") not in ("?", "*", "!") and not str(spec.get("OP", "")).startswith("{0"):
             required += 1
         out.append(spec)
     return out, max(required, 1)

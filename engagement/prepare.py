@@ -63,12 +63,13 @@ def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataF
     from engagement.segment import segment_turns, segmentation_pipeline
 
     cache = cfg.cache_dir / "segments"
-    parts, todo = [], []
+    parts, todo, used = [], [], set()
     for sid, group in turns.groupby("session_id", sort=True):
         key_src = json.dumps([mode, group[["turn_index", "participant_id", "role", "region", "kind", "text"]]
                               .astype(str).values.tolist()], ensure_ascii=False)
         key = sha256_bytes(key_src.encode("utf-8"))
         path = cache / f"{key}.parquet"
+        used.add(path.name)
         if path.is_file():
             parts.append(pd.read_parquet(path))
         else:
@@ -83,6 +84,10 @@ def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataF
             seg.to_parquet(tmp, index=False)
             os.replace(tmp, path)
             parts.append(seg)
+    # a stale entry holds text as an older run de-identified it (or a withdrawn participant's words)
+    for stale in cache.glob("*.parquet"):
+        if stale.name not in used:
+            stale.unlink()
     segments = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return segments.sort_values("segment_id").reset_index(drop=True)
 

@@ -41,7 +41,8 @@ _FEELING_CONCERN = ("worry|worried|worrying|concern|concerned|concerning|scare|s
                     "frighten|frightened|frightening|terrify|terrified|terrifying|nervous|anxious|uneasy|uncomfortable|"
                     "alarm|alarmed|alarming|dread|paranoid|creepy|sinister|dodgy|bother|bothered|hate|dislike|unfair|"
                     "horrible|awful|terrible|appalling|outrageous|disgusting|wrong|suspicious|sceptical|skeptical|"
-                    "distrust|mistrust|wary|mortified|risky|dangerous|fussed|angry|upset|unhappy|invasive|intrusive")
+                    "distrust|mistrust|wary|mortified|risky|dangerous|fussed|angry|upset|unhappy|invasive|intrusive|worst|"
+                    "frustrating|frustrated|annoying|annoyed|ridiculous|shocking|disgrace|furious|livid|gutted")
 _EVENT_CONCERN = ("sell|flog|hack|hacker|hacking|leak|breach|misuse|abuse|snoop|snooping|nosy|nosey|exploit|profiteer|"
                   "profiteering|judge|judged|stigma|stigmatise|cyberattack|spy|spying|creep")
 _SUPPORT = ("happy|happily|glad|pleased|delighted|brilliant|excellent|fantastic|wonderful|sensible|useful|helpful|"
@@ -62,7 +63,8 @@ CUES: list[tuple[str, str, float, dict]] = [
     ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
                               "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
                                                   "different", "every", "each", "acute", "mental"]}),
-    ("support", "flip", 0.8, {"pattern": [{"LOWER": {"IN": ["fine", "great", "good", "ok", "okay", "alright"]}}]}),
+    ("support", "flip", 0.8, {"pattern": [{"LOWER": {"IN": ["fine", "great", "good", "ok", "okay", "alright"]}}],
+                              "not_preceded_by": ["a", "the", "big", "hefty", "huge", "heavy", "parking", "pay"]}),
     ("support", "flip", 1.0, {"lemmas": ["make sense", "good idea|thing|cause", "no -? brainer", "all for", "in favour",
                                          "greater good", "go for it", "why not", "save|saving lives|life"]}),
     ("support", "flip", 0.8, {"lemmas": ["of course", "would|could|will|might|can help|save|improve|benefit",
@@ -71,7 +73,8 @@ CUES: list[tuple[str, str, float, dict]] = [
                                          "'d|would want|like them|it|everyone|everybody to", "'d|would want|like the? doctor|doctors|paramedic|paramedics|nurse|nurses to"]}),
     ("support", "fixed", 1.0, {"lemmas": ["no|n't problem|problems|issue|issues|objection|objections|qualms|worries",
                                           "not|n't|never mind"]}),
-    ("support", "flip", 0.5, {"lemmas": ["yes|yeah|definitely|absolutely"]}),
+    ("support", "flip", 0.4, {"lemmas": ["definitely|absolutely"]}),
+    ("support", "flip", 0.3, {"lemmas": ["yes|yeah"]}),   # a bare "Yes." depends on the question: not enough alone
     ("support", "flip", 0.4, {"lemmas": ["help|benefit|improve|better"]}),
     ("condition", "fixed", 1.0, {"lemmas": ["as|so long as", "provided|providing", "only * if|when|with|as|where|once",
                                             "on condition|understanding", "on the condition|understanding", "subject to",

