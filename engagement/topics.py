@@ -78,7 +78,7 @@ def representation_model(seed: int, neural: bool):
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
 
     return [KeyBERTInspired(top_n_words=10, nr_candidate_words=40, random_state=seed),
-            MaximalMarginalRelevance(diversity=0.3)]
+            MaximalMarginalRelevance(diversity=0.5)]
 
 
 def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "respondent")) -> pd.DataFrame:
@@ -89,7 +89,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 3}, sort_keys=True, ensure_ascii=False)
+                          "version": 4}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -139,13 +139,23 @@ def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | N
     return TopicResult(topics, seg_topics, {"embedding": backend, "cache_key": key, "n_docs": len(docs)})
 
 
+def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
+    """Documents for c-TF-IDF and labels: lemmas, so "worry/worries/worried" count as one word."""
+    import re
+
+    keep = re.compile(r"^[a-z][a-z'-]+$")
+    return [" ".join(w for w in str(lemmas).split() if keep.match(w)) for lemmas in docs_df["lemmas"]]
+
+
 def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple[pd.DataFrame, pd.DataFrame]:
     from engagement.embeddings import embed, load_sentence_model
 
-    docs = docs_df["text"].tolist()
+    texts = docs_df["text"].tolist()
+    docs = lemma_documents(docs_df)
     if len(docs) < 20:
         raise ValueError(f"too few segments to fit topics ({len(docs)}; need at least 20)")
-    emb = embed(docs, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+    # embeddings read the real sentences; c-TF-IDF and labels read their lemmas
+    emb = embed(texts, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
     import logging
 
     emb_model = load_sentence_model() if backend == "minilm" else None
@@ -233,6 +243,7 @@ def topic_quality(topics: pd.DataFrame, segments: pd.DataFrame, segment_topics: 
     from gensim.corpora import Dictionary
     from gensim.models.coherencemodel import CoherenceModel
 
+    # topic words are lemmas (see lemma_documents), so co-occurrence is counted on lemmas
     texts = segments.loc[segments["segment_id"].isin(segment_topics["segment_id"]), "lemmas"].str.split().tolist()
     word_lists = [[w for w in str(ws).split(", ") if w and " " not in w][:top_n]
                   for ws in topics.loc[topics["topic_id"] != -1, "words"]]
