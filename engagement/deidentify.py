@@ -260,20 +260,23 @@ class Detector:
                 continue
             a, b = span
             value = text[a:b]
-            words = value.split()
+            words = [w for w in value.split() if not re.fullmatch(rf"{pp.UP}\.", w)]   # "A. Reduce": judge "Reduce"
+            if len(words) > 1 and any(w.isupper() and len(w) > 1 for w in words):
+                continue  # "Wansbeck RVI": names hold no acronyms
             if len(words) == 1:
-                k = _key(value)
+                w0 = a + value.rindex(words[0])
+                k = _key(words[0])
                 known = self.known.get(k)
-                if k in pp.WORD_NAMES or k in pp.MONTH_NAMES or (known is not None and known.ambiguous):
-                    if not self._rules.name_context(text, a, b, month=k in pp.MONTH_NAMES):
-                        continue  # "Mark my words", even when a Mark took part
-                elif known is not None:
+                if known is not None and not known.ambiguous:
                     pass  # a known name: NER agrees
-                elif value.isupper() and len(value) > 1:
+                elif self._rules.locative(text, a, b) or _listed_with(text, a, b, places):
+                    continue  # "in Devon", "taken to James Cook", "Lynn and Norwich", "within the Law"
+                elif k in pp.WORD_NAMES or k in pp.MONTH_NAMES or known is not None:
+                    if not self._rules.name_context(text, w0, b, month=k in pp.MONTH_NAMES):
+                        continue  # "Mark my words", even when a Mark took part
+                elif words[0].isupper() and len(words[0]) > 1:
                     continue  # an acronym ("CAMHS")
-                elif self._rules.locative(text, a) or _listed_with(text, a, b, places):
-                    continue  # "in Devon", "Lynn and Norwich"
-                elif pp.NameRules.sentence_initial(text, a) and not self._rules.strong_context(text, a, b):
+                elif pp.NameRules.sentence_initial(text, w0) and not self._rules.strong_context(text, w0, b):
                     continue  # "Accuracy, for me." / "Research, I don't mind."
             if self._rules.org_follows(text, b):
                 continue
@@ -296,8 +299,10 @@ class Detector:
         words = value.split()
         if not words or any(ch.isdigit() for ch in value) or not any(w[:1].isupper() for w in words):
             return None
-        if _key(value) in pp.NER_NON_NAMES or pp.PLACEHOLDER_RE.search(value):
+        if _key(value) in pp.NER_NON_NAMES or pp.PLACEHOLDER_RE.search(value) or "\n" in value:
             return None
+        if not all(_NAME_WORD.fullmatch(w) for w in words):
+            return None   # "estimate]- Ticked -", mojibake: not a name
         return a, a + len(value)
 
     def _respect_allow_list(self, text: str, hit: Hit, allowed: "_Spans") -> list[Hit]:
@@ -321,6 +326,7 @@ def _sentence_start_word_name(text: str, start: int, s: int, e: int) -> bool:
     return s == start and pp.NameRules.sentence_initial(text, start)
 
 
+_NAME_WORD = re.compile(rf"(?:{pp.NAME_TOKEN}|{pp.UP}\.|{pp.PARTICLES})")
 _INITIALS = re.compile(rf"(?<![\w.])(?:{pp.UP}\.[ \t]?){{1,2}}[ \t]*$")
 
 

@@ -119,6 +119,11 @@ until mine yours ours theirs same both each every many much more most other anot
 nah in on at of for with from to by about after before during into over under between without also plus
 besides however meanwhile otherwise instead sometimes nowadays today tomorrow yesterday first
 second firstly secondly finally lastly course maybe perhaps obviously basically
+was were is are am be been being got get gets getting had has have did do does done went came said told asked
+took gave made saw seen felt found left kept called rang phoned waited arrived needed wanted tried used
+caller driver drivers crew staff paramedic paramedics receptionist operator handler handlers manager porter
+carer carers team ambulance patient patients doctors nurses consultants surgeon everything visitor medic
+psychiatrist psychologist therapist counsellor midwife pharmacist physio dentist optician
 """.split())
 
 #: Things NER tends to tag PERSON in this domain that are not people (devices, brands, jargon,
@@ -127,7 +132,8 @@ second firstly secondly finally lastly course maybe perhaps obviously basically
 NER_NON_NAMES = frozenset("""
 fitbit alexa siri cortana timex garmin caldicott babylon covid covid-19 brexit hba1c egfr bmi zoom teams whatsapp
 boots tesco sainsbury sainsbury's asda lidl aldi morrisons ocado netflix spotify twitter instagram tiktok youtube
-android iphone ipad kindle samsung chatgpt deepmind palantir strava myfitnesspal nhsx camhs windrush grenfell
+android iphone ipad kindle samsung chatgpt deepmind palantir strava myfitnesspal nhsx camhs windrush grenfell pfizer astrazeneca moderna
+novavax janssen
 """.split()) | {"lloyd george", "nhs app", "nhs login", "patients know best", "sky news", "home office",
                 "care.data", "google fit", "apple watch", "amazon alexa"}
 
@@ -136,7 +142,7 @@ ORG_SUFFIXES = frozenset("""
 hospital hospitals ward wards surgery practice clinic centre center unit house trust hospice school college
 university medical health pharmacy foundation institute building wing suite group partnership team service
 services library church chapel road street lane avenue close drive way crescent gardens court place terrace
-grove walk row hill square mews parade park estate ltd limited plc council
+grove walk row hill square mews parade park estate ltd limited plc council a&e hub
 """.split())
 
 STREET_TYPES = ("Road", "Rd", "Street", "St", "Lane", "Ln", "Avenue", "Ave", "Close", "Drive", "Way", "Crescent",
@@ -548,7 +554,10 @@ _ADDRESSED = re.compile(r",[ \t]+(?:you|what|how|do|did|can|could|would|have|has
 #: A one-word sentence that the next sentence picks up as a person: "Janet. She knows everyone."
 _PICKED_UP = re.compile(r"[ \t]*[.!][ \t]+(?:he|she|his|her|him|we|lovely|bless|god|poor|dear|my[ \t]+(?:"
                         rf"{_alt(RELATIONS)}))\b", re.IGNORECASE)
-_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on))[ \t]+$")
+_LOCATIVE_BEFORE = re.compile(
+    r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on|(?:go|goes|going|gone|went|get|got|"
+    r"getting|back|came|come|comes|coming|taken|take|took|transport|transported|drive|driven|drove|travel|travelled|move|moved|sent|send|"
+    r"transferred|admitted|attended|way|journey|trip|route|home|moving|ambulance|lift)[ \t]+(?:to|from|into)))[ \t]+$")
 _BEFORE_TITLE = re.compile(rf"(?:(?<!\w)(?:{_TITLE_CAP})\.?|(?i:\b(?:{_TITLE_ANY})))[ \t]+$")
 _BEFORE_RELATION = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}"
                               rf"(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+$")
@@ -575,9 +584,9 @@ class NameRules:
         return i < 0 or text[i] in ".!?:;\n\u2026])"
 
     def org_follows(self, text: str, end: int) -> bool:
-        """"Rose Ward", "Hope Street", "Lister Hospital": a place or organisation, not a person."""
-        m = re.match(rf"(?:{APOS}s)?[ \t]+({LETTER}+)", text[end:end + 40])
-        return bool(m and m.group(1)[:1].isupper() and fold(m.group(1)) in ORG_SUFFIXES)
+        """"Rose Ward", "Hope Street", "Lister Hospital", "Cramlington hospital": a place, not a person."""
+        m = re.match(rf"(?:{APOS}s)?[ \t]+([\w&]+)", text[end:end + 40])
+        return bool(m and fold(m.group(1)) in ORG_SUFFIXES)
 
     def name_context(self, text: str, start: int, end: int, *, month: bool = False) -> bool:
         """Is the word-name at ``text[start:end]`` used as a name here ("Rose said", "with Bill")?"""
@@ -614,9 +623,16 @@ class NameRules:
         return bool(nxt and not self.blocked(nxt.group("tok")) and fold(nxt.group("tok")) not in WORD_NAMES)
 
     @staticmethod
-    def locative(text: str, start: int) -> bool:
-        """"in Devon", "near Diss", "the Windrush": a place or thing, not a person."""
-        return bool(_LOCATIVE_BEFORE.search(text[max(0, start - 12):start]))
+    def locative(text: str, start: int, end: int) -> bool:
+        """"in Devon", "taken to James Cook", "from Cramlington to", "the Windrush": a place or thing.
+
+        Never for a possessive ("went to Derek's").
+        """
+        if re.match(rf"{APOS}s\b", text[end:end + 3]):
+            return False
+        before = text[max(0, start - 24):start]
+        return bool(_LOCATIVE_BEFORE.search(before) or (re.search(r"\bfrom[ \t]+$", before, re.IGNORECASE)
+                                                       and re.match(r"[ \t]+to\b", text[end:end + 4])))
 
     def _trimmed(self, text: str, m: re.Match, *, strong: bool) -> tuple[int, int] | None:
         toks = [(x.start() + m.start("name"), x.end() + m.start("name"))

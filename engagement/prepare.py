@@ -75,9 +75,12 @@ def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataF
         else:
             todo.append((path, group))
     if todo:
+        # one nlp.pipe over every uncached session (batching beats per-session calls), then split
         nlp = segmentation_pipeline(mode)
+        fresh = segment_turns(pd.concat([g for _, g in todo], ignore_index=True), nlp,
+                              n_process=int(cfg.n_process), batch_size=128)
         for path, group in todo:
-            seg = segment_turns(group, nlp, n_process=int(os.environ.get("ENGAGEMENT_N_PROCESS", 1)))
+            seg = fresh[fresh["session_id"] == group["session_id"].iloc[0]].reset_index(drop=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             os.close(fd)

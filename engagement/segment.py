@@ -46,8 +46,12 @@ def segmentation_pipeline(mode: str = "model"):
 
 
 def _protect_placeholders(nlp) -> None:
-    """Keep de-identification placeholders like [PERSON_3] as single tokens."""
-    nlp.tokenizer.token_match = _PLACEHOLDER_RE.fullmatch
+    """Keep de-identification placeholders like [PERSON_3] as single tokens.
+
+    Setting ``token_match`` makes spaCy rebuild its special-case table, so it is done once.
+    """
+    if nlp.tokenizer.token_match is not _PLACEHOLDER_RE.fullmatch:
+        nlp.tokenizer.token_match = _PLACEHOLDER_RE.fullmatch
 
 
 def _lemma(tok) -> str:
@@ -80,7 +84,7 @@ def segment_docs(texts: Iterable[str], nlp, *, n_process: int = 1, batch_size: i
     return out
 
 
-def segment_turns(turns: pd.DataFrame, nlp, *, n_process: int = 1) -> pd.DataFrame:
+def segment_turns(turns: pd.DataFrame, nlp, *, n_process: int = 1, batch_size: int = 64) -> pd.DataFrame:
     """Segment the non-empty turns of a (de-identified) turns table.
 
     Returns a new ``segments`` frame; ``segment_id`` is ``<session>-T<turn>-S<n>``, stable for the
@@ -95,7 +99,7 @@ def segment_turns(turns: pd.DataFrame, nlp, *, n_process: int = 1) -> pd.DataFra
         ['I trust my GP.', "I don't trust the firms."]
     """
     keep = turns[turns["text"].astype(str).str.strip() != ""]
-    docs = segment_docs(keep["text"].astype(str).tolist(), nlp, n_process=n_process)
+    docs = segment_docs(keep["text"].astype(str).tolist(), nlp, n_process=n_process, batch_size=batch_size)
     rows = []
     for rec, segs in zip(keep.to_dict("records"), docs):
         for k, seg in enumerate(segs):
