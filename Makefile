@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report prepare test test-fast lint bench browser clean clean-outputs lab
+.PHONY: help venv report prepare test test-fast bench browser clean clean-outputs lab notebooks
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ test-fast: venv ## unit tests without the slow (trained-model) ones
 
 bench: venv ## run every benchmark under benchmarks/
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+notebooks: venv ## re-execute the notebooks in place on the sample (refreshes the outputs nbval compares)
+	cd notebooks && for nb in 0*.ipynb; do echo "== $$nb"; ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; done
 
 lab: venv ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/

@@ -179,11 +179,14 @@ def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "
     """Theme x theme counts of segments (or participants) coded with both; small cells suppressed."""
     seg = analysed_segments(segments) if "cluster" not in segments else segments
     hits = _theme_hits(seg, codings)
+    if unit not in ("segment", "participant"):
+        raise ValueError(f"unit must be 'segment' or 'participant', got {unit!r}")
     key = "segment_id" if unit == "segment" else "participant_id"
-    pairs = hits[[key, "theme", "participant_id"]].drop_duplicates([key, "theme"])
+    pairs = hits[list(dict.fromkeys([key, "theme", "participant_id"]))].drop_duplicates([key, "theme"])
+    pairs = pairs.assign(person=pairs["participant_id"])[[key, "theme", "person"]]
     merged = pairs.merge(pairs, on=key, suffixes=("_a", "_b"))
     table = merged.groupby(["theme_a", "theme_b"]).agg(count=(key, "nunique"),
-                                                       participants=("participant_id_a", "nunique")).reset_index()
+                                                       participants=("person_a", "nunique")).reset_index()
     table["suppressed"] = table["participants"] < min_cell
     table.loc[table["suppressed"], ["count", "participants"]] = np.nan
     return table

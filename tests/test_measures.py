@@ -108,3 +108,11 @@ def test_cooccurrence_counts_segments_with_both_themes():
     both = codes[codes["theme"] == "commercial"].merge(codes[codes["theme"] == "joined_up"], on="segment_id")
     part = both[both["segment_id"].str.contains("-P")]
     assert co.loc[("commercial", "joined_up"), "count"] == part["segment_id"].nunique()
+
+
+def test_cooccurrence_by_participant_counts_people_who_raised_both_anywhere():
+    segs, codes = make_corpus()
+    co = cooccurrence(segs, codes, unit="participant", min_cell=1).set_index(["theme_a", "theme_b"])
+    # every participant raised joined_up; 10 Essex + 2 Norfolk raised commercial
+    assert co.loc[("commercial", "joined_up"), "count"] == 12
+    assert co.loc[("joined_up", "joined_up"), "count"] == 24

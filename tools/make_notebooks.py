@@ -150,6 +150,15 @@ prev.assign(theme=prev["theme"].map(a.labels))"""),
         md("The heat map draws the shares above; hatched cells are suppressed."),
         code("""fig, shown = F.prevalence_heatmap(prev, by=by, labels=a.labels, order=list(cfg.regions) if by == "region" else None)
 shown"""),
+        md("## By session kind and by age band\n\nThe same share of participants, split by how people took part "
+           "(focus group, interview, survey) and by the age band recorded in `participants.csv` (survey respondents "
+           "have none: \"not recorded\")."),
+        code("""from engagement.measures import attach_attribute
+by_kind = theme_prevalence(a.segments, a.rule_codings, by="kind", min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
+by_kind.pivot(index="theme", columns="kind", values="share").rename(index=a.labels)"""),
+        code("""with_age = attach_attribute(a.segments, a.participants, "age_band")
+by_age = theme_prevalence(with_age, a.rule_codings, by="age_band", min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
+by_age.pivot(index="theme", columns="age_band", values="participants").rename(index=a.labels)"""),
         md("## Concern and support within each theme\n\nOf the sentences coded with a theme, the share expressing "
            "concern, support, or support with conditions (\"yes, as long as...\")."),
         code("""st = stance_by_theme(a.segments, a.rule_codings, a.stance, min_cell=cfg.min_cell)
@@ -159,6 +168,13 @@ shown"""),
            "Benjamini-Hochberg adjusted, clustering ignored)."),
         code("""rvr = region_vs_rest(full.segments, full.rule_codings, min_cell=cfg.min_cell)
 (rvr if region == "all" else rvr[rvr["region"] == region]).sort_values("cohens_h", ascending=False).head(10)"""),
+        md("## Themes raised together\n\nPairs of themes raised in the same sentence, and by the same participant "
+           "(anywhere in what they said). Small cells are suppressed."),
+        code("""from engagement.measures import cooccurrence
+pairs = cooccurrence(a.segments, a.rule_codings, unit="segment", min_cell=cfg.min_cell)
+people = cooccurrence(a.segments, a.rule_codings, unit="participant", min_cell=cfg.min_cell)
+both = pairs.merge(people, on=["theme_a", "theme_b"], suffixes=("_sentences", "_people"))
+both[both["theme_a"] < both["theme_b"]].sort_values("count_sentences", ascending=False).head(12)"""),
         md("## Representative quotes\n\nNear the centre of each theme's sentences, from different participants and "
            "sessions; de-identified and attributed by pseudonym, area and session kind only."),
         code("""emb = segment_embeddings(a.segments, cfg)
