@@ -83,6 +83,21 @@ def _hash_paths(paths: list[Path | str], extra: dict) -> str:
     return h.hexdigest()
 
 
+def public_settings(settings: dict) -> dict:
+    """The settings as they may be published: deny/allow lists replaced by their size and a hash.
+
+    A deny list names the very things a DPO wants hidden (a village, a surgery), so it never
+    goes into a run manifest.
+    """
+    out = json.loads(json.dumps(settings, default=str))
+    deid = out.get("deidentify", {})
+    for key in ("deny_list", "allow_list"):
+        if key in deid:
+            terms = sorted(str(t) for t in deid[key])
+            deid[key] = {"terms": len(terms), "sha256": hashlib.sha256("\n".join(terms).encode()).hexdigest()[:16]}
+    return out
+
+
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -188,7 +203,7 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
     result.jobs.append(leak)
     manifest = {
         "run_id": run_id, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "seed": cfg.seed, "config": cfg.settings, "packages": package_versions(),
+        "seed": cfg.seed, "config": public_settings(cfg.settings), "packages": package_versions(),
         "jobs": [{k: v for k, v in asdict(j).items()} for j in result.jobs],
     }
     atomic_write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))

@@ -20,6 +20,19 @@ Allow-listed terms (NHS, A&E, Addenbrooke's, the towns) are never redacted as na
 NER hits, even inside a longer NER span. They do not shield structured identifiers: "111" inside
 a phone number or "Norwich" in "14 Norwich Road" belongs to that number or address.
 
+Decisions worth knowing:
+
+- A 10-digit number failing the NHS check is still an NHS number when it is said as one ("my NHS
+  number is ...", method ``context``): a misheard or mistyped number is one digit from the real one.
+- A date counts as a date of birth only near a birth cue (born, birth, DOB, birthday) in the same
+  turn; a birth year alone is kept (no more telling than the age band the project records) unless
+  it means an age over ``max_age`` (then it is an ``AGE_OVER_89`` like "she's 94").
+- Ages over the threshold share one placeholder, ``[AGE_OVER_89]``, not numbered ones: the value is
+  only sensitive because it is rare, and numbering would let readers link the same person.
+- "Alexa", "Fitbit", "Caldicott" are not names here (data lists); a participant called Alexa is
+  a known name and is still caught. House names ("The Old Rectory") are left unless deny-listed.
+- Deny-listed terms win over allow-listed ones: the deny list is the project's explicit word.
+
 Replacement (:class:`Pseudonymiser`) gives typed placeholders numbered in order of first
 appearance (``[PERSON_3]``, ``[PHONE_1]``; ages over the threshold all become ``[AGE_OVER_89]``),
 the same for the same value everywhere in a run, or, with ``pseudonyms: true``, a realistic
@@ -196,8 +209,8 @@ class Detector:
             return True
         if k.rstrip(".") in pp.TITLES:
             return True
-        if strong:
-            return k in pp.NON_NAME_WORDS and k not in pp.MONTH_NAMES and k not in ("may", "june")
+        if strong:   # "my daughter June": months are names after a title or relation
+            return k in pp.NON_NAME_WORDS and k not in pp.MONTH_NAMES
         return k in pp.NON_NAME_WORDS or k in pp.MONTH_NAMES or (len(k) > 4 and k.endswith("ly"))
 
     def _detect_one(self, text: str, ents: Sequence[tuple[int, int, str]]) -> list[Hit]:
@@ -214,17 +227,15 @@ class Detector:
             h = Hit(a, b, "PERSON", method, text[a:b])
             if strong or not vetoes.overlaps(h.start, h.end):
                 hits.append(h)
-        places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")]
-        if self._allow_re is not None:
-            places += [(m.start(), m.end()) for m in self._allow_re.finditer(text)]
+        allowed = [(m.start(), m.end()) for m in self._allow_re.finditer(text)] if self._allow_re else []
+        places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")] + allowed
         hits += self._ner_hits(text, persons, _Spans(places))
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
-        protected = [(m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text)]
-        protected = _Spans(protected)
+        protected = _Spans((m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text))
         hits = [h for h in hits if not protected.overlaps(h.start, h.end)]
-        if self._allow_re is not None:
-            allowed = _Spans((m.start(), m.end()) for m in self._allow_re.finditer(text))
-            hits = [t for h in hits for t in self._respect_allow_list(text, h, allowed)]
+        if allowed:
+            allowed_spans = _Spans(allowed)
+            hits = [t for h in hits for t in self._respect_allow_list(text, h, allowed_spans)]
         return _resolve(text, hits)
 
     def _known_hits(self, text: str, persons: Sequence[tuple[int, int, str]]) -> list[Hit]:

@@ -93,7 +93,7 @@ def ner_only_exclusions(model: str = "auto") -> tuple[str, ...]:
     tok2vec = config["components"].get("ner", {}).get("model", {}).get("tok2vec", {})
     if "Listener" in str(tok2vec.get("@architectures", "")):
         upstream = tok2vec.get("upstream", "*")
-        keep.update(p for p in pipeline if upstream == "*" and "tok2vec" in p or p == upstream)
+        keep.update(p for p in pipeline if p == upstream or (upstream == "*" and "tok2vec" in p))
     return tuple(p for p in pipeline if p not in keep)
 
 

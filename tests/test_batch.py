@@ -355,3 +355,12 @@ def test_cli_batch_refuses_an_unknown_region_in_one_line(tmp_path, capsys):
     assert code == 2
     assert err == ["engagement: error: region 'Kent' is not a configured region; use one of Essex, Suffolk, "
                    "Norfolk or 'all'"]
+
+
+def test_run_manifest_never_contains_the_deny_list():
+    from engagement.batch import public_settings
+
+    settings = {"deidentify": {"deny_list": ["Little Snoring Surgery"], "allow_list": ["NHS"]}, "seed": 1}
+    shown = json.dumps(public_settings(settings))
+    assert "Little Snoring" not in shown and '"terms": 1' in shown
+    assert settings["deidentify"]["deny_list"] == ["Little Snoring Surgery"], "input must not be mutated"
