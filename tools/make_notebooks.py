@@ -108,6 +108,16 @@ rules.merge(seg, on="segment_id").groupby(["theme", "code"]).agg(
         md("## Topics\n\nBERTopic topics fitted on all areas' sentences, labelled by their most representative words, "
            "with the codebook themes each overlaps. Topics that match no theme are candidate new themes."),
         code("""t["topics"][["topic_id", "label", "size", "themes", "candidate_new_theme"]]"""),
+        md("## Topics by area and by session kind\n\nBecause topics were fitted once on all areas, a topic means the "
+           "same thing everywhere: these tables compare how much of each area's (and each session kind's) talk fell "
+           "in each topic. Internal counts of sentences; the published report suppresses small cells."),
+        code("""from engagement.topics import topics_per_class
+segs = pd.read_parquet(cfg.table_path("segments"))
+if fit_topics:
+    per_region = topics_per_class(segs, t["segment_topics"], t["topics"], by="region")
+    display(per_region.pivot(index="label", columns="region", values="share_of_segments").fillna(0).round(3))
+    per_kind = topics_per_class(segs, t["segment_topics"], t["topics"], by="kind")
+    display(per_kind.pivot(index="label", columns="kind", values="share_of_segments").fillna(0).round(3))"""),
         md("## Stance\n\nHow the sentences split between concern, support and support with conditions, with the cues "
            "that decided a few of them."),
         code("""print(t["stance"]["stance"].value_counts().to_string())
