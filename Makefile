@@ -40,7 +40,7 @@ prepare: venv ## raw transcripts -> sessions, participants, turns, segments (dat
 
 test: venv browser ## set up, then run the whole test suite: unit tests and nbval on the notebooks
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks
 
 test-fast: venv ## unit tests without the slow (trained-model) ones
 	$(BIN)/python -m pytest tests -m "not slow" -q
