@@ -10,7 +10,12 @@ The stages, in order: :func:`prepare` (ingest, clean, withdraw, de-identify, seg
 every output.
 """
 
-from engagement.batch import run_batch
+import warnings
+
+# tqdm.auto warns (with an absolute path) when ipywidgets is absent in a kernel; plain bars are fine
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+from engagement.batch import run_batch  # noqa: E402
 from engagement.clean import clean_text, clean_turns
 from engagement.codebook import autocode, codebook_table, load_codebook
 from engagement.coding import evaluate_against_reference, run_coding

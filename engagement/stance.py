@@ -42,33 +42,50 @@ _FEELING_CONCERN = ("worry|worried|worrying|concern|concerned|concerning|scare|s
                     "alarm|alarmed|alarming|dread|paranoid|creepy|sinister|dodgy|bother|bothered|hate|dislike|unfair|"
                     "horrible|awful|terrible|appalling|outrageous|disgusting|wrong|suspicious|sceptical|skeptical|"
                     "distrust|mistrust|wary|mortified|risky|dangerous|fussed|angry|upset|unhappy|invasive|intrusive|worst|"
-                    "frustrating|frustrated|annoying|annoyed|ridiculous|shocking|disgrace|furious|livid|gutted")
+                    "frustrating|frustrated|annoying|annoyed|ridiculous|shocking|disgrace|furious|livid|gutted|horrified|horrify|"
+                    "horrifying|horrendous|petrified|twitchy|jittery|iffy|apprehensive|unnerving|unsettling|disturbing|"
+                    "troubling|troubled|dreadful|chilling|spooky|dubious|shady|murky|against|worrisome|panicky|queasy")
 _EVENT_CONCERN = ("sell|flog|hack|hacker|hacking|leak|breach|misuse|abuse|snoop|snooping|nosy|nosey|exploit|profiteer|"
                   "profiteering|judge|judged|stigma|stigmatise|cyberattack|spy|spying|creep")
 _SUPPORT = ("happy|happily|glad|pleased|delighted|brilliant|excellent|fantastic|wonderful|sensible|useful|helpful|"
             "beneficial|worthwhile|valuable|reassure|reassuring|reassured|comfortable|keen|willing|welcome|agree|"
-            "marvellous|superb|trust|trusted")
+            "marvellous|superb|trust|trusted|lovely|great|supportive|positive|vital|essential|invaluable|ace|"
+            "amazing|obvious|obviously|logical|reasonable|relieved|grateful")
 CUES: list[tuple[str, str, float, dict]] = [
     ("concern", "flip", 1.0, {"lemmas": _FEELING_CONCERN.split("|")}),
     ("concern", "flip", 0.8, {"lemmas": ["risk", "a|the worry|problem|danger"]}),
     ("concern", "flip", 0.4, {"lemmas": ["problem|issue"]}),
     ("concern", "cancel", 0.8, {"lemmas": _EVENT_CONCERN.split("|")}),
     ("concern", "cancel", 0.8, {"lemmas": ["make|making|earn * money|fortune|killing|buck|mint|profit", "wrong hands",
-                                           "big brother", "postcode lottery", "slippery slope", "alarm bells", "nightmare",
+                                           "big brother", "postcode lottery", "cash|cashing in", "line * pocket|pockets", "slippery slope", "alarm bells", "nightmare",
                                            "scandal", "rip -? off", "sold off", "in the dark", "last thing", "who * benefit|gain|profit"]}),
     ("concern", "fixed", 1.0, {"lemmas": ["nobody 's business", "no one 's business", "none of * business", "no way", "over my dead body",
                                           "not a chance", "no chance", "god no", "absolutely not", "hands off", "no thanks"]}),
     ("concern", "fixed", 0.8, {"lemmas": ["not|n't have? want|like|fancy|trust|believe", "nobody|never|noone * ask|asked|tell|told|explain|consult|inform",
                                           "no one * ask|asked|tell|told|explain|consult|inform"]}),
+    # how worry is voiced in talk: idioms, rhetorical questions, hearsay about leaks and misuse
+    ("concern", "fixed", 1.0, {"lemmas": ["blood boil", "keep|keeps|kept me up at night", "who be to say", "what be to stop|stops",
+                                          "thin end of the wedge", "ca|can n't|not shake", "cannot shake", "send|sends shivers", "makes|make me shudder",
+                                          "the thought of", "do n't|not like the sound|idea|thought", "not on", "sick of", "fed up"]}),
+    ("concern", "cancel", 0.8, {"lemmas": ["hear|read about * leak|leaks|hack|hacks|breach|breaches|scandal|case|cases", "end up * wrong|in the wrong",
+                                           "used against", "follow|follows|followed you|me|them|him|her around|forever|everywhere", "get|gets|got out",
+                                           "fall|falls|fell into", "on the news|papers"]}),
+    ("concern", "fixed", 0.8, {"lemmas": ["rather * n't|not", "what if", "stay|kept|keep out of", "not comfortable|happy|keen|sure about"]}),
     ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
                               "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
                                                   "different", "every", "each", "acute", "mental"]}),
     ("support", "flip", 0.8, {"pattern": [{"LOWER": {"IN": ["fine", "great", "good", "ok", "okay", "alright"]}}],
                               "not_preceded_by": ["a", "the", "big", "hefty", "huge", "heavy", "parking", "pay"]}),
     ("support", "flip", 1.0, {"lemmas": ["make sense", "good idea|thing|cause", "no -? brainer", "all for", "in favour",
-                                         "greater good", "go for it", "why not", "save|saving lives|life"]}),
+                                         "greater good", "go for it", "why not", "save|saving lives|life", "save|saves|saving * life|lives",
+                                         "be * for it|that|this", "worth it", "make * more? sense", "common sense", 
+                                         "why would n't you|we|i|they", "could n't|not care less", "fair enough", "fine by|with me",
+                                         "pro|yes from me|us", "happy days", "sign me up", "crack on"]}),
+    ("support", "fixed", 0.7, {"lemmas": ["n't|not|never see * problem|issue|harm|downside|objection", "n't|not|never see why not", "what the fuss",
+                                          "no|nothing against", "not|n't against", "no harm", "nothing to hide"]}),
     ("support", "flip", 0.8, {"lemmas": ["of course", "would|could|will|might|can help|save|improve|benefit",
-                                         "should|must|ought to? be share|shared|joined|linked|available|used",
+                                         "should|must|ought to? all? be share|shared|joined|linked|available|used|connected",
+                                         "should|must|ought * one|same record|system", "should|must|ought to? all? be work|working off|from * one|same",
                                          "can have mine|it", "share whatever|anything|everything", "more than happy",
                                          "'d|would want|like them|it|everyone|everybody to", "'d|would want|like the? doctor|doctors|paramedic|paramedics|nurse|nurses to"]}),
     ("support", "fixed", 1.0, {"lemmas": ["no|n't problem|problems|issue|issues|objection|objections|qualms|worries",
@@ -83,7 +100,10 @@ CUES: list[tuple[str, str, float, dict]] = [
                                             "but only", "but not for|if|when|unless", "but as long", "but provided|providing", "n't|not mind if",
                                             "if they|you ask|asked|check", "if i be|'m asked|told|consulted",
                                             "with my|our|your|their consent|permission|agreement"]}),
-    ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on", "it depend|depends"]}),
+    ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on", "it depend|depends", "and nothing more|else", "no more than",
+                                            "but in a|an? emergency|crisis", "in an emergency|emergencies ,? fair|fine|okay|ok|yes|yeah",
+                                            "yes|yeah|okay|ok|fine ,? in a|an? emergency|emergencies", "if * name|names * off|removed|out",
+                                            "if * anonymous|anonymized|aggregated|coded", "fine|happy|ok|okay * if", "only the bits|parts|part|bit"]}),
 ]
 #: phrases whose words are not stance cues ("as far as I'm concerned", "never mind", "bear in mind").
 NEUTRAL_PHRASES = ["as far as * concerned", "never mind", "bear in mind", "in mind", "mind you", "no doubt",

@@ -33,6 +33,21 @@ PLACEHOLDER_TOKENS = ["person", "phone", "email", "nhs_number", "postcode", "add
 MIN_WORDS = 8
 
 
+class _QuietBERTopic:
+    """Drops BERTopic's advisory about custom topic assignments: we reassign outliers on purpose, last."""
+
+    def filter(self, record) -> bool:  # logging.Filter protocol
+        return "custom list of topic assignments" not in record.getMessage()
+
+
+def _silence_bertopic() -> None:
+    import logging
+
+    log = logging.getLogger("BERTopic")
+    if not any(isinstance(f, _QuietBERTopic) for f in log.filters):
+        log.addFilter(_QuietBERTopic())
+
+
 @dataclass
 class TopicResult:
     topics: pd.DataFrame            # topic_id, label, size, words, themes, candidate_new_theme, ...
@@ -156,11 +171,9 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
         raise ValueError(f"too few segments to fit topics ({len(docs)}; need at least 20)")
     # embeddings read the real sentences; c-TF-IDF and labels read their lemmas
     emb = embed(texts, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
-    import logging
-
     emb_model = load_sentence_model() if backend == "minilm" else None
     model = build_topic_model(cfg, len(docs), emb_model, seed_topics)
-    logging.getLogger("BERTopic").setLevel(logging.ERROR)  # after __init__, which resets it
+    _silence_bertopic()
     assigned, _ = model.fit_transform(docs, embeddings=emb)
     if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
         strategy = "embeddings" if emb_model is not None else "c-tf-idf"

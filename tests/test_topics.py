@@ -1,0 +1,117 @@
+"""Topics: fitted once, deterministic, cached, mapped to codebook themes; embeddings offline."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engagement.config import load_config
+from engagement.embeddings import EmbeddingCache, embed_tfidf
+from engagement.topics import fit_topics, map_topics_to_themes, topic_inputs, topics_per_class
+
+GROUPS = {
+    "commercial": ["they will sell our records to drug companies for a profit", "pharmaceutical firms buying patient data is wrong",
+                   "private companies making money out of our health records", "the americans would buy our data for profit"],
+    "security": ["hackers could steal all the hospital records one day", "a cyber attack on the computer system would leak everything",
+                 "staff snooping on medical records should lose their jobs", "the database could be hacked by criminals easily"],
+    "parking": ["the car park at the hospital costs a fortune every visit", "parking charges at the hospital are a disgrace really",
+                "I drove round the car park for an hour looking for a space", "the hospital car park is always full by nine"],
+}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    rng = np.random.default_rng(0)
+    rows, codes = [], []
+    regions = ["Essex", "Suffolk", "Norfolk"]
+    for i in range(150):
+        theme = list(GROUPS)[i % 3]
+        text = GROUPS[theme][rng.integers(4)] + " " + ["honestly", "in my view", "for sure", "to be fair"][rng.integers(4)]
+        sid = f"S-{i:03d}"
+        rows.append(dict(segment_id=sid, session_id=f"FG{i % 6}", participant_id=f"P{i % 30}", role="participant",
+                         region=regions[i % 3 if theme != "commercial" else 0], kind="focus_group", text=text,
+                         tokens=text, lemmas=text.lower(), n_words=len(text.split())))
+        if theme != "parking":  # the codebook knows selling and hacking, not car parks
+            codes.append(dict(segment_id=sid, code=theme, theme=theme, source="rule", evidence="x", score=1.0))
+    (tmp_path / "engagement.yaml").write_text("project: t\nseed: 11\ntopics:\n  embedding: tfidf\n  min_topic_size: 10\n")
+    return load_config(tmp_path / "engagement.yaml"), pd.DataFrame(rows), pd.DataFrame(codes)
+
+
+def test_topics_find_the_groups_and_flag_the_one_the_codebook_lacks(corpus):
+    cfg, segs, codes = corpus
+    result = fit_topics(segs, cfg, codings=codes)
+    topics = result.topics[result.topics["topic_id"] != -1]
+    assert len(topics) >= 2
+    mapped = set(topics.loc[~topics["candidate_new_theme"], "top_theme"])
+    assert {"commercial", "security"} & mapped
+    # the topics whose labels are about parking match no codebook theme: candidate new themes
+    parking = topics[topics["label"].str.contains("park|car", regex=True)]
+    assert len(parking) and parking["candidate_new_theme"].all(), topics[["label", "top_theme", "top_theme_share"]]
+
+
+def test_same_seed_same_topics_and_the_cache_returns_them(corpus):
+    cfg, segs, codes = corpus
+    first = fit_topics(segs, cfg, codings=codes, use_cache=False)
+    second = fit_topics(segs, cfg, codings=codes, use_cache=False)
+    pd.testing.assert_frame_equal(first.segment_topics, second.segment_topics)
+    cached = fit_topics(segs, cfg, codings=codes)
+    again = fit_topics(segs, cfg, codings=codes)
+    pd.testing.assert_frame_equal(cached.topics, again.topics)
+    assert len(list((cfg.cache_dir / "topics").iterdir())) == 1, "only the current fit is kept"
+
+
+def test_topic_inputs_leave_out_facilitators_and_short_sentences():
+    segs = pd.DataFrame({"segment_id": ["a", "b", "c"], "role": ["participant", "facilitator", "participant"],
+                         "n_words": [12, 12, 3], "text": ["x"] * 3})
+    assert topic_inputs(segs)["segment_id"].tolist() == ["a"]
+
+
+def test_topics_per_class_shares_sum_to_one_per_region(corpus):
+    cfg, segs, codes = corpus
+    r = fit_topics(segs, cfg, codings=codes)
+    table = topics_per_class(segs, r.segment_topics, r.topics, by="region")
+    sums = table.groupby("region")["share_of_segments"].sum()
+    assert np.allclose(sums, 1.0, atol=1e-3)
+
+
+def test_theme_mapping_uses_share_of_segments_in_common():
+    topics = pd.DataFrame({"topic_id": [0, 1], "label": ["a", "b"], "size": [4, 4], "words": ["", ""]})
+    seg_topics = pd.DataFrame({"segment_id": list("abcdefgh"), "topic_id": [0] * 4 + [1] * 4})
+    codes = pd.DataFrame({"segment_id": ["a", "b", "c", "e"], "theme": ["t1", "t1", "t2", "t2"]})
+    out = map_topics_to_themes(topics, seg_topics, codes).set_index("topic_id")
+    assert out.loc[0, "top_theme"] == "t1" and out.loc[0, "top_theme_share"] == 0.5
+    assert not out.loc[0, "candidate_new_theme"]
+
+
+def test_embedding_cache_round_trip(tmp_path):
+    cache = EmbeddingCache(tmp_path, "model-x")
+    keys, missing = cache.lookup(["one", "two"])
+    assert missing == [0, 1]
+    cache.add(keys, np.eye(2, dtype=np.float32))
+    cache.save()
+    again = EmbeddingCache(tmp_path, "model-x")
+    assert again.lookup(["two"])[1] == []
+    assert np.allclose(again.get([keys[1]]), [[0, 1]])
+    assert EmbeddingCache(tmp_path, "model-y").lookup(["one"])[1] == [0], "another model id never hits"
+
+
+def test_tfidf_embeddings_are_unit_length_and_seeded():
+    texts = [f"text number {i} about data and records and hospitals" for i in range(30)]
+    a, b = embed_tfidf(texts, seed=3), embed_tfidf(texts, seed=3)
+    assert np.allclose(a, b) and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_minilm_embeds_offline_from_the_installed_package(monkeypatch):
+    from engagement.embeddings import embed_minilm
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    vecs = embed_minilm(["My GP should see my records.", "They will sell our data."])
+    assert vecs.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
