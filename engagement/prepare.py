@@ -153,13 +153,16 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool = False) -> Prepa
     }
     result = PrepareResult(tables, summary)
     if write:
-        result.paths = write_tables(tables, cfg)
+        result.paths = write_tables(tables, cfg, validated=True)
         atomic_write_text(cfg.processed_dir / "prepare_summary.json", json.dumps(summary, indent=2, sort_keys=True))
     return result
 
 
-def write_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, Path]:
-    """Write all tables to temporary files first, then rename them into place together."""
+def write_tables(tables: dict[str, pd.DataFrame], cfg: Config, *, validated: bool = False) -> dict[str, Path]:
+    """Write all tables to temporary files first, then rename them into place together.
+
+    Every table is checked against its schema first, unless the caller just did (``validated``).
+    """
     cfg.processed_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
@@ -167,7 +170,7 @@ def write_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, Path
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=cfg.processed_dir)
             os.close(fd)
             staged.append((tmp, cfg.table_path(name)))
-            validate(df, name).to_parquet(tmp, index=False)
+            (df if validated else validate(df, name)).to_parquet(tmp, index=False)
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:

@@ -1,0 +1,376 @@
+"""The detector: finds personal details in text and records how each was found.
+
+:class:`Detector` combines the structured-identifier patterns (:mod:`engagement.pii_patterns`),
+the deny list, known names and the title and context rules (:mod:`engagement.names`) and spaCy
+NER, then resolves overlaps so each character belongs to at most one :class:`Hit`. What counts as
+a personal detail, and why, is set out in :mod:`engagement.deidentify`.
+
+Example:
+    >>> det = Detector(known_names=["Sarah Jenkins"], use_ner=False)
+    >>> [(h.type, h.method) for h in det.detect("Thanks, Sarah. Ring 07700 900461.")]
+    [('PERSON', 'known_name'), ('PHONE', 'regex')]
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Iterator, Sequence
+
+from engagement import pii_patterns as pp
+from engagement.names import NameRules, known_forms
+
+_TYPE_RANK = {"EMAIL": 0, "NHS_NUMBER": 1, "PHONE": 2, "POSTCODE": 3, "ADDRESS": 4, "DATE_OF_BIRTH": 5,
+              "LOCATION": 6, "AGE": 7, "PERSON": 8}
+_METHOD_RANK = {"deny_list": 0, "checksum": 1, "regex": 2, "known_name": 3, "title": 4, "context": 5, "ner": 6}
+_VETO_LABELS = {"GPE", "LOC", "LANGUAGE", "DATE", "TIME", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "ORDINAL",
+                "CARDINAL"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One detected personal detail in a text: character offsets, type, and the method that found it."""
+
+    start: int
+    end: int
+    type: str
+    method: str
+    value: str = field(repr=False)
+    canonical: str | None = field(default=None, repr=False)
+
+
+
+def _rank(hit: Hit) -> tuple:
+    kind = "AGE" if hit.type.startswith("AGE") else hit.type
+    return (_TYPE_RANK.get(kind, 9), -(hit.end - hit.start), _METHOD_RANK.get(hit.method, 9), hit.start)
+
+
+def _alternation(terms: Iterable[str]) -> re.Pattern | None:
+    parts = sorted({re.sub(r"\\\s+|\\ ", r"\\s+", re.escape(t.strip())) for t in terms if t and t.strip()},
+                   key=lambda s: (-len(s), s))
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def _ascii_variant(text: str) -> str:
+    import unicodedata
+
+    text = text.translate(str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"}))
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", pp.fold(text)).strip()
+
+
+class Detector:
+    """Finds personal details in text. Fitted state: patterns, known names, allow/deny lists, the NER.
+
+    Args:
+        known_names: names to catch anywhere: strings ("Sarah", "Sarah Jenkins") or
+            ``(alias, full name)`` pairs ("Seun", "Oluwaseun Adebayo"). A single name that belongs
+            to exactly one full name (as its first or last token, or a prefix/suffix of one)
+            shares that person's placeholder.
+        allow_list: terms never redacted as names or places (case-insensitive, whole words).
+        deny_list: terms always redacted, as ``LOCATION`` (case-insensitive, whole words).
+        max_age: ages above this are redacted.
+        use_ner: run spaCy NER for PERSON (the pipeline is loaded on first use, NER only).
+        nlp: a spaCy pipeline to use instead (tests pass ``spacy.blank("en")``: no NER).
+        model: the model package, or "auto".
+        reference_year: the year used to tell whether a birth year means an age over ``max_age``.
+        name_rules: apply the title and context rules for names (the leak check can do without).
+    """
+
+    def __init__(self, *, known_names: Iterable[str | tuple[str, str]] = (), allow_list: Iterable[str] = (),
+                 deny_list: Iterable[str] = (), max_age: int = 89, use_ner: bool = True, nlp=None,
+                 model: str = "auto", reference_year: int | None = None, name_rules: bool = True):
+        self.allow_list = sorted({a.strip() for a in allow_list if a and a.strip()})
+        self.deny_list = sorted({d.strip() for d in deny_list if d and d.strip()})
+        self.max_age = int(max_age)
+        self.reference_year = reference_year or date.today().year
+        self.use_ner = use_ner
+        self.name_rules = name_rules
+        self.model = model
+        self._nlp = nlp
+        # multi-word non-names ("Sky News", "Lloyd George") shield name hits the way allowed terms do
+        self._allow_re = _alternation([*self.allow_list, *(n for n in pp.NER_NON_NAMES if " " in n)])
+        self._allow_words = {_key(a) for a in self.allow_list}
+        self._deny_re = _alternation(self.deny_list)
+        self.known = known_forms(known_names)
+        variants = {v for k in self.known.values() for form in k.surfaces for v in (form, _ascii_variant(form))}
+        self._known_re = _alternation(variants)
+        self._rules = NameRules(self._blocked)
+
+    # ---- the spaCy pipeline, loaded lazily with only what NER needs
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            from engagement.nlp import load_spacy, ner_only_exclusions
+
+            self._nlp = load_spacy(exclude=ner_only_exclusions(self.model), model=self.model)
+        return self._nlp
+
+    @property
+    def runs_ner(self) -> bool:
+        return self.use_ner and "ner" in self.nlp.pipe_names
+
+    def known_tokens(self) -> set[str]:
+        """Every token of every known name, folded (for pseudonyms to avoid)."""
+        return {t for form in self.known for t in form.split()}
+
+    def detect(self, text: str) -> list[Hit]:
+        """Personal details in ``text``, non-overlapping, in order of position."""
+        return self.detect_many([text])[0]
+
+    def detect_many(self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> list[list[Hit]]:
+        """:meth:`detect` for many texts; NER runs over them with ``nlp.pipe``."""
+        texts = ["" if t is None else str(t) for t in texts]
+        ents: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        if texts and self.runs_ner:
+            ents = self._entities(texts, batch_size, n_process)
+        return [self._detect_one(t, e) for t, e in zip(texts, ents)]
+
+    def _entities(self, texts: list[str], batch_size: int, n_process: int) -> list[list[tuple[int, int, str]]]:
+        limit = min(self.nlp.max_length, 10_000)
+        pieces, owners = [], []
+        for i, text in enumerate(texts):
+            for off, chunk in _chunks(text, limit):
+                pieces.append(chunk)
+                owners.append((i, off))
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        for (i, off), doc in zip(owners, self.nlp.pipe(pieces, batch_size=batch_size, n_process=n_process)):
+            out[i].extend((off + e.start_char, off + e.end_char, e.label_) for e in doc.ents)
+        return out
+
+    # ---- one text
+    def _blocked(self, token: str, *, strong: bool = False) -> bool:
+        k = _key(token)
+        if k in self._allow_words or k in pp.ORG_SUFFIXES or k in pp.KIN_WORDS or k in pp.NER_NON_NAMES:
+            return True
+        if k.rstrip(".") in pp.TITLES:
+            return True
+        if strong:   # "my daughter June": months are names after a title or relation
+            return k in pp.NON_NAME_WORDS and k not in pp.MONTH_NAMES
+        return k in pp.NON_NAME_WORDS or k in pp.MONTH_NAMES or (len(k) > 4 and k.endswith("ly"))
+
+    def _detect_one(self, text: str, ents: Sequence[tuple[int, int, str]]) -> list[Hit]:
+        if not text.strip():
+            return []
+        spans = pp.find_structured(text, max_age=self.max_age, reference_year=self.reference_year)
+        hits = [Hit(s.start, s.end, s.type, s.method, text[s.start:s.end]) for s in spans]
+        if self._deny_re is not None:
+            hits += [Hit(m.start(), m.end(), "LOCATION", "deny_list", m.group()) for m in self._deny_re.finditer(text)]
+        persons = [e for e in ents if e[2] == "PERSON"]
+        vetoes = _Spans((s, e) for s, e, label in ents if label in _VETO_LABELS)
+        hits += self._known_hits(text, persons)
+        for a, b, method, strong in (self._rules.find(text) if self.name_rules else ()):
+            h = Hit(a, b, "PERSON", method, text[a:b])
+            if strong or not vetoes.overlaps(h.start, h.end):
+                hits.append(h)
+        allowed = [(m.start(), m.end()) for m in self._allow_re.finditer(text)] if self._allow_re else []
+        places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")] + allowed
+        hits += self._ner_hits(text, persons, _Spans(places))
+        hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
+        protected = _Spans((m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text))
+        hits = [h for h in hits if not protected.overlaps(h.start, h.end)]
+        if allowed:
+            allowed_spans = _Spans(allowed)
+            hits = [t for h in hits for t in self._respect_allow_list(text, h, allowed_spans)]
+        return _resolve(text, hits)
+
+    def _known_hits(self, text: str, persons: Sequence[tuple[int, int, str]]) -> list[Hit]:
+        if self._known_re is None:
+            return []
+        out = []
+        for m in self._known_re.finditer(text):
+            form = self.known.get(_key(m.group()))
+            if form is None:
+                continue
+            word = m.group()
+            if form.ambiguous or len(word) < 4:
+                if not word[:1].isupper():
+                    continue
+                if form.ambiguous and not self._rules.name_context(text, m.start(), m.end(), month=form.month) \
+                        and not any(s <= m.start() and m.end() <= e for s, e, _ in persons
+                                    if not _sentence_start_word_name(text, m.start(), s, e)):
+                    continue
+            elif not (word[:1].isupper() or word.islower()):
+                continue
+            if self._rules.org_follows(text, m.end()):
+                continue
+            out.append(Hit(m.start(), m.end(), "PERSON", "known_name", word, form.canonical))
+        return out
+
+    def _ner_hits(self, text: str, persons: Sequence[tuple[int, int, str]],
+                  places: "_Spans | None" = None) -> list[Hit]:
+        places = places if places is not None else _Spans(())
+        out = []
+        for s, e, _ in persons:
+            span = self._ner_span(text, s, e)
+            if span is None:
+                continue
+            a, b = span
+            value = text[a:b]
+            words = [w for w in value.split() if not re.fullmatch(rf"{pp.UP}\.", w)]   # "A. Reduce": judge "Reduce"
+            if len(words) > 1 and any(w.isupper() and len(w) > 1 for w in words):
+                continue  # "Wansbeck RVI": names hold no acronyms
+            if len(words) == 1:
+                w0 = a + value.rindex(words[0])
+                k = _key(words[0])
+                known = self.known.get(k)
+                if known is not None and not known.ambiguous:
+                    pass  # a known name: NER agrees
+                elif self._rules.locative(text, a, b) or _listed_with(text, a, b, places):
+                    continue  # "in Devon", "taken to James Cook", "Lynn and Norwich", "within the Law"
+                elif k in pp.WORD_NAMES or k in pp.MONTH_NAMES or known is not None:
+                    if not self._rules.name_context(text, w0, b, month=k in pp.MONTH_NAMES):
+                        continue  # "Mark my words", even when a Mark took part
+                elif words[0].isupper() and len(words[0]) > 1:
+                    continue  # an acronym ("CAMHS")
+                elif NameRules.sentence_initial(text, w0) and not self._rules.strong_context(text, w0, b):
+                    continue  # "Accuracy, for me." / "Research, I don't mind."
+            if self._rules.org_follows(text, b):
+                continue
+            out.append(Hit(a, b, "PERSON", "ner", value))
+        return out
+
+    def _ner_span(self, text: str, s: int, e: int) -> tuple[int, int] | None:
+        """The entity without titles, determiners, possessive or trailing non-names; None if nothing is left."""
+        toks = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\s]+", text[s:e])]
+        toks = [(a, b) for a, b in toks if text[a:b] not in ("'s", "\u2019s")]
+        while toks and (self._blocked(text[toks[0][0]:toks[0][1]]) or
+                        text[toks[0][0]:toks[0][1]].lower() in ("the", "a", "my", "our", "your")):
+            toks.pop(0)
+        while toks and self._blocked(text[toks[-1][0]:toks[-1][1]].rstrip(".,;:!?")):
+            toks.pop()
+        if not toks:
+            return None
+        a, b = toks[0][0], toks[-1][1]
+        value = re.sub(rf"{pp.APOS}s$", "", text[a:b]).rstrip(".,;:!?'\u2019\"")
+        words = value.split()
+        if not words or any(ch.isdigit() for ch in value) or not any(w[:1].isupper() for w in words):
+            return None
+        if _key(value) in pp.NER_NON_NAMES or pp.PLACEHOLDER_RE.search(value) or "\n" in value:
+            return None
+        if not all(_NAME_WORD.fullmatch(w) for w in words):
+            return None   # "estimate]- Ticked -", mojibake: not a name
+        return a, a + len(value)
+
+    def _respect_allow_list(self, text: str, hit: Hit, allowed: "_Spans") -> list[Hit]:
+        if hit.type not in ("PERSON",) or not allowed.overlaps(hit.start, hit.end):
+            return [hit]
+        # keep the name tokens outside allow-listed terms ("Dr Patel at Addenbrooke's" -> "Patel")
+        keep = [(m.start() + hit.start, m.end() + hit.start)
+                for m in re.finditer(pp.NAME_TOKEN, text[hit.start:hit.end])]
+        keep = [(a, b) for a, b in keep if not allowed.overlaps(a, b)
+                and not self._blocked(text[a:b])]
+        if not keep:
+            return []
+        a, b = keep[0][0], keep[-1][1]
+        if allowed.overlaps(a, b):
+            a, b = keep[0]
+        return [replace(hit, start=a, end=b, value=text[a:b], canonical=None)]
+
+
+def _sentence_start_word_name(text: str, start: int, s: int, e: int) -> bool:
+    """NER over a sentence-initial word-name ("Mark my words") is not trusted on its own."""
+    return s == start and NameRules.sentence_initial(text, start)
+
+
+_NAME_WORD = re.compile(rf"(?:{pp.NAME_TOKEN}|{pp.UP}\.|{pp.PARTICLES})")
+_INITIALS = re.compile(rf"(?<![\w.])(?:{pp.UP}\.[ \t]?){{1,2}}[ \t]*$")
+
+
+def _with_initials(text: str, hit: Hit) -> Hit:
+    """"F. Plumstead": an initial directly before a name belongs to it."""
+    m = _INITIALS.search(text, max(0, hit.start - 8), hit.start)
+    if m is None:
+        return hit
+    return replace(hit, start=m.start(), value=text[m.start():hit.end], canonical=None)
+
+
+class _Spans:
+    """Sorted character spans with fast overlap and neighbour queries (texts can be megabytes)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.ends = sorted(e for _, e in self.spans)
+        self.longest = max((e - s for s, e in self.spans), default=0)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        i = bisect.bisect_left(self.starts, b) - 1
+        while i >= 0 and self.starts[i] >= a - self.longest:
+            if self.spans[i][1] > a:
+                return True
+            i -= 1
+        return False
+
+    def ends_near(self, a: int, width: int) -> list[int]:
+        return self.ends[bisect.bisect_left(self.ends, a - width):bisect.bisect_right(self.ends, a)]
+
+    def starts_near(self, b: int, width: int) -> list[int]:
+        return self.starts[bisect.bisect_left(self.starts, b):bisect.bisect_right(self.starts, b + width)]
+
+
+_JOINER = re.compile(r"[ \t]*(?:,|\band\b|\bor\b|/)[ \t]*")
+
+
+def _listed_with(text: str, a: int, b: int, places: _Spans) -> bool:
+    """Is the word an item of a list whose neighbour is a place ("Yarmouth, Lynn", "Lynn and Norwich")?"""
+    return (any(_JOINER.fullmatch(text, e, a) for e in places.ends_near(a, 8))
+            or any(_JOINER.fullmatch(text, b, s) for s in places.starts_near(b, 8)))
+
+
+def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Split a long text into pieces of at most ``limit`` characters for NER, at a line break or
+    sentence end if there is one (NER runs much faster on turn-sized pieces than on one huge doc)."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind("\n"), window.rfind(". "), window.rfind("? "))
+        cut = start + (cut + 1 if cut > limit // 2 else (window.rfind(" ") + 1 or limit))
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
+    """Merge overlapping or adjacent PERSON hits; then keep the strongest of overlapping hits."""
+    persons = sorted((h for h in hits if h.type == "PERSON"), key=lambda h: (h.start, -h.end))
+    merged: list[Hit] = []
+    for h in persons:
+        if merged and (h.start < merged[-1].end or
+                       (h.start >= merged[-1].end and re.fullmatch(r"[ \t]+", text[merged[-1].end:h.start]))):
+            prev = merged[-1]
+            a, b = prev.start, max(prev.end, h.end)
+            best = min((prev, h), key=lambda x: _METHOD_RANK.get(x.method, 9))
+            canon = next((x.canonical for x in (prev, h) if x.canonical and x.start == a and x.end == b), None)
+            merged[-1] = Hit(a, b, "PERSON", best.method, text[a:b], canon)
+        else:
+            merged.append(h)
+    pool = sorted([h for h in hits if h.type != "PERSON"] + merged, key=_rank)
+    taken: list[Hit] = []
+    for h in pool:
+        if not any(h.start < t.end and t.start < h.end for t in taken):
+            taken.append(h)
+    return sorted(taken, key=lambda h: h.start)
+
+
+
+# ---------------------------------------------------------------------------------------------
+class Pseudonymiser:
+    """The run's register: salted keys -> placeholders (or pseudonyms), numbered by first appearance.
+
+    The register key of a value is HMAC-SHA256(salt, ``TYPE:normalised value``), where a known
+    participant's first name and full name share one normalised value. The number a value gets
+    depends only on the order values are met, never on the salt; a pseudonym (``pseudonyms=True``)
+    is chosen from built-in lists by the key and is never the real value.
+
+    Args:
+        salt: the project salt (:func:`load_salt`).
+        pseudonyms: realistic stand-ins instead of ``[TYPE_n]`` placeholders.
+        avoid: name tokens (folded) a pseudonym must not use, e.g. every known participant name.

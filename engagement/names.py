@@ -1,0 +1,240 @@
+"""Name rules for de-identification: known names and the contexts that make a token a person.
+
+:func:`known_forms` turns the project's known names (speaker labels, participants' full and
+first names, ``(alias, full name)`` pairs) into the folded forms to match, each tied to the
+person's canonical name so every form shares one placeholder. :class:`NameRules` holds the title
+and context rules ("Dr Patel", "my husband Derek", "a lady called Mary", "Thanks, Priya",
+"Derek said") and the tests for name context that word-names (Rose, Hope, Bill) need.
+The word lists they consult are data in :mod:`engagement.pii_words`.
+
+Example:
+    >>> sorted(known_forms(["Sarah Jenkins"]))
+    ['jenkins', 'sarah', 'sarah jenkins']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple
+
+from engagement.pii_patterns import APOS, NAME_SEQ, NAME_TOKEN, PARTICLES, PLACEHOLDER_RE, UP, fold, normalise
+from engagement.pii_words import (
+    KIN_WORDS, LOWER_TITLES, MONTH_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS, RELATIONS, SPEECH_VERBS,
+    TITLES, WORD_NAMES,
+)
+
+
+class KnownName(NamedTuple):
+    canonical: str     # normalised full name the form belongs to (the placeholder is shared)
+    ambiguous: bool    # also an ordinary word: needs name context
+    month: bool        # a month name too (May, June): needs strong context
+    surfaces: tuple    # the forms as written, for matching ("Łukasz", "Lukasz")
+
+
+def known_forms(names) -> dict[str, KnownName]:
+    """Folded name form -> :class:`KnownName`, from strings and ``(alias, full name)`` pairs.
+
+    A full name contributes itself, first + last, the first name and the surname. A single name
+    that is a token, prefix or suffix (3+ letters) of exactly one full name shares its canonical
+    form ("Seun" -> "oluwaseun adebayo"); a first name two people share stays on its own.
+    """
+    fulls: set[str] = set()
+    singles: set[str] = set()
+    pairs: list[tuple[str, str]] = []
+    for item in names:
+        if isinstance(item, (tuple, list)):
+            alias, full = (str(x).strip() for x in item[:2])
+            if full:
+                (fulls if len(full.split()) > 1 else singles).add(full)
+                if alias:
+                    pairs.append((alias, full))
+        elif item and str(item).strip():
+            s = re.sub(r"\s+", " ", str(item)).strip()
+            (fulls if len(s.split()) > 1 else singles).add(s)
+    owners: dict[str, set[str]] = {}
+    surfaces: dict[str, set[str]] = {}
+
+    def add(form: str, canonical: str) -> None:
+        k = re.sub(r"\s+", " ", fold(form)).strip()
+        if len(k) >= 2 and not PLACEHOLDER_RE.fullmatch(form):
+            owners.setdefault(k, set()).add(canonical)
+            surfaces.setdefault(k, set()).update({form, k})
+
+    for full in sorted(fulls):
+        toks, canon = full.split(), normalise("PERSON", full)
+        add(full, canon)
+        add(f"{toks[0]} {toks[-1]}", canon)
+        for t in (toks[0], toks[-1]):
+            if len(t.strip(".")) > 1:
+                add(t, canon)
+    for alias, full in pairs:
+        add(alias, normalise("PERSON", full))
+    for s in sorted(singles):
+        k = fold(s)
+        found = {normalise("PERSON", f) for f in fulls
+                 if any(k == fold(t) or (len(k) >= 3 and (fold(t).startswith(k) or fold(t).endswith(k)))
+                        for t in f.split())}
+        add(s, found.pop() if len(found) == 1 else normalise("PERSON", s))
+    out = {}
+    for k, canons in owners.items():
+        toks = k.split()
+        wordy = all(t in WORD_NAMES or t in MONTH_NAMES or t in NON_NAME_WORDS or t in KIN_WORDS for t in toks)
+        out[k] = KnownName(canons.pop() if len(canons) == 1 else k, wordy, len(toks) == 1 and k in MONTH_NAMES,
+                           tuple(sorted(surfaces[k])))
+    return out
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_TITLE_CAP = "|".join(re.escape(t[:1].upper() + t[1:]) for t in TITLES if t not in LOWER_TITLES)
+_TITLE_ANY = _alt(LOWER_TITLES)
+TITLE_RE = re.compile(rf"(?<!\w)(?:(?:{_TITLE_CAP})\.?|(?i:{_TITLE_ANY}))[ \t]+(?P<name>{NAME_SEQ})")
+RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}(?:{_alt(RELATIONS)}))"
+                         r"[ \t]*,?[ \t]+"
+                         rf"(?P<name>{NAME_SEQ})")
+CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(PERSON_NOUNS)})s?[ \t]+(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
+                       rf"|(?:my|his|her|their|your)[ \t]+name(?:{APOS}s|[ \t]+is|[ \t]+was)|call[ \t]+me"
+                       rf"|I{APOS}m[ \t]+called|goes[ \t]+by))[ \t]+(?P<name>{NAME_SEQ})")
+INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s|is[ \t]+that|is[ \t]+this|"
+                      rf"speaking[ \t]+(?:to|with)))[ \t]+(?P<name>{NAME_TOKEN})"
+                      r"(?=[ \t]*(?:[,.;?]|(?i:and|from|here|ringing|calling|speaking)\b|$))")
+#: "Margaret, my wife,": a name in apposition to a relation.
+APPOSITION_RE = re.compile(rf"(?P<name>{NAME_SEQ})[ \t]*,[ \t]*(?i:my|his|her|our|their)[ \t]+(?:[\w-]+[ \t]+)?"
+                           rf"(?i:{_alt(RELATIONS)})\b")
+#: "my Dennis.": a capitalised word owned by "my" that ends the clause.
+OWNED_RE = re.compile(rf"(?i:\bmy)[ \t]+(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[.,;!?]|$))")
+VOCATIVE_RES = (
+    re.compile(r"(?i:\b(?:thanks|thank[ \t]+you|cheers|sorry|hi|hello|hiya|bye|welcome|go[ \t]+on|over[ \t]+to[ \t]+you|"
+               rf"morning|evening|afternoon|hey))[ \t]*,?[ \t]+(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[,.!?;:]|$))"),
+    re.compile(rf",[ \t]+(?P<name>{NAME_TOKEN})[ \t]*\?"),
+    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=[\]\)]\s))(?P<name>{NAME_TOKEN}),[ \t]+(?=(?i:you|what|how|do|did|can|could|"
+               r"would|have|has|any|is|are|was|were|tell|go|sorry|thanks|thank|your|if|where|when|why)\b)"),
+)
+SPEECH_RE = re.compile(rf"(?P<name>(?:{UP}\.[ \t]*)?{NAME_TOKEN})(?:{APOS}s)?[ \t]+(?=(?:said|says|told|asked|mentioned|reckons|"
+                       r"was saying|is saying|made a point|has a point|is right|was right)\b)")
+_SPEECH_AFTER = re.compile(rf"(?:{APOS}s\b|[ \t]+(?:{_alt(SPEECH_VERBS)})\b)", re.IGNORECASE)
+_STRONG_SPEECH_AFTER = re.compile(r"[ \t]+(?:said|says|told|asked|mentioned)\b", re.IGNORECASE)
+_VERB_AFTER = re.compile(rf"[ \t]+(?:{_alt(SPEECH_VERBS)})\b", re.IGNORECASE)
+_ADDRESSED = re.compile(r",[ \t]+(?:you|what|how|do|did|can|could|would|have|has|any|is|are|was|were|tell|go|your|if|"
+                        r"where|when|why|does|don't|didn't)\b", re.IGNORECASE)
+#: A one-word sentence that the next sentence picks up as a person: "Janet. She knows everyone."
+_PICKED_UP = re.compile(r"[ \t]*[.!][ \t]+(?:he|she|his|her|him|we|lovely|bless|god|poor|dear|my[ \t]+(?:"
+                        rf"{_alt(RELATIONS)}))\b", re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(
+    r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on|(?:go|goes|going|gone|went|get|got|"
+    r"getting|back|came|come|comes|coming|taken|take|took|transport|transported|drive|driven|drove|travel|travelled|move|moved|sent|send|"
+    r"transferred|admitted|attended|way|journey|trip|route|home|moving|ambulance|lift)[ \t]+(?:to|from|into)))[ \t]+$")
+_BEFORE_TITLE = re.compile(rf"(?:(?<!\w)(?:{_TITLE_CAP})\.?|(?i:\b(?:{_TITLE_ANY})))[ \t]+$")
+_BEFORE_RELATION = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}"
+                              rf"(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+$")
+_BEFORE_VOCATIVE = re.compile(r"(?:(?i:\b(?:thanks|thank[ \t]+you|cheers|sorry|hi|hello|hiya|bye|welcome|go[ \t]+on|"
+                              r"over[ \t]+to[ \t]+you|hey))[ \t]*,?|,)[ \t]*$")
+_FOLLOWING_NAME = re.compile(rf"[ \t]+(?P<tok>{NAME_TOKEN})")
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "his", "her",
+                          "their", "its", "some", "any", "every", "each", "no"})
+
+
+class NameRules:
+    """The context rules for names. ``blocked(token, strong=...)`` says a token cannot be a name."""
+
+    def __init__(self, blocked):
+        self.blocked = blocked
+
+    @staticmethod
+    def sentence_initial(text: str, start: int) -> bool:
+        i = start - 1
+        while i >= 0 and text[i] in " \t\"'\u201c\u2018([-\u2014\u2013":
+            i -= 1
+        return i < 0 or text[i] in ".!?:;\n\u2026])"
+
+    def org_follows(self, text: str, end: int) -> bool:
+        """"Rose Ward", "Hope Street", "Lister Hospital", "Cramlington hospital": a place, not a person."""
+        m = re.match(rf"(?:{APOS}s)?[ \t]+([\w&]+)", text[end:end + 40])
+        return bool(m and fold(m.group(1)) in ORG_SUFFIXES)
+
+    def name_context(self, text: str, start: int, end: int, *, month: bool = False) -> bool:
+        """Is the word-name at ``text[start:end]`` used as a name here ("Rose said", "with Bill")?"""
+        word = text[start:end]
+        if not word[:1].isupper() or self.org_follows(text, end):
+            return False
+        before, after = text[max(0, start - 60):start], text[end:end + 60]
+        if _BEFORE_TITLE.search(before) or _BEFORE_RELATION.search(before):
+            return True
+        if _BEFORE_VOCATIVE.search(before) and re.match(r"[ \t]*(?:[,.!?;:]|$)", after):
+            return True
+        if (_STRONG_SPEECH_AFTER if month else _SPEECH_AFTER).match(after):
+            return True
+        nxt = _FOLLOWING_NAME.match(after)
+        if nxt and not self.blocked(nxt.group("tok")) and fold(nxt.group("tok")) not in WORD_NAMES:
+            return True
+        if month or (word.isupper() and len(word) > 1):
+            return False
+        if self.sentence_initial(text, start):
+            return bool(re.match(r"[ \t]*,", after))
+        return True
+
+    def strong_context(self, text: str, start: int, end: int) -> bool:
+        """Context strong enough for an unknown, sentence-initial NER name ("Derek said", "Priya, you...")."""
+        before, after = text[max(0, start - 60):start], text[end:end + 60]
+        if _BEFORE_TITLE.search(before) or _BEFORE_RELATION.search(before):
+            return True
+        if _BEFORE_VOCATIVE.search(before) and re.match(r"[ \t]*(?:[,.!?;:]|$)", after):
+            return True
+        if _VERB_AFTER.match(after) or _ADDRESSED.match(after) or APPOSITION_RE.match(text, start) \
+                or _PICKED_UP.match(after):
+            return True
+        nxt = _FOLLOWING_NAME.match(after)
+        return bool(nxt and not self.blocked(nxt.group("tok")) and fold(nxt.group("tok")) not in WORD_NAMES)
+
+    @staticmethod
+    def locative(text: str, start: int, end: int) -> bool:
+        """"in Devon", "taken to James Cook", "from Cramlington to", "the Windrush": a place or thing.
+
+        Never for a possessive ("went to Derek's").
+        """
+        if re.match(rf"{APOS}s\b", text[end:end + 3]):
+            return False
+        before = text[max(0, start - 24):start]
+        return bool(_LOCATIVE_BEFORE.search(before) or (re.search(r"\bfrom[ \t]+$", before, re.IGNORECASE)
+                                                       and re.match(r"[ \t]+to\b", text[end:end + 4])))
+
+    def _trimmed(self, text: str, m: re.Match, *, strong: bool) -> tuple[int, int] | None:
+        toks = [(x.start() + m.start("name"), x.end() + m.start("name"))
+                for x in re.finditer(r"\S+", m.group("name"))]
+        while toks and fold(text[toks[0][0]:toks[0][1]]).rstrip(".") in TITLES:
+            toks.pop(0)   # "my GP Dr Shah": the title is not part of the name
+        # "The Guardian said" is no name; "And Margaret, my wife" is Margaret
+        if not toks or fold(text[toks[0][0]:toks[0][1]]) in _DETERMINERS:
+            return None
+        while toks and self.blocked(text[toks[0][0]:toks[0][1]], strong=strong):
+            toks.pop(0)
+        if not toks:
+            return None
+        if not strong and len(toks) == 1 and text[toks[0][0]:toks[0][1]].isupper() and toks[0][1] - toks[0][0] > 1:
+            return None
+        while toks and (self.blocked(text[toks[-1][0]:toks[-1][1]], strong=strong) or
+                        re.fullmatch(PARTICLES, text[toks[-1][0]:toks[-1][1]])):
+            toks.pop()
+        return (toks[0][0], toks[-1][1]) if toks else None
+
+    def find(self, text: str) -> Iterator[tuple[int, int, str, bool]]:
+        """``(start, end, method, strong)`` of names found by title and context rules.
+
+        ``strong`` marks a title, relation or "called/name is" context, which outranks the NER's
+        own label for the span; the weaker contexts (vocatives, "I'm X", "X said") defer to it.
+        """
+        rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
+                 (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
+                 *((p, "context", False) for p in VOCATIVE_RES), (SPEECH_RE, "context", False))
+        for pattern, method, strong in rules:
+            for m in pattern.finditer(text):
+                if pattern is SPEECH_RE and re.search(r"\bthe[ \t]+$", text[max(0, m.start() - 5):m.start()]):
+                    continue  # "the Telegraph said"
+                span = self._trimmed(text, m, strong=strong)
+                if span and not self.org_follows(text, span[1]):
+                    yield span[0], span[1], method, strong
+

@@ -1,0 +1,153 @@
+"""Word lists for de-identification, kept as data: edit these, not the rules.
+
+The words the name rules (:mod:`engagement.names`) and the structured-identifier patterns
+(:mod:`engagement.pii_patterns`) consult - lower case, except the street types, matched as written -
+and the stand-ins :mod:`engagement.pseudonyms` draws on. Pure data, no logic;
+:mod:`engagement.pii_patterns` re-exports every list.
+"""
+
+from __future__ import annotations
+
+#: Titles and forms of address: the capitalised token(s) after one are a name.
+TITLES = ("dr", "dr.", "doctor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "mx.", "prof", "prof.",
+          "professor", "nurse", "sister", "matron", "rev", "rev.", "revd", "reverend", "father", "fr", "fr.",
+          "sir", "dame", "lord", "lady", "cllr", "councillor", "captain", "capt", "midwife", "auntie", "aunty",
+          "aunt", "uncle", "nan", "nana", "nanna", "grandma", "grandad", "granny", "grandpa", "cousin")
+#: Titles that also count when written in lower case ("nurse Jo", "auntie Pat").
+LOWER_TITLES = ("doctor", "nurse", "sister", "matron", "midwife", "auntie", "aunty", "uncle", "nan", "nana",
+                "nanna", "grandma", "grandad", "granny", "grandpa", "cousin")
+
+#: Relations: "my husband Derek", "my friend, Grace" - the name after one is a person.
+RELATIONS = ("husband", "wife", "partner", "son", "daughter", "mum", "mother", "dad", "father", "brother",
+             "sister", "friend", "best friend", "neighbour", "neighbor", "grandson", "granddaughter", "nan",
+             "gran", "grandma", "grandad", "granny", "grandmother", "grandfather", "aunt", "auntie", "uncle",
+             "cousin", "niece", "nephew", "carer", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée",
+             "colleague", "boss", "mate", "flatmate", "stepson", "stepdaughter", "stepmum", "stepdad",
+             "sister-in-law", "brother-in-law", "mother-in-law", "father-in-law", "daughter-in-law",
+             "son-in-law", "little boy", "little girl", "eldest", "youngest", "ex", "ex-husband", "ex-wife",
+             "other half", "key worker", "support worker", "social worker", "care coordinator", "consultant",
+             "gp", "doctor", "nurse", "midwife", "health visitor", "therapist", "counsellor", "psychiatrist")
+
+#: Nouns for a person before "called/named": "a lady called Mary".
+PERSON_NOUNS = ("lady", "man", "woman", "guy", "girl", "boy", "bloke", "chap", "fella", "fellow", "lad", "lass",
+                "gentleman", "nurse", "doctor", "consultant", "surgeon", "receptionist", "midwife", "someone",
+                "somebody", "person", "friend", "neighbour", "carer", "worker", "manager", "officer", "paramedic",
+                "pharmacist", "physio", "therapist", "counsellor", "psychiatrist", "psychologist", "specialist",
+                "registrar", "gp", "student", "patient", "child", "kid", "baby", "son", "daughter", "dog")
+
+#: Verbs after a name that make a capitalised token a person ("Derek said", "Bill came round").
+SPEECH_VERBS = ("said", "says", "told", "tells", "asked", "asks", "mentioned", "mentions", "thinks", "thought",
+                "reckons", "reckoned", "was saying", "is saying", "made a point", "has a point", "is right",
+                "was right", "agrees", "agreed", "came", "comes", "went", "goes", "wants", "wanted", "knows",
+                "knew", "rang", "phoned", "texted", "emailed", "wrote", "helped", "took", "gave", "brought",
+                "died", "passed away", "lives", "lived", "works", "worked", "couldn't", "can't", "didn't",
+                "doesn't", "won't", "would", "could", "should", "had", "has", "got", "gets", "laughed", "nodded",
+                "explained", "suggested", "pointed out", "and i", "and me", "and my")
+
+#: Given names and surnames that are also ordinary English words: matched only in name context.
+WORD_NAMES = frozenset("""
+rose hope bill mark grace will faith sky joy dawn amber autumn summer winter holly ivy iris lily daisy violet
+heather hazel jasmine poppy pearl ruby jade crystal honey candy sandy rusty sunny storm river robin wren jay drew
+frank sue pat nick chip chuck buck bob rob don dean guy jack ray gene glen dale dell forest heath grant hunter
+fisher baker cook carter mason miller mill mills smith turner walker ward wells white black brown green grey gray
+young king price rice long short little small bird fox wolf lamb hart hill lane marsh moss reed rush wood woods
+field fields bush berry prior bishop page porter chance chase cash cliff gill hale hall jewel lord love major
+noble park parks pope power rich rivers rock sage savage sharp shepherd sterling stone strong swift temple waters
+wise bell best bright brook brooks burns case church clay cole cotton crane cross day dove fry gold good hand head
+hood hunt key law light lock low moon more new north south east west pain payne peace penny pike pitt plant pool
+post read rain ring rowe sands shaw spring star steel street sweet tanner thorn tower wall walls wing bond booth
+bull butcher cooper draper fowler gardener glover goodman joiner marshall mayor nurse palmer parker parsons potter
+sawyer skinner slater thatcher tyler weaver webb wheeler banks shields kit max mo dot norm earl lance miles wade
+carol eve dev ash art bay brandy chance clay coral fern ginger glory lark laurel mercy olive opal patience pepper
+primrose prudence raven red saffron serenity snow sonny sorrel trinity willow harmony destiny misty blossom basil
+angel ebony gem lucky tiger rocky august justice victory sunshine
+""".split())
+
+#: Month names that are also given names: only strong context makes them a name.
+MONTH_NAMES = frozenset({"april", "may", "june", "august", "jan"})
+
+#: Kin words used as names ("Mum said"): not personal data.
+KIN_WORDS = frozenset("""
+mum mummy mom mother dad daddy father nan nana nanna gran granny grandma grandad grandpa grandmother grandfather
+auntie aunty aunt uncle sis bro hubby wife husband son daughter baby
+""".split())
+
+#: Capitalised words that are not names in the weak contexts (vocatives, "X said", "I'm X").
+NON_NAME_WORDS = frozenset("""
+i i'm i'd i've i'll it it's he she we they you the a an this that these those my your his her our their and but or
+so if when what who why how where yes no yeah yep yup nope ok okay oh um uh erm er mm mhm hmm ah well right sorry
+thanks thank please hello hi hiya just not then there here all everyone everybody someone somebody nobody anyone
+anybody none some any one two three people everything nothing something anything look listen see like sure fine
+great lovely brilliant interesting true absolutely definitely exactly anyway now also again still even only
+monday tuesday wednesday thursday friday saturday sunday january february march july september october november
+december christmas easter god jesus christ allah lord doctor nurse sister consultant gp gps nhs hospital surgery
+british english scottish welsh irish polish lithuanian latvian romanian bulgarian portuguese spanish italian
+french german indian pakistani bangladeshi nigerian ghanaian somali chinese jamaican caribbean african asian
+european muslim christian catholic jewish sikh hindu buddhist black white deaf autistic diabetic punjabi urdu
+russian arabic bengali gujarati tamil american canadian australian european japanese korean dutch swedish
+norwegian danish greek turkish kurdish iranian afghan syrian iraqi ukrainian hungarian czech slovak estonian
+filipino thai vietnamese brazilian mexican kenyan ugandan zimbabwean eritrean sudanese ethiopian egyptian
+moroccan algerian nepalese malaysian protestant anglican methodist baptist orthodox atheist which whose whom as although though because since while whilst unless
+until mine yours ours theirs same both each every many much more most other another such ooh aah wow bye aye
+nah in on at of for with from to by about after before during into over under between without also plus
+besides however meanwhile otherwise instead sometimes nowadays today tomorrow yesterday first
+second firstly secondly finally lastly course maybe perhaps obviously basically
+was were is are am be been being got get gets getting had has have did do does done went came said told asked
+took gave made saw seen felt found left kept called rang phoned waited arrived needed wanted tried used
+caller driver drivers crew staff paramedic paramedics receptionist operator handler handlers manager porter
+carer carers team ambulance patient patients doctors nurses consultants surgeon everything visitor medic
+psychiatrist psychologist therapist counsellor midwife pharmacist physio dentist optician
+""".split())
+
+#: Things NER tends to tag PERSON in this domain that are not people (devices, brands, jargon,
+#: fillers). "alexa": in these transcripts almost always Amazon's assistant; a participant called
+#: Alexa is a known name, and known names are matched before this list is consulted.
+NER_NON_NAMES = frozenset("""
+fitbit alexa siri cortana timex garmin caldicott babylon covid covid-19 brexit hba1c egfr bmi zoom teams whatsapp
+boots tesco sainsbury sainsbury's asda lidl aldi morrisons ocado netflix spotify twitter instagram tiktok youtube
+android iphone ipad kindle samsung chatgpt deepmind palantir strava myfitnesspal nhsx camhs windrush grenfell pfizer astrazeneca moderna
+novavax janssen
+""".split()) | {"lloyd george", "nhs app", "nhs login", "patients know best", "sky news", "home office",
+                "care.data", "google fit", "apple watch", "amazon alexa"}
+
+#: Capitalised words after a name that make it part of an organisation or place ("Rose Ward").
+ORG_SUFFIXES = frozenset("""
+hospital hospitals ward wards surgery practice clinic centre center unit house trust hospice school college
+university medical health pharmacy foundation institute building wing suite group partnership team service
+services library church chapel road street lane avenue close drive way crescent gardens court place terrace
+grove walk row hill square mews parade park estate ltd limited plc council a&e hub
+""".split())
+
+STREET_TYPES = ("Road", "Rd", "Street", "St", "Lane", "Ln", "Avenue", "Ave", "Close", "Drive", "Way", "Crescent",
+                "Gardens", "Court", "Place", "Terrace", "Grove", "Walk", "Row", "Hill", "Square", "Mews", "Parade",
+                "Green", "Rise", "View", "Vale", "Meadow", "Meadows", "Chase", "Gate", "Wharf", "Yard", "Croft",
+                "Boulevard", "Park", "End", "Fields", "Drove", "Loke", "Drift", "Causeway", "Bank", "Approach",
+                "Broadway", "Parkway", "Ride", "Dale", "Paddock", "Pightle", "Spinney", "Orchard", "Garth", "Leys",
+                "Wynd", "Hythe", "Quay", "Esplanade", "Promenade", "Embankment")
+#: One-word street names end in one of these ("Kingsway", "Northgate", "Highfield").
+STREET_SUFFIXES = ("way", "gate", "field", "fields", "side", "moor", "drove", "road", "street", "lane", "bank")
+
+MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+          "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+          "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12}
+
+#: Words after a number that make it a quantity, not an age ("90 miles", "95 percent").
+UNITS = ("weeks", "week", "days", "day", "months", "month", "hours", "hour", "minutes", "mins", "miles", "mile",
+         "percent", "per", "pounds", "quid", "pence", "p", "times", "people", "of", "kg", "kilos", "stone", "lbs",
+         "mg", "ml", "patients", "beds", "pages", "quid", "grand", "pound", "bus", "am", "pm", "degrees")
+
+# ---------------------------------------------------------------------------------------------
+# Stand-ins for ``pseudonyms: true``: chosen by a value's salted key, never the value itself.
+PSEUDO_FIRST = ("Alice", "Ben", "Chloe", "Daniel", "Eleanor", "Farid", "Gemma", "Harvey", "Imogen", "Jamal",
+                "Kirsty", "Leon", "Megan", "Nikhil", "Orla", "Patrick", "Qasim", "Rachel", "Stefan", "Tanya",
+                "Usman", "Vanessa", "Wesley", "Yasmin", "Zach", "Aisha", "Bernard", "Carmen", "Declan", "Esther",
+                "Fiona", "Gareth", "Helena", "Ivan", "Janet", "Kwame", "Linda", "Marek", "Nadia", "Oscar",
+                "Paula", "Ravi", "Sinead", "Trevor", "Ursula", "Viktor", "Wendy", "Yusuf")
+PSEUDO_LAST = ("Abbott", "Bramley", "Chowdhury", "Dempsey", "Ellison", "Fairbairn", "Gallagher", "Holloway",
+               "Iqbal", "Jarvis", "Kowalski", "Lindqvist", "Mahmood", "Norcross", "Okonkwo", "Pemberton",
+               "Quayle", "Rafferty", "Sandhu", "Thackeray", "Underwood", "Varga", "Whitfield", "Yeoman",
+               "Zielinski", "Ashworth", "Brannigan", "Cartwright", "Delaney", "Eastwood", "Fenwick", "Greaves")
+PSEUDO_STREETS = ("Alder", "Beacon", "Cobble", "Dunmore", "Elmstead", "Foxglove", "Garnet", "Hawthorn",
+                  "Juniper", "Kestrel", "Larkspur", "Marlow", "Nettle", "Orchard", "Pennyroyal", "Quarry")
+PSEUDO_PLACES = ("Ashby Fen", "Brackenwold", "Cressing Parva", "Dunthorpe", "Elmsworth St Giles", "Fenmoor",
+                 "Great Wickham", "Hollowmere", "Kettleby Marsh", "Little Sallow", "Mardenhoe", "Nettlecombe Fen")
