@@ -37,6 +37,48 @@ def resolve_codebook(cfg: Config, codebook: str | None = None):
     return load_codebook(name)
 
 
+def _coding_cache_key(segments: pd.DataFrame, book) -> str:
+    """Hash of what rule coding and stance depend on: the segments, the codebook, and their code."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    cols = ["segment_id", "role", "text", "tokens", "lemmas"]
+    h.update(pd.util.hash_pandas_object(segments[cols], index=False).values.tobytes())
+    book_path = Path(str(getattr(book, "path", "") or ""))
+    h.update(book_path.read_bytes() if book_path.is_file() else str(book_path).encode())
+    h.update(f"{getattr(book, 'name', '')}@{getattr(book, 'version', '')}".encode())
+    here = Path(__file__).parent
+    for name in ("codebook.py", "negation.py", "stance.py", "data/codebook.yaml"):
+        path = here / name
+        if path.is_file():
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rule codings and stance, read from the cache when nothing they depend on has changed."""
+    import shutil
+
+    from engagement.codebook import autocode
+    from engagement.stance import classify_stance
+
+    key = _coding_cache_key(segments, book)
+    folder = cfg.cache_dir / "coding"
+    entry = folder / key
+    if (entry / "rules.parquet").is_file() and (entry / "stance.parquet").is_file():
+        return pd.read_parquet(entry / "rules.parquet"), pd.read_parquet(entry / "stance.parquet")
+    rules = autocode(segments, book)
+    stance = classify_stance(segments, rules)
+    if folder.is_dir():  # keep only the current entry: older ones may hold withdrawn participants' words
+        for old in folder.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+    entry.mkdir(parents=True, exist_ok=True)
+    rules.to_parquet(entry / "rules.parquet", index=False)
+    stance.to_parquet(entry / "stance.parquet", index=False)
+    return rules, stance
+
+
 def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     """Topic assignments as codings (source "topic"), so they sit beside the rule codes."""
     merged = segment_topics[segment_topics["topic_id"] != -1].merge(topics[["topic_id", "label", "top_theme"]],
@@ -53,13 +95,9 @@ def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.Data
 
 def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True, write: bool = True) -> CodingResult:
     """Code the prepared segments; write codings, topics, segment_topics and stance."""
-    from engagement.codebook import autocode
-    from engagement.stance import classify_stance
-
     segments = read_table("segments", cfg.table_path("segments"))
     book = resolve_codebook(cfg, codebook)
-    rules = autocode(segments, book)
-    stance = classify_stance(segments, rules)
+    rules, stance = _cached_rules_and_stance(segments, book, cfg)
     if topics:
         from engagement.topics import fit_topics, guided_seed_topics
 

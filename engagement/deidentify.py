@@ -13,7 +13,7 @@ Detection (:class:`Detector`) combines, and records for every hit, the method th
   a relation ("my husband Derek"), an introduction ("my name is", "a lady called"), a vocative
   ("Thanks, Priya") or a speech verb ("Derek said").
 - ``ner``: spaCy PERSON entities, minus what NER over-fires on in this domain (devices, brands,
-  fillers; :data:`~engagement.pii_patterns.NER_NON_NAMES`) and word-names outside name context.
+  fillers; :data:`~engagement.pii_words.NER_NON_NAMES`) and word-names outside name context.
 - ``deny_list``: every term on the project deny list, as ``LOCATION``.
 
 Allow-listed terms (NHS, A&E, Addenbrooke's, the towns) are never redacted as names, places or
@@ -38,6 +38,11 @@ appearance (``[PERSON_3]``, ``[PHONE_1]``; ages over the threshold all become ``
 the same for the same value everywhere in a run, or, with ``pseudonyms: true``, a realistic
 stand-in chosen by the value's salted key. Only salted hashes are ever recorded.
 
+Where the parts live: :mod:`engagement.detector` (built on :mod:`engagement.pii_patterns`,
+:mod:`engagement.names` and the word lists in :mod:`engagement.pii_words`) and
+:mod:`engagement.pseudonyms`. This module applies them to turns, texts and streams, builds them
+from the project config, and re-exports ``Detector``, ``Hit``, ``Pseudonymiser`` and ``load_salt``.
+
 Example:
     >>> det = Detector(known_names=["Sarah Jenkins"], allow_list=["NHS"], use_ner=False)
     >>> text, red = redact_text("Thanks, Sarah. Ring 07700 900461.", det, Pseudonymiser(b"k" * 32))
@@ -55,15 +60,11 @@ from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from engagement import pii_patterns as pp  # noqa: F401  (kept: engagement.deidentify.pp was importable)
-from engagement.detector import Detector, Hit, _alternation  # noqa: F401  (re-exported)
+# Detector, Hit, Pseudonymiser and load_salt live in their own modules and are re-exported here, so
+# callers import the whole stage from engagement.deidentify (the benchmark also uses _alternation).
+from engagement.detector import Detector, Hit, _alternation  # noqa: F401
 from engagement.errors import InputError
-from engagement.pseudonyms import Pseudonymiser, load_salt  # noqa: F401  (re-exported)
-
-__all__ = [
-    "REDACTION_COLUMNS", "Detector", "Hit", "Pseudonymiser", "Redaction", "build_detector", "deidentify_turns",
-    "load_salt", "manifest_names", "read_deny_list", "redact_stream", "redact_text", "redaction_summary",
-]
+from engagement.pseudonyms import Pseudonymiser, load_salt  # noqa: F401
 
 REDACTION_COLUMNS = ["session_id", "turn_index", "start", "end", "type", "method", "placeholder", "value_hash"]
 

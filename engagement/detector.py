@@ -41,7 +41,6 @@ class Hit:
     canonical: str | None = field(default=None, repr=False)
 
 
-
 def _rank(hit: Hit) -> tuple:
     kind = "AGE" if hit.type.startswith("AGE") else hit.type
     return (_TYPE_RANK.get(kind, 9), -(hit.end - hit.start), _METHOD_RANK.get(hit.method, 9), hit.start)
@@ -358,19 +357,3 @@ def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
         if not any(h.start < t.end and t.start < h.end for t in taken):
             taken.append(h)
     return sorted(taken, key=lambda h: h.start)
-
-
-
-# ---------------------------------------------------------------------------------------------
-class Pseudonymiser:
-    """The run's register: salted keys -> placeholders (or pseudonyms), numbered by first appearance.
-
-    The register key of a value is HMAC-SHA256(salt, ``TYPE:normalised value``), where a known
-    participant's first name and full name share one normalised value. The number a value gets
-    depends only on the order values are met, never on the salt; a pseudonym (``pseudonyms=True``)
-    is chosen from built-in lists by the key and is never the real value.
-
-    Args:
-        salt: the project salt (:func:`load_salt`).
-        pseudonyms: realistic stand-ins instead of ``[TYPE_n]`` placeholders.
-        avoid: name tokens (folded) a pseudonym must not use, e.g. every known participant name.

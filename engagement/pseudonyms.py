@@ -23,10 +23,25 @@ from typing import TYPE_CHECKING, Iterable
 from engagement import pii_patterns as pp
 from engagement.errors import ConfigError
 
-if TYPE_CHECKING:   # only for annotations: the detector does not depend on this module, nor this on it
+if TYPE_CHECKING:   # Hit is only an annotation here; the two modules need not import each other
     from engagement.detector import Hit
 
 
+class Pseudonymiser:
+    """The run's register: salted keys -> placeholders (or pseudonyms), numbered by first appearance.
+
+    The register key of a value is HMAC-SHA256(salt, ``TYPE:normalised value``), where a known
+    participant's first name and full name share one normalised value. The number a value gets
+    depends only on the order values are met, never on the salt; a pseudonym (``pseudonyms=True``)
+    is chosen from built-in lists by the key and is never the real value.
+
+    Args:
+        salt: the project salt (:func:`load_salt`).
+        pseudonyms: realistic stand-ins instead of ``[TYPE_n]`` placeholders.
+        avoid: name tokens (folded) a pseudonym must not use, e.g. every known participant name.
+    """
+
+    def __init__(self, salt: bytes, pseudonyms: bool = False, avoid: Iterable[str] = ()):
         if not isinstance(salt, (bytes, bytearray)) or len(salt) < 16:
             raise ConfigError("the de-identification salt must be at least 16 bytes")
         self._salt = bytes(salt)
