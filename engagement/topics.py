@@ -62,17 +62,43 @@ def _vectorizer():
     return CountVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=2, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
 
 
+class SeededUMAP:
+    """UMAP whose ``transform`` of the training data returns the fitted embedding.
+
+    BERTopic calls ``fit`` and then ``transform`` on the same documents; UMAP's ``transform``
+    re-optimises with unseeded parallel steps, so the same seed gave different topics on every
+    run. ``fit_transform`` is reproducible, so its result is kept and reused.
+    """
+
+    def __init__(self, **kwargs):
+        from umap import UMAP
+
+        self.umap = UMAP(**kwargs)
+        self._fitted_on = None
+        self.embedding_ = None
+
+    def fit(self, X, y=None):
+        self.embedding_ = self.umap.fit_transform(X, y=y)
+        self._fitted_on = np.asarray(X)
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X)
+        if self._fitted_on is not None and X.shape == self._fitted_on.shape and np.array_equal(X, self._fitted_on):
+            return self.embedding_
+        return self.umap.transform(X)
+
+
 def build_topic_model(cfg: Config, n_docs: int, embedding_model=None, seed_topics: list[list[str]] | None = None):
     """A BERTopic with seeded, injected sub-models suited to a few thousand short segments."""
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
-    from umap import UMAP
 
     settings = cfg.topics
     min_size = int(settings.get("min_topic_size", 8))
     seed = int(cfg.seed)
-    umap_model = UMAP(n_neighbors=min(15, max(2, n_docs - 1)), n_components=5, min_dist=0.0, metric="cosine",
-                      random_state=seed, low_memory=True)
+    umap_model = SeededUMAP(n_neighbors=min(15, max(2, n_docs - 1)), n_components=5, min_dist=0.0, metric="cosine",
+                            random_state=seed, low_memory=True)
     # "leaf" selection gives many even clusters instead of one blob of generic talk ("the NHS", "data")
     hdbscan_model = HDBSCAN(min_cluster_size=min_size, min_samples=max(2, min_size // 3), metric="euclidean",
                             cluster_selection_method="leaf", prediction_data=True)
@@ -104,7 +130,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 4}, sort_keys=True, ensure_ascii=False)
+                          "version": 7}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -163,14 +189,23 @@ def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
 
 
 def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit on the distinct sentences, then give every segment its sentence's topic.
+
+    Exact duplicates (a survey answer pasted twice, the x10 benchmark) tie in UMAP's nearest
+    neighbours and make the fit non-reproducible; they also should not weigh twice.
+    """
     from engagement.embeddings import embed, load_sentence_model
 
-    texts = docs_df["text"].tolist()
-    docs = lemma_documents(docs_df)
+    unique = docs_df.drop_duplicates("text", keep="first").reset_index(drop=True)
+    texts = unique["text"].tolist()
+    docs = lemma_documents(unique)
     if len(docs) < 20:
-        raise ValueError(f"too few segments to fit topics ({len(docs)}; need at least 20)")
+        raise ValueError(f"too few distinct segments to fit topics ({len(docs)}; need at least 20)")
     # embeddings read the real sentences; c-TF-IDF and labels read their lemmas
     emb = embed(texts, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+    # different sentences can still embed identically (TF-IDF ignores stop words): a tiny seeded
+    # jitter breaks the neighbour ties reproducibly
+    emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
     emb_model = load_sentence_model() if backend == "minilm" else None
     model = build_topic_model(cfg, len(docs), emb_model, seed_topics)
     _silence_bertopic()
@@ -183,18 +218,19 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     # one representation pass; update_topics forgets the vectorizer unless given again (BERTopic #2114)
     model.update_topics(docs, topics=assigned, vectorizer_model=_vectorizer(),
                         representation_model=representation_model(int(cfg.seed), emb_model is not None))
-    info = model.get_topic_info()
+    assigned = np.asarray(assigned, dtype=int)
+    sims = dict(zip(texts, _similarity_to_topic(emb, assigned)))
+    topic_of = dict(zip(texts, assigned))
+    seg_topics = pd.DataFrame({"segment_id": docs_df["segment_id"],
+                               "topic_id": docs_df["text"].map(topic_of).astype(int),
+                               "probability": docs_df["text"].map(sims)})
+    sizes = seg_topics["topic_id"].value_counts()
     rows = []
-    for rec in info.to_dict("records"):
-        tid = int(rec["Topic"])
+    for tid in sorted(set(int(t) for t in assigned)):
         words = [w for w, _ in (model.get_topic(tid) or []) if w]
         label = "Outliers (no clear topic)" if tid == -1 else ", ".join(words[:3]) or f"Topic {tid}"
-        rows.append({"topic_id": tid, "label": label, "size": int(rec["Count"]), "words": ", ".join(words[:10])})
-    topics = pd.DataFrame(rows).sort_values("topic_id").reset_index(drop=True)
-    sims = _similarity_to_topic(emb, np.asarray(assigned))
-    seg_topics = pd.DataFrame({"segment_id": docs_df["segment_id"], "topic_id": np.asarray(assigned, dtype=int),
-                               "probability": sims})
-    return topics, seg_topics
+        rows.append({"topic_id": tid, "label": label, "size": int(sizes.get(tid, 0)), "words": ", ".join(words[:10])})
+    return pd.DataFrame(rows), seg_topics
 
 
 def _similarity_to_topic(emb: np.ndarray, assigned: np.ndarray) -> np.ndarray:
