@@ -165,6 +165,12 @@ def cmd_code(args) -> int:
     print(f"coded {s['segments_coded']} segments ({s['rule_codings']} rule codes, codebook {s['codebook']} "
           f"{s['codebook_version']}); {s['topics']} topics ({s['candidate_new_themes']} candidate new themes); "
           f"stance: " + ", ".join(f"{k} {v}" for k, v in sorted(s["stance"].items())))
+    if s.get("topics_skipped"):
+        print(f"note: topics not fitted: {s['topics_skipped']}", file=sys.stderr)
+    if s.get("evaluation"):
+        e = s["evaluation"]
+        print(f"agreement with {e['reference']} ({e['n_segments']} segments): micro F1 {e['micro_f1']:.2f}, "
+              f"kappa {e['micro_kappa']:.2f}; stance accuracy {e['stance_accuracy']:.2f}")
     for name in ("codings", "topics", "segment_topics", "stance"):
         print(f"  {name:<15} {cfg.table_path(name)}")
     return 0

@@ -120,6 +120,8 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         "stance": stance["stance"].value_counts().to_dict(),
         "embedding": cfg.topics.get("embedding"),
     }
+    if topics and fitted.settings.get("skipped"):
+        summary["topics_skipped"] = fitted.settings["skipped"]
     if write:
         from engagement.prepare import write_tables
 

@@ -31,6 +31,7 @@ TRANSCRIPT_STOP_WORDS = [
 ]
 PLACEHOLDER_TOKENS = ["person", "phone", "email", "nhs_number", "postcode", "address", "date_of_birth", "location"]
 MIN_WORDS = 8
+MIN_DISTINCT = 20
 
 
 class _QuietBERTopic:
@@ -158,6 +159,15 @@ def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | N
     """
     docs_df = topic_inputs(segments)
     docs = docs_df["text"].tolist()
+    n_distinct = docs_df["text"].nunique()
+    if n_distinct < MIN_DISTINCT:
+        empty_t = pd.DataFrame({"topic_id": pd.Series(dtype=int), "label": pd.Series(dtype=str),
+                                "size": pd.Series(dtype=int), "words": pd.Series(dtype=str)})
+        empty_s = pd.DataFrame({"segment_id": pd.Series(dtype=str), "topic_id": pd.Series(dtype=int),
+                                "probability": pd.Series(dtype=float)})
+        reason = f"too few distinct segments of {MIN_WORDS}+ words to fit topics ({n_distinct}; need {MIN_DISTINCT})"
+        return TopicResult(map_topics_to_themes(empty_t, empty_s, codings), empty_s,
+                           {"embedding": cfg.topics.get("embedding"), "n_docs": len(docs), "skipped": reason})
     backend = cfg.topics.get("embedding", "minilm")
     key = _cache_key(docs, cfg, seed_topics)
     cache = cfg.cache_dir / "topics" / key
@@ -199,8 +209,6 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     unique = docs_df.drop_duplicates("text", keep="first").reset_index(drop=True)
     texts = unique["text"].tolist()
     docs = lemma_documents(unique)
-    if len(docs) < 20:
-        raise ValueError(f"too few distinct segments to fit topics ({len(docs)}; need at least 20)")
     # embeddings read the real sentences; c-TF-IDF and labels read their lemmas
     emb = embed(texts, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
     # different sentences can still embed identically (TF-IDF ignores stop words): a tiny seeded
