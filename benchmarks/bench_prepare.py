@@ -68,6 +68,10 @@ def _warm_models(segmentation: str) -> None:
 
     segmentation_pipeline(segmentation)
     load_spacy(exclude=ner_only_exclusions())
+    # pandera registers its backends on first use (~0.5 s of imports): one-time, like a model load
+    from engagement.schemas import validate
+
+    validate(pd.DataFrame({"segment_id": ["a"], "stance": ["neutral"], "score": [0.0], "cues": [""]}), "stance")
 
 
 def run(name: str, cfg_path: Path | None, segmentation: str) -> dict:

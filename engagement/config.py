@@ -171,6 +171,8 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
         raise ConfigError("'segmentation' must be 'model', 'fast' or 'blank' (tests only)", path=where)
     if settings["topics"].get("embedding") not in ("minilm", "tfidf"):
         raise ConfigError("'topics.embedding' must be 'minilm' or 'tfidf'", path=where)
+    if settings["topics"].get("guided") and settings["topics"]["embedding"] != "minilm":
+        raise ConfigError("'topics.guided' needs 'topics.embedding: minilm' (seed words are embedded)", path=where)
     return settings
 
 

@@ -20,6 +20,7 @@ def test_defaults_point_at_the_bundled_sample_and_five_regions():
     ("min_cell: 0\n", "min_cell"),
     ("segmentation: turbo\n", "segmentation"),
     ("colour: blue\n", "unknown setting"),
+    ("topics:\n  embedding: tfidf\n  guided: true\n", "guided"),
     ("regions: [Essex\n", "invalid YAML"),
 ])
 def test_invalid_configuration_is_refused_with_the_file_named(tmp_path, yaml_text, message):
