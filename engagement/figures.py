@@ -160,6 +160,7 @@ def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] |
         ax.set_yticks(y, [_wrap(_label(t, labels), 26) for t in part["theme"]], fontsize=7)
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+        ax.tick_params(labelbottom=True)  # shared axes would hide them above an empty panel
         n = int(prevalence.loc[prevalence[by] == group, "participants_total"].max())
         # say so, rather than let a suppressed theme look like one nobody raised
         note = f"; {len(hidden)} theme{'s' if len(hidden) > 1 else ''} suppressed" if hidden else ""
