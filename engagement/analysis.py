@@ -46,7 +46,8 @@ class Analysis:
             self.prepare_summary, self.code_summary)
 
 
-def _json(path) -> dict:
+def read_json(path) -> dict:
+    """A JSON summary written by an earlier stage, or {} when it has not been written."""
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
@@ -60,8 +61,8 @@ def load_analysis(cfg: Config) -> Analysis:
     labels = theme_labels(book)
     themes = sorted(labels) if labels else sorted(t["codings"]["theme"].unique())
     return Analysis(cfg, **t, labels=labels, themes=themes,
-                    prepare_summary=_json(cfg.processed_dir / "prepare_summary.json"),
-                    code_summary=_json(cfg.processed_dir / "code_summary.json"))
+                    prepare_summary=read_json(cfg.processed_dir / "prepare_summary.json"),
+                    code_summary=read_json(cfg.processed_dir / "code_summary.json"))
 
 
 def theme_labels(book) -> dict[str, str]:

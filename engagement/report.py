@@ -7,7 +7,6 @@ URIs so the file can be emailed to a Healthwatch board as it is.
 from __future__ import annotations
 
 import base64
-import json
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engagement.analysis import Analysis, load_analysis, segment_embeddings
+from engagement.analysis import Analysis, load_analysis, read_json, segment_embeddings
 from engagement.config import Config
 from engagement.io import atomic_write_text
 
@@ -119,7 +118,6 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     """Compute the measures, render the figures, write reports/summary.html (and a PDF if possible)."""
     import jinja2
 
-    from engagement.deidentify import redaction_summary
     from engagement.quotes import exemplar_quotes
 
     a = analysis or load_analysis(cfg)
@@ -160,7 +158,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
             .assign(theme=lambda d: d["theme"].map(lambda x: a.labels.get(x, x))).to_dict("records"),
         })
     provenance = _provenance(a, cfg)
-    evaluation = _json(cfg.processed_dir / "coding_evaluation.json")
+    evaluation = read_json(cfg.processed_dir / "coding_evaluation.json")
     env = jinja2.Environment(loader=jinja2.PackageLoader("engagement", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     html = env.get_template("summary.html.j2").render(
@@ -204,9 +202,6 @@ def _provenance(a: Analysis, cfg: Config) -> dict:
         "seed": cfg.seed, "embedding": cfg.topics.get("embedding"), "segmentation": cfg.segmentation,
     }
 
-
-def _json(path: Path) -> dict:
-    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def find_chromium() -> str | None:
