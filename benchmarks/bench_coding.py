@@ -52,7 +52,7 @@ def _time(fn) -> tuple[float, object]:
 def plain_bertopic(docs: list[str]) -> float:
     from bertopic import BERTopic
 
-    from engagement.embeddings import load_sentence_model
+    from engagement.coding.embeddings import load_sentence_model
 
     model = load_sentence_model()  # loading excluded, as for ours (both load the same model)
     start = time.perf_counter()
@@ -65,9 +65,9 @@ def main() -> None:
     ap.add_argument("--no-x10", action="store_true")
     ap.add_argument("--no-plain", action="store_true")
     args = ap.parse_args()
-    from engagement.coding import run_coding
-    from engagement.embeddings import load_sentence_model
-    from engagement.topics import topic_inputs
+    from engagement.coding.run import run_coding
+    from engagement.coding.embeddings import load_sentence_model
+    from engagement.coding.topics import topic_inputs
 
     load_sentence_model()  # import torch/transformers once, outside every timing
     rows = []

@@ -98,7 +98,7 @@ def parse_authoring(folder: Path) -> list[Turn]:
 
 
 def known_names(raw: Path) -> list[str]:
-    from engagement.ingest import names_from_labels
+    from engagement.ingest.sessions import names_from_labels
 
     with open(raw / "participants.csv", encoding="utf-8") as fh:
         labels = [r["speaker_label"] for r in csv.DictReader(fh)]
@@ -149,7 +149,7 @@ def score(turns: list[Turn], hits: list[list[tuple[int, int, str]]], compat: dic
 
 
 def run_ours(turns, cfg, names):
-    from engagement.deidentify import Pseudonymiser, _apply, build_detector
+    from engagement.privacy.deidentify import Pseudonymiser, _apply, build_detector
 
     detector = build_detector(cfg, known_names=names)
     detector.nlp  # load outside the timing
@@ -171,7 +171,7 @@ def run_presidio(turns, cfg, names, deny, allow):
     from presidio_analyzer.predefined_recognizers.generic import email_recognizer
     from presidio_anonymizer import AnonymizerEngine
 
-    from engagement.nlp import model_name
+    from engagement.ingest.spacy_model import model_name
 
     offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     email_recognizer.tldextract = type("OfflineTld", (), {"extract": staticmethod(offline)})
@@ -201,7 +201,7 @@ def run_presidio(turns, cfg, names, deny, allow):
 
 
 def run_bare_spacy(turns):
-    from engagement.nlp import load_spacy, ner_only_exclusions
+    from engagement.ingest.spacy_model import load_spacy, ner_only_exclusions
 
     nlp = load_spacy(exclude=ner_only_exclusions())
     t0 = time.perf_counter()
@@ -218,7 +218,7 @@ def main(argv=None) -> int:
     no_network()
 
     from engagement.config import load_config
-    from engagement.deidentify import _alternation, read_deny_list
+    from engagement.privacy.deidentify import _alternation, read_deny_list
 
     cfg = load_config(REPO / "engagement.yaml")
     raw = cfg.raw_dir

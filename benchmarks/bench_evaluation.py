@@ -19,10 +19,10 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
-    from engagement.coding import evaluate_against_reference
+    from engagement.coding.run import evaluate_against_reference
     from engagement.config import load_config
     from engagement.io import read_table
-    from engagement.topics import topic_quality
+    from engagement.coding.topics import topic_quality
 
     cfg = load_config(REPO / "engagement.yaml")
     codings = read_table("codings", cfg.table_path("codings"))

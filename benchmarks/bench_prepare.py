@@ -50,7 +50,7 @@ def _time_prepare(cfg_path: Path | None, processed: Path, segmentation: str) -> 
 
 
 def _time_spacy(texts: list[str]) -> tuple[float, int]:
-    from engagement.nlp import load_spacy
+    from engagement.ingest.spacy_model import load_spacy
 
     nlp = load_spacy()
     list(nlp.pipe(texts[:50]))  # warm-up, as prepare's model load is outside its words/s too
@@ -63,8 +63,8 @@ def _time_spacy(texts: list[str]) -> tuple[float, int]:
 
 def _warm_models(segmentation: str) -> None:
     """Load both spaCy pipelines prepare uses (they are cached per process), outside the timing."""
-    from engagement.nlp import load_spacy, ner_only_exclusions
-    from engagement.segment import segmentation_pipeline
+    from engagement.ingest.spacy_model import load_spacy, ner_only_exclusions
+    from engagement.ingest.segment import segmentation_pipeline
 
     segmentation_pipeline(segmentation)
     load_spacy(exclude=ner_only_exclusions())

@@ -1,50 +1,65 @@
 """engagement: reproducible analysis of public-engagement transcripts on health and care data.
 
-The package does the work; notebooks show it. Import stays light: heavy libraries (spaCy
-models, BERTopic, torch) are imported inside the functions that need them.
+The package does the work; notebooks show it. One folder per stage, in the order data flows:
+:mod:`engagement.ingest` (readers, manifest, clean, segment), :mod:`engagement.privacy`
+(de-identification, withdrawal, leak check), :mod:`engagement.coding` (codebook rules, stance,
+topics, evaluation), :mod:`engagement.analysis` (measures, quotes) and :mod:`engagement.report`
+(figures, the summary report). Shared pieces (config, schemas, io, errors, params) and the
+drivers (prepare, batch, cli) sit here at the root.
 
-The stages, in order: :func:`prepare` (ingest, clean, withdraw, de-identify, segment),
-:func:`run_coding` (codebook rules, topics, stance), the measures
-(:func:`theme_prevalence`, :func:`stance_by_theme`, :func:`region_vs_rest`, :func:`cooccurrence`),
-:func:`build_report`, and :func:`run_batch` which runs the notebooks; :func:`leak_check` scans
-every output.
+The public API is importable from here (``from engagement import load_config, prepare``).
+Import stays light: each name is loaded from its stage on first use, and heavy libraries
+(spaCy models, BERTopic, torch) only inside the functions that need them.
 """
 
+from __future__ import annotations
+
+import importlib
 import warnings
 
 # tqdm.auto warns (with an absolute path) when ipywidgets is absent in a kernel; plain bars are fine
 warnings.filterwarnings("ignore", message="IProgress not found")
 
-from engagement.batch import run_batch  # noqa: E402
-from engagement.clean import clean_text, clean_turns
-from engagement.codebook import autocode, codebook_table, load_codebook
-from engagement.coding import evaluate_against_reference, run_coding
-from engagement.config import Config, load_config
-from engagement.deidentify import build_detector, deidentify_turns, redact_text, redaction_summary
-from engagement.errors import (
-    CodebookError, ConfigError, EngagementError, InputError, LeakError, ManifestError, ParameterError, SchemaError,
-)
-from engagement.io import read_table, write_table
-from engagement.leak import leak_check
-from engagement.manifest import load_manifest
-from engagement.measures import cooccurrence, region_vs_rest, stance_by_theme, theme_prevalence
-from engagement.prepare import apply_withdrawals, prepare
-from engagement.quotes import exemplar_quotes
-from engagement.report import build_report
-from engagement.segment import segment_turns
-from engagement.stance import classify_stance
-from engagement.topics import fit_topics, topics_per_class
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "Config", "load_config", "load_manifest", "prepare", "apply_withdrawals", "clean_text", "clean_turns",
-    "segment_turns", "read_table", "write_table",
-    "build_detector", "deidentify_turns", "redact_text", "redaction_summary", "leak_check",
-    "load_codebook", "codebook_table", "autocode", "classify_stance", "fit_topics", "topics_per_class",
-    "run_coding", "evaluate_against_reference",
-    "theme_prevalence", "stance_by_theme", "region_vs_rest", "cooccurrence", "exemplar_quotes",
-    "build_report", "run_batch",
-    "EngagementError", "InputError", "ManifestError", "ConfigError", "SchemaError", "CodebookError",
-    "ParameterError", "LeakError", "__version__",
-]
+# public name -> the module that defines it
+_API = {
+    "run_batch": "engagement.batch",
+    "clean_text": "engagement.ingest.clean", "clean_turns": "engagement.ingest.clean",
+    "autocode": "engagement.coding.codebook", "codebook_table": "engagement.coding.codebook",
+    "load_codebook": "engagement.coding.codebook",
+    "evaluate_against_reference": "engagement.coding.run", "run_coding": "engagement.coding.run",
+    "Config": "engagement.config", "load_config": "engagement.config",
+    "build_detector": "engagement.privacy.deidentify", "deidentify_turns": "engagement.privacy.deidentify",
+    "redact_text": "engagement.privacy.deidentify", "redaction_summary": "engagement.privacy.deidentify",
+    "read_table": "engagement.io", "write_table": "engagement.io",
+    "leak_check": "engagement.privacy.leak",
+    "load_manifest": "engagement.ingest.manifest",
+    "cooccurrence": "engagement.analysis.measures", "region_vs_rest": "engagement.analysis.measures",
+    "stance_by_theme": "engagement.analysis.measures", "theme_prevalence": "engagement.analysis.measures",
+    "prepare": "engagement.prepare",
+    "apply_withdrawals": "engagement.privacy.withdrawal",
+    "exemplar_quotes": "engagement.analysis.quotes",
+    "build_report": "engagement.report.builder",
+    "segment_turns": "engagement.ingest.segment",
+    "classify_stance": "engagement.coding.stance",
+    "fit_topics": "engagement.coding.topics", "topics_per_class": "engagement.coding.topics",
+    **{name: "engagement.errors" for name in (
+        "CodebookError", "ConfigError", "EngagementError", "InputError", "LeakError", "ManifestError",
+        "ParameterError", "SchemaError")},
+}
+
+__all__ = [*_API, "__version__"]
+
+
+def __getattr__(name: str):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engagement' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -189,7 +189,7 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
             upstream_failed = True
     leak = Job("leak-check", "", {}, [])
     if not upstream_failed:
-        from engagement.leak import leak_check
+        from engagement.privacy.leak import leak_check
 
         start = time.perf_counter()
         findings = leak_check(cfg)

@@ -68,7 +68,7 @@ def _parse_survey_columns(spec: str | None) -> dict | None:
 
 
 def cmd_inspect(args) -> int:
-    from engagement.readers import read_file
+    from engagement.ingest.readers import read_file
 
     result = read_file(args.file, format=args.format, survey_columns=_parse_survey_columns(args.survey_columns))
     speakers: Counter = Counter()
@@ -114,7 +114,7 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_redact(args) -> int:
-    from engagement.deidentify import Pseudonymiser, build_detector, load_salt, redact_stream
+    from engagement.privacy.deidentify import Pseudonymiser, build_detector, load_salt, redact_stream
 
     cfg = _config(args)
     detector = build_detector(cfg)
@@ -125,7 +125,7 @@ def cmd_redact(args) -> int:
         path = Path(args.file)
         if not path.is_file():
             raise EngagementError("file not found", path=path)
-        from engagement.readers import decode_text
+        from engagement.ingest.readers import decode_text
 
         text, _ = decode_text(path)
         lines = text.splitlines(keepends=True)
@@ -140,7 +140,7 @@ def cmd_redact(args) -> int:
 
 
 def cmd_leak_check(args) -> int:
-    from engagement.leak import leak_check
+    from engagement.privacy.leak import leak_check
 
     cfg = _config(args)
     findings = leak_check(cfg, paths=[Path(p) for p in args.paths] or None, use_ner=args.ner)
@@ -155,7 +155,7 @@ def cmd_leak_check(args) -> int:
 
 
 def cmd_code(args) -> int:
-    from engagement.coding import run_coding
+    from engagement.coding.run import run_coding
 
     cfg = _config(args)
     if args.embedding:
@@ -194,7 +194,7 @@ def cmd_batch(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from engagement.report import build_report
+    from engagement.report.builder import build_report
 
     cfg = _config(args)
     result = build_report(cfg, run_id=args.run_id or "")

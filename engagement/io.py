@@ -6,11 +6,15 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from engagement.errors import InputError
 from engagement.schemas import validate
+
+if TYPE_CHECKING:
+    from engagement.config import Config
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -66,3 +70,24 @@ def read_table(name: str, path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"table '{name}' has not been written yet (run the earlier stage first)", path=path)
     return validate(pd.read_parquet(path), name, where=str(path))
+
+
+def write_tables(tables: dict[str, pd.DataFrame], cfg: Config, *, validated: bool = False) -> dict[str, Path]:
+    """Write all tables to temporary files first, then rename them into place together.
+
+    Every table is checked against its schema first, unless the caller just did (``validated``).
+    """
+    cfg.processed_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, df in tables.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=cfg.processed_dir)
+            os.close(fd)
+            staged.append((tmp, cfg.table_path(name)))
+            (df if validated else validate(df, name)).to_parquet(tmp, index=False)
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+    return {name: cfg.table_path(name) for name in tables}

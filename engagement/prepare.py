@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from engagement.clean import clean_turns
+from engagement.ingest.clean import clean_turns
 from engagement.config import Config
-from engagement.io import atomic_write_text, sha256_bytes
-from engagement.manifest import load_manifest
+from engagement.io import atomic_write_text, sha256_bytes, write_tables
+from engagement.ingest.manifest import load_manifest
+from engagement.privacy.withdrawal import apply_withdrawals
 from engagement.schemas import validate
 
 TABLES = ("sessions", "participants", "turns", "segments", "redactions")
@@ -39,28 +40,9 @@ def _progress(iterable, enabled: bool, desc: str, total: int | None = None):
     return tqdm(iterable, desc=desc, total=total, unit="file", leave=False)
 
 
-def apply_withdrawals(turns: pd.DataFrame, participants: pd.DataFrame, withdrawn: frozenset[str]
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Drop every turn and participant row of a withdrawn participant.
-
-    A survey respondent may be listed by their full participant id (``SURVEY-2026-R0012``) or by the
-    respondent id alone (``R0012``).
-    """
-    def is_withdrawn(pid: str) -> bool:
-        return pid in withdrawn or any(pid.endswith(f"-{w}") for w in withdrawn)
-
-    mask_p = participants["participant_id"].map(is_withdrawn)
-    mask_t = turns["participant_id"].map(is_withdrawn)
-    removed = sorted(participants.loc[mask_p, "participant_id"])
-    matched = {w for w in withdrawn if any(p == w or p.endswith(f"-{w}") for p in removed)}
-    summary = {"withdrawn_listed": len(withdrawn), "participants_removed": len(removed),
-               "turns_removed": int(mask_t.sum()), "unmatched_withdrawals": sorted(withdrawn - matched)}
-    return turns.loc[~mask_t].reset_index(drop=True), participants.loc[~mask_p].reset_index(drop=True), summary
-
-
 def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataFrame:
     """Segment per session, reusing cached segments when the session's de-identified text is unchanged."""
-    from engagement.segment import segment_turns, segmentation_pipeline
+    from engagement.ingest.segment import segment_turns, segmentation_pipeline
 
     cache = cfg.cache_dir / "segments"
     parts, todo, used = [], [], set()
@@ -106,7 +88,7 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool = False) -> Prepa
     Raises:
         EngagementError: for any input problem, naming the file and line; nothing is written.
     """
-    from engagement.ingest import ingest_session
+    from engagement.ingest.sessions import ingest_session
 
     manifest = load_manifest(cfg)
     rows = manifest.sessions.sort_values("session_id").to_dict("records")
@@ -126,7 +108,7 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool = False) -> Prepa
     redactions = pd.DataFrame(columns=["session_id", "turn_index", "start", "end", "type", "method",
                                        "placeholder", "value_hash"])
     if cfg.deidentify.get("enabled", True):
-        from engagement.deidentify import build_detector, deidentify_turns, Pseudonymiser, load_salt
+        from engagement.privacy.deidentify import build_detector, deidentify_turns, Pseudonymiser, load_salt
 
         if "name" in manifest.participants:
             known.update(n for n in manifest.participants["name"] if n)
@@ -156,24 +138,3 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool = False) -> Prepa
         result.paths = write_tables(tables, cfg, validated=True)
         atomic_write_text(cfg.processed_dir / "prepare_summary.json", json.dumps(summary, indent=2, sort_keys=True))
     return result
-
-
-def write_tables(tables: dict[str, pd.DataFrame], cfg: Config, *, validated: bool = False) -> dict[str, Path]:
-    """Write all tables to temporary files first, then rename them into place together.
-
-    Every table is checked against its schema first, unless the caller just did (``validated``).
-    """
-    cfg.processed_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, df in tables.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=cfg.processed_dir)
-            os.close(fd)
-            staged.append((tmp, cfg.table_path(name)))
-            (df if validated else validate(df, name)).to_parquet(tmp, index=False)
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-    return {name: cfg.table_path(name) for name in tables}

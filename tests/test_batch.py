@@ -87,7 +87,7 @@ class Finding:
 
 
 class LeakStub:
-    """Stands in for engagement.leak.leak_check: records calls, returns the findings it is given."""
+    """Stands in for engagement.privacy.leak.leak_check: records calls, returns the findings it is given."""
 
     def __init__(self):
         self.calls, self.findings = [], []
@@ -102,10 +102,10 @@ def leak():
     stub = LeakStub()
     with pytest.MonkeyPatch.context() as mp:
         try:
-            import engagement.leak as module
+            import engagement.privacy.leak as module
         except ImportError:  # not written yet: a stand-in module, so the batch can still call it
-            module = types.ModuleType("engagement.leak")
-            mp.setitem(sys.modules, "engagement.leak", module)
+            module = types.ModuleType("engagement.privacy.leak")
+            mp.setitem(sys.modules, "engagement.privacy.leak", module)
             import engagement
 
             mp.setattr(engagement, "leak", module, raising=False)
@@ -286,7 +286,7 @@ def test_changing_notebook_03_reruns_only_the_region_jobs(after_notebook_change)
 
 
 def test_changing_the_package_source_reruns_everything(after_notebook_change, runs, package_source):
-    (package_source / "measures.py").write_text((package_source / "measures.py").read_text() + "\n# changed\n")
+    (package_source / "analysis" / "measures.py").write_text((package_source / "analysis" / "measures.py").read_text() + "\n# changed\n")
     _, executed = runs("run5")
     assert sorted(executed) == sorted(["01", "02", "04", *(f"03 {r}" for r in [*REGIONS, "all"])])
 

@@ -85,7 +85,7 @@ def test_a_screenshot_of_the_report_is_a_non_empty_png(page, tmp_path):
 
 
 def test_the_report_prints_to_pdf_with_chromium_offline(report_html, tmp_path):
-    from engagement.report import _html_to_pdf, find_chromium
+    from engagement.report.builder import _html_to_pdf, find_chromium
 
     assert find_chromium(), "build_report looks chromium up on PATH to print the PDF"
     html = tmp_path / "summary.html"

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from engagement.clean import clean_text, clean_turns
+from engagement.ingest.clean import clean_text, clean_turns
 
 
 @pytest.mark.parametrize("raw, text, flags", [

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engagement.codebook import (
+from engagement.coding.codebook import (
     autocode, check_examples, codebook_table, load_codebook, match_codes, segments_from_texts,
 )
 from engagement.errors import CodebookError, EngagementError
@@ -295,7 +295,7 @@ def test_autocode_never_fails_and_evidence_is_always_in_the_text(book, words):
 
 @pytest.mark.slow
 def test_hand_written_cases_with_the_trained_pipeline(book):
-    from engagement.nlp import load_spacy
+    from engagement.ingest.spacy_model import load_spacy
 
     nlp = load_spacy(exclude=("ner",))
     seg = segments_from_texts([c["text"] for c in CASES])

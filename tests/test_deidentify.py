@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engagement.config import DEFAULT_ALLOW_LIST, load_config
-from engagement.deidentify import (
+from engagement.privacy.deidentify import (
     REDACTION_COLUMNS, Detector, Pseudonymiser, build_detector, deidentify_turns, load_salt, redact_stream,
     redact_text, redaction_summary,
 )
 from engagement.errors import InputError
-from engagement.pii_patterns import nhs_check_ok, normalise
+from engagement.privacy.patterns import nhs_check_ok, normalise
 from engagement.schemas import validate
 
 SALT = b"0123456789abcdef0123456789abcdef"

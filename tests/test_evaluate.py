@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from engagement.errors import CodebookError, InputError
-from engagement.evaluate import agreement, krippendorff_alpha, load_reference, stance_accuracy
+from engagement.coding.evaluation import agreement, krippendorff_alpha, load_reference, stance_accuracy
 
 SEGS = [f"s{i}" for i in range(1, 11)]
 

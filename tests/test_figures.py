@@ -17,7 +17,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from engagement import figures as F
+from engagement.report import figures as F
 
 REGIONS = ["Essex", "Suffolk", "Norfolk"]
 # Okabe & Ito (2008): the eight colours, plus neutral greys for "neutral"/"suppressed"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from engagement.config import load_config
-from engagement.deidentify import Pseudonymiser, build_detector, deidentify_turns, load_salt
+from engagement.privacy.deidentify import Pseudonymiser, build_detector, deidentify_turns, load_salt
 from engagement.errors import LeakError
 from engagement.io import write_table
-from engagement.leak import Finding, leak_check, leak_report
+from engagement.privacy.leak import Finding, leak_check, leak_report
 from tests.conftest import write_project
 
 RAW_TURNS = [

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engagement.measures import cooccurrence, region_vs_rest, stance_by_theme, theme_prevalence
+from engagement.analysis.measures import cooccurrence, region_vs_rest, stance_by_theme, theme_prevalence
 
 
 def make_corpus():

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engagement.quotes import exemplar_quotes
+from engagement.analysis.quotes import exemplar_quotes
 
 
 def unit(degrees: float) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Format detection and text decoding (engagement.readers.detect)."""
+"""Format detection and text decoding (engagement.ingest.readers.detect)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engagement.errors import InputError
-from engagement.readers import decode_text, detect_format, read_file
+from engagement.ingest.readers import decode_text, detect_format, read_file
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 

@@ -1,4 +1,4 @@
-"""Word transcripts (engagement.readers.docx), built with python-docx in tmp_path."""
+"""Word transcripts (engagement.ingest.readers.docx), built with python-docx in tmp_path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from engagement.errors import InputError
-from engagement.readers import read_file
+from engagement.ingest.readers import read_file
 
 
 def _paragraph(document, *runs: tuple[str, bool]):

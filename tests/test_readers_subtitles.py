@@ -1,4 +1,4 @@
-"""WebVTT and SubRip caption files (engagement.readers.subtitles)."""
+"""WebVTT and SubRip caption files (engagement.ingest.readers.subtitles)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engagement.errors import InputError
-from engagement.readers import read_file
+from engagement.ingest.readers import read_file
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 

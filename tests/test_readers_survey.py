@@ -1,4 +1,4 @@
-"""Survey CSV/XLSX exports (engagement.readers.survey)."""
+"""Survey CSV/XLSX exports (engagement.ingest.readers.survey)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engagement.errors import InputError
-from engagement.readers import read_file
+from engagement.ingest.readers import read_file
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 FFT = Path(__file__).resolve().parents[2] / "shared" / "data" / "fft" / "fft_comments.csv"

@@ -1,4 +1,4 @@
-"""Plain-text and Otter transcripts (engagement.readers.text)."""
+"""Plain-text and Otter transcripts (engagement.ingest.readers.text)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engagement.errors import InputError
-from engagement.readers import read_file
-from engagement.readers.detect import sniff_text_format
-from engagement.readers.text import label_strength, parse_timestamp, read_text
+from engagement.ingest.readers import read_file
+from engagement.ingest.readers.detect import sniff_text_format
+from engagement.ingest.readers.text import label_strength, parse_timestamp, read_text
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 

@@ -162,10 +162,10 @@ def build_coded_project(base: Path) -> Path:
     root = base / "coded-project"
     if (root / ".built").is_file():
         return root
-    from engagement.coding import run_coding
+    from engagement.coding.run import run_coding
     from engagement.config import load_config
     from engagement.prepare import prepare
-    from engagement.report import build_report
+    from engagement.report.builder import build_report
 
     write_report_project(root)
     cfg = load_config(root / "engagement.yaml")
@@ -277,8 +277,8 @@ def test_report_has_limitations_stating_the_suppression_threshold(soup, report_c
 
 
 def test_small_cells_read_suppressed_in_the_report_never_zero(soup, report_cfg):
-    from engagement.analysis import load_analysis
-    from engagement.report import compute_measures
+    from engagement.analysis.loader import load_analysis
+    from engagement.report.builder import compute_measures
 
     prev = compute_measures(load_analysis(report_cfg))["prevalence_region"]
     n_suppressed = int(prev["suppressed"].sum())
@@ -313,7 +313,7 @@ def test_no_planted_personal_value_appears_in_the_report(html):
 
 
 def test_the_projects_leak_check_finds_nothing_in_the_outputs(report_cfg):
-    from engagement.leak import leak_check
+    from engagement.privacy.leak import leak_check
 
     findings = leak_check(report_cfg)
     assert [f"{f.file}:{f.location} {f.type}" for f in findings] == []
@@ -331,7 +331,7 @@ def test_the_facilitator_is_never_quoted(soup):
 @pytest.fixture(scope="session")
 def cli_report(report_cfg, tmp_path_factory):
     """`engagement report` on the coded project, with a fourth configured area that has no sessions."""
-    from engagement import report
+    from engagement.report import builder as report
     from engagement.cli import main
 
     out = tmp_path_factory.mktemp("cli-report")

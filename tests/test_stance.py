@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engagement.codebook import autocode, load_codebook, segments_from_texts
+from engagement.coding.codebook import autocode, load_codebook, segments_from_texts
 from engagement.schemas import STANCES, validate
-from engagement.stance import classify_stance, decide
+from engagement.coding.stance import classify_stance, decide
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "coding_cases.yaml").read_text(encoding="utf-8"))["cases"]
 CASE_THRESHOLD = 0.85

@@ -9,16 +9,17 @@ import pandas as pd
 import pytest
 
 from engagement.config import load_config
-from engagement.embeddings import EmbeddingCache, embed_tfidf
-from engagement.topics import fit_topics, map_topics_to_themes, topic_inputs, topics_per_class
+from engagement.coding.embeddings import EmbeddingCache, embed_tfidf
+from engagement.coding.topics import fit_topics, map_topics_to_themes, topic_inputs, topics_per_class
 
+# the groups share no content word, so any sound clustering can tell them apart on any processor
 GROUPS = {
-    "commercial": ["they will sell our records to drug companies for a profit", "pharmaceutical firms buying patient data is wrong",
-                   "private companies making money out of our health records", "the americans would buy our data for profit"],
-    "security": ["hackers could steal all the hospital records one day", "a cyber attack on the computer system would leak everything",
-                 "staff snooping on medical records should lose their jobs", "the database could be hacked by criminals easily"],
-    "parking": ["the car park at the hospital costs a fortune every visit", "parking charges at the hospital are a disgrace really",
-                "I drove round the car park for an hour looking for a space", "the hospital car park is always full by nine"],
+    "commercial": ["they will sell our details to drug companies for a profit", "pharmaceutical firms buying patient information is wrong",
+                   "private companies making money out of our medical files", "the americans would buy it all for profit"],
+    "security": ["hackers could steal everything from the computers one day", "a cyber attack on the system would leak everything",
+                 "staff snooping on records should lose their jobs", "the database could be hacked by criminals easily"],
+    "parking": ["the car park costs a fortune every single visit", "parking charges there are a disgrace really",
+                "I drove round the car park for an hour looking for a space", "the multi-storey car park is always full by nine"],
 }
 
 
@@ -43,19 +44,27 @@ def corpus(tmp_path):
     return load_config(tmp_path / "engagement.yaml"), pd.DataFrame(rows), pd.DataFrame(codes)
 
 
+def planted_group(text: str) -> str:
+    return next(group for group, sentences in GROUPS.items() if any(s in text for s in sentences))
+
+
 def test_topics_find_the_groups_and_flag_the_one_the_codebook_lacks(corpus):
+    """Properties that hold on any processor: exact assignments vary with UMAP/HDBSCAN rounding."""
     cfg, segs, codes = corpus
     result = fit_topics(segs, cfg, codings=codes)
-    topics = result.topics[result.topics["topic_id"] != -1]
-    assert len(topics) >= 2
-    mapped = set(topics.loc[~topics["candidate_new_theme"], "top_theme"])
-    assert {"commercial", "security"} & mapped
-    # the topics holding the car-park sentences match no codebook theme: candidate new themes
     placed = result.segment_topics.merge(segs[["segment_id", "text"]], on="segment_id")
-    parking = set(placed.loc[placed["text"].str.contains("park"), "topic_id"]) - {-1}
-    assert parking
-    flagged = result.topics.set_index("topic_id").loc[sorted(parking), "candidate_new_theme"]
-    assert flagged.all(), result.topics[["label", "top_theme", "top_theme_share"]]
+    placed = placed[placed["topic_id"] != -1].assign(group=lambda d: d["text"].map(planted_group))
+    assert placed["group"].nunique() == 3, "every planted group lands in some topic"
+    table = pd.crosstab(placed["topic_id"], placed["group"])
+    purity = table.max(axis=1).sum() / table.values.sum()
+    assert purity >= 0.8, f"topics mix the planted groups:\n{table}"
+    majority = table.idxmax(axis=1)
+    topics = result.topics.set_index("topic_id")
+    for tid, group in majority.items():
+        if group == "parking":     # the codebook knows selling and hacking, not car parks
+            assert topics.loc[tid, "candidate_new_theme"], (tid, topics.loc[tid, ["label", "top_theme_share"]])
+        else:
+            assert not topics.loc[tid, "candidate_new_theme"] and topics.loc[tid, "top_theme"] == group, tid
 
 
 def test_same_seed_same_topics_and_the_cache_returns_them(corpus):
@@ -112,7 +121,7 @@ def test_tfidf_embeddings_are_unit_length_and_seeded():
 
 @pytest.mark.slow
 def test_minilm_embeds_offline_from_the_installed_package(monkeypatch):
-    from engagement.embeddings import embed_minilm
+    from engagement.coding.embeddings import embed_minilm
 
     def refuse(*args, **kwargs):
         raise OSError("network access attempted")

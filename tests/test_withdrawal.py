@@ -57,9 +57,9 @@ def _everything(root) -> str:
 
 @pytest.mark.slow
 def test_withdrawn_participant_whose_words_were_quoted_disappears_everywhere(project):
-    from engagement.coding import run_coding
+    from engagement.coding.run import run_coding
     from engagement.prepare import prepare
-    from engagement.report import build_report
+    from engagement.report.builder import build_report
 
     cfg = load_config(project / "engagement.yaml")
     prepare(cfg)

@@ -53,7 +53,7 @@ def read_json(path) -> dict:
 
 def load_analysis(cfg: Config) -> Analysis:
     """Read every table the analysis needs (schema-checked) and the codebook's theme labels."""
-    from engagement.coding import resolve_codebook
+    from engagement.coding.run import resolve_codebook
 
     t = {name: read_table(name, cfg.table_path(name)) for name in
          ("sessions", "participants", "segments", "redactions", "codings", "stance", "topics", "segment_topics")}
@@ -67,7 +67,7 @@ def load_analysis(cfg: Config) -> Analysis:
 
 def theme_labels(book) -> dict[str, str]:
     """theme id -> readable label, from the codebook."""
-    from engagement.codebook import codebook_table
+    from engagement.coding.codebook import codebook_table
 
     table = codebook_table(book)
     if "theme_label" in table:
@@ -77,7 +77,7 @@ def theme_labels(book) -> dict[str, str]:
 
 def segment_embeddings(segments: pd.DataFrame, cfg: Config) -> dict[str, np.ndarray]:
     """segment_id -> embedding, from the same cache the topic model used."""
-    from engagement.embeddings import embed
+    from engagement.coding.embeddings import embed
 
     seg = segments[segments["n_words"] >= 3]
     vecs = embed(seg["text"].tolist(), cfg.topics.get("embedding", "minilm"), cache_dir=cfg.cache_dir / "embeddings",

@@ -7,7 +7,7 @@ survey respondent is their own cluster). Cells with fewer than ``min_cell`` part
 suppressed: their counts and shares are withheld and marked ``suppressed``, never shown as zero.
 
 Example:
-    >>> from engagement.measures import theme_prevalence      # doctest: +SKIP
+    >>> from engagement.analysis.measures import theme_prevalence      # doctest: +SKIP
     >>> theme_prevalence(segments, codings, by="region", min_cell=5, seed=1)   # doctest: +SKIP
 """
 

@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from engagement.measures import analysed_segments
+from engagement.analysis.measures import analysed_segments
 
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 KIND_LABELS = {"focus_group": "focus group", "interview": "interview", "survey": "survey"}

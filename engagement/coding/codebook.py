@@ -7,7 +7,7 @@ line and code at fault; :func:`autocode` turns segments into ``codings`` with th
 evidence, a score and NegEx-style negation handling.
 
 Example:
-    >>> from engagement.codebook import autocode, load_codebook, segments_from_texts
+    >>> from engagement.coding.codebook import autocode, load_codebook, segments_from_texts
     >>> book = load_codebook("default")
     >>> seg = segments_from_texts(["They'll flog it to the Americans."])
     >>> autocode(seg, book)[["code", "evidence"]].values.tolist()
@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from engagement.errors import CodebookError
-from engagement.negation import blank_nlp, inflections, negation_cue, segment_doc, surface_doc
+from engagement.coding.negation import blank_nlp, inflections, negation_cue, segment_doc, surface_doc
 
 DEFAULT_CODEBOOK = Path(__file__).with_name("data") / "codebook.yaml"
 CODING_COLUMNS = ["segment_id", "code", "theme", "source", "evidence", "score"]

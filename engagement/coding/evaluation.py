@@ -76,7 +76,7 @@ def load_reference(path: str | Path, codebook="default") -> Reference:
     raw["coder"] = raw["coder"].replace("", "reference")
     known = None
     if codebook is not None:
-        from engagement.codebook import load_codebook
+        from engagement.coding.codebook import load_codebook
 
         known = set(load_codebook(codebook).codes)
     rows = []

@@ -26,7 +26,7 @@ class CodingResult:
 
 def resolve_codebook(cfg: Config, codebook: str | None = None):
     """The codebook named by the argument, or by the config (``default`` = the shipped one)."""
-    from engagement.codebook import load_codebook
+    from engagement.coding.codebook import load_codebook
 
     name = codebook or cfg.codebook
     if name != "default":
@@ -60,8 +60,8 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config) -> tuple
     """Rule codings and stance, read from the cache when nothing they depend on has changed."""
     import shutil
 
-    from engagement.codebook import autocode
-    from engagement.stance import classify_stance
+    from engagement.coding.codebook import autocode
+    from engagement.coding.stance import classify_stance
 
     key = _coding_cache_key(segments, book)
     folder = cfg.cache_dir / "coding"
@@ -99,7 +99,7 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
     book = resolve_codebook(cfg, codebook)
     rules, stance = _cached_rules_and_stance(segments, book, cfg)
     if topics:
-        from engagement.topics import fit_topics, guided_seed_topics
+        from engagement.coding.topics import fit_topics, guided_seed_topics
 
         seeds = guided_seed_topics(book) if cfg.topics.get("guided") else None
         fitted = fit_topics(segments, cfg, codings=rules, seed_topics=seeds)
@@ -123,7 +123,7 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
     if topics and fitted.settings.get("skipped"):
         summary["topics_skipped"] = fitted.settings["skipped"]
     if write:
-        from engagement.prepare import write_tables
+        from engagement.io import write_tables
 
         write_tables(tables, cfg)
         evaluation = evaluate_against_reference(cfg, tables["codings"], stance, codebook=codebook)
@@ -145,7 +145,7 @@ def evaluate_against_reference(cfg: Config, codings: pd.DataFrame, stance: pd.Da
     Returns:
         None without a reference; else {"codes", "themes", "stance", "confusion", "summary"}.
     """
-    from engagement.evaluate import agreement, load_reference, stance_accuracy
+    from engagement.coding.evaluation import agreement, load_reference, stance_accuracy
 
     path = cfg.raw_dir / "coding_reference.csv"
     if not path.is_file():
@@ -188,6 +188,6 @@ def evaluate_against_reference(cfg: Config, codings: pd.DataFrame, stance: pd.Da
 
 
 def _book_table(book):
-    from engagement.codebook import codebook_table
+    from engagement.coding.codebook import codebook_table
 
     return codebook_table(book)

@@ -4,7 +4,7 @@ Rule and lexicon based. Domain cues are lemma patterns (the codebook's rule form
 cue matches its inflections): concern ("worried", "don't trust", "sold off", "hacked"), support
 ("happy to", "makes sense", "would help", "should be shared") and conditions ("as long as",
 "provided", "only if", "if it's anonymised", "yes, but"). Negation is NegEx-style
-(:mod:`engagement.negation`): a negated *feeling* flips ("not worried" -> weak support, "don't
+(:mod:`engagement.coding.negation`): a negated *feeling* flips ("not worried" -> weak support, "don't
 trust" -> concern); a negated *event* is cancelled ("they don't sell it" is not a concern).
 VADER, with domain words such as "care", "cancer" and "profit" neutralised, is one weak signal
 that can tip a weak cue but never decides alone.
@@ -15,7 +15,7 @@ heavier side. ``cues`` lists what decided it, e.g. "concern: worried | negated: 
 research -> support".
 
 Example:
-    >>> from engagement.codebook import segments_from_texts
+    >>> from engagement.coding.codebook import segments_from_texts
     >>> classify_stance(segments_from_texts(["Fine by me, as long as it's anonymised."]))["stance"].tolist()
     ['conditional_support']
 """
@@ -27,8 +27,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from engagement.codebook import compile_rule
-from engagement.negation import blank_nlp, negation_cue, segment_doc, surface_doc
+from engagement.coding.codebook import compile_rule
+from engagement.coding.negation import blank_nlp, negation_cue, segment_doc, surface_doc
 
 STANCE_COLUMNS = ["segment_id", "stance", "score", "cues"]
 STRONG = 0.8      # a single cue at least this heavy is "strong" (mixed needs strong cues on both sides)

@@ -60,7 +60,10 @@ def _vectorizer():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     stop = sorted(set(ENGLISH_STOP_WORDS) | set(TRANSCRIPT_STOP_WORDS) | set(PLACEHOLDER_TOKENS))
-    return CountVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=2, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+    # c-TF-IDF fits this on one document per topic: min_df=2 would keep only words shared by two
+    # topics, dropping the very words that tell a topic apart (and leaving one word, which crashed
+    # BERTopic's topic reduction, when few topics have disjoint vocabularies)
+    return CountVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=1, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
 
 
 class SeededUMAP:
@@ -204,7 +207,7 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     Exact duplicates (a survey answer pasted twice, the x10 benchmark) tie in UMAP's nearest
     neighbours and make the fit non-reproducible; they also should not weigh twice.
     """
-    from engagement.embeddings import embed, load_sentence_model
+    from engagement.coding.embeddings import embed, load_sentence_model
 
     unique = docs_df.drop_duplicates("text", keep="first").reset_index(drop=True)
     texts = unique["text"].tolist()

@@ -35,7 +35,7 @@ def segmentation_pipeline(mode: str = "model"):
     """The spaCy pipeline for ``mode`` ("model", "fast" or "blank")."""
     if mode == "blank":
         return blank_pipeline()
-    from engagement.nlp import load_spacy
+    from engagement.ingest.spacy_model import load_spacy
 
     if mode == "fast":
         nlp = load_spacy(exclude=("parser", "ner"))

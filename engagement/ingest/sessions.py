@@ -1,6 +1,6 @@
 """Ingest: manifest + raw files -> the sessions, participants and turns tables.
 
-Readers (``engagement.readers``) return speaker turns as they stand in each file; this module
+Readers (``engagement.ingest.readers``) return speaker turns as they stand in each file; this module
 resolves each speaker label to a pseudonymous participant through the manifest, assigns roles
 and regions, and refuses anything it cannot account for (a speaker the manifest does not know,
 a survey region that is not configured), naming the file and line.
@@ -16,7 +16,7 @@ import pandas as pd
 from engagement.config import Config
 from engagement.errors import InputError
 from engagement.io import sha256_file
-from engagement.manifest import Manifest, survey_columns
+from engagement.ingest.manifest import Manifest, survey_columns
 
 _ROLE_WORDS = re.compile(
     r"^(facilitator|co-?facilitator|interviewer|moderator|researcher|note-?taker|observer|"
@@ -62,7 +62,7 @@ def names_from_labels(labels: list[str]) -> list[str]:
 
 def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSession:
     """Read one session's file and resolve its speakers. Pure: writes nothing."""
-    from engagement.readers import read_file
+    from engagement.ingest.readers import read_file
 
     path = row["path"]
     sid, kind = row["session_id"], row["kind"]

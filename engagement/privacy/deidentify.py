@@ -5,7 +5,7 @@ Detection (:class:`Detector`) combines, and records for every hit, the method th
 - ``regex``/``checksum``/``context``: UK phone numbers (also split over a line break), e-mail
   addresses (written or spoken), NHS numbers (modulus-11 check; a failing 10-digit number counts
   only when said as an NHS number: method ``context``), postcodes, street addresses, dates of
-  birth (a date in a birth context) and ages over ``max_age`` (see :mod:`engagement.pii_patterns`).
+  birth (a date in a birth context) and ages over ``max_age`` (see :mod:`engagement.privacy.patterns`).
 - ``known_name``: names the project knows (speaker labels, participants' full and first names),
   wherever they appear. Names that are also words (Rose, Hope, Bill, Mark, Will) count only in
   name context: "Rose said", "Thanks, Hope", "I agree with Bill" - never "the bill", "I hope".
@@ -13,7 +13,7 @@ Detection (:class:`Detector`) combines, and records for every hit, the method th
   a relation ("my husband Derek"), an introduction ("my name is", "a lady called"), a vocative
   ("Thanks, Priya") or a speech verb ("Derek said").
 - ``ner``: spaCy PERSON entities, minus what NER over-fires on in this domain (devices, brands,
-  fillers; :data:`~engagement.pii_words.NER_NON_NAMES`) and word-names outside name context.
+  fillers; :data:`~engagement.privacy.wordlists.NER_NON_NAMES`) and word-names outside name context.
 - ``deny_list``: every term on the project deny list, as ``LOCATION``.
 
 Allow-listed terms (NHS, A&E, Addenbrooke's, the towns) are never redacted as names, places or
@@ -38,9 +38,9 @@ appearance (``[PERSON_3]``, ``[PHONE_1]``; ages over the threshold all become ``
 the same for the same value everywhere in a run, or, with ``pseudonyms: true``, a realistic
 stand-in chosen by the value's salted key. Only salted hashes are ever recorded.
 
-Where the parts live: :mod:`engagement.detector` (built on :mod:`engagement.pii_patterns`,
-:mod:`engagement.names` and the word lists in :mod:`engagement.pii_words`) and
-:mod:`engagement.pseudonyms`. This module applies them to turns, texts and streams, builds them
+Where the parts live: :mod:`engagement.privacy.detector` (built on :mod:`engagement.privacy.patterns`,
+:mod:`engagement.privacy.names` and the word lists in :mod:`engagement.privacy.wordlists`) and
+:mod:`engagement.privacy.pseudonyms`. This module applies them to turns, texts and streams, builds them
 from the project config, and re-exports ``Detector``, ``Hit``, ``Pseudonymiser`` and ``load_salt``.
 
 Example:
@@ -61,10 +61,10 @@ from typing import Iterable, Iterator, Sequence
 import pandas as pd
 
 # Detector, Hit, Pseudonymiser and load_salt live in their own modules and are re-exported here, so
-# callers import the whole stage from engagement.deidentify (the benchmark also uses _alternation).
-from engagement.detector import Detector, Hit, _alternation  # noqa: F401
+# callers import the whole stage from engagement.privacy.deidentify (the benchmark also uses _alternation).
+from engagement.privacy.detector import Detector, Hit, _alternation  # noqa: F401
 from engagement.errors import InputError
-from engagement.pseudonyms import Pseudonymiser, load_salt  # noqa: F401
+from engagement.privacy.pseudonyms import Pseudonymiser, load_salt  # noqa: F401
 
 REDACTION_COLUMNS = ["session_id", "turn_index", "start", "end", "type", "method", "placeholder", "value_hash"]
 
@@ -253,7 +253,7 @@ def read_deny_list(cfg) -> list[str]:
 def manifest_names(cfg) -> list[tuple[str, str] | str]:
     """Names the manifest knows: ``(speaker label, full name)`` from participants.csv (the label
     alone when there is no ``name`` column) and the facilitators/observers listed in sessions.csv."""
-    from engagement.ingest import names_from_labels
+    from engagement.ingest.sessions import names_from_labels
 
     def rows(path: Path) -> list[dict]:
         if not path.is_file():

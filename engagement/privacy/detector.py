@@ -1,9 +1,9 @@
 """The detector: finds personal details in text and records how each was found.
 
-:class:`Detector` combines the structured-identifier patterns (:mod:`engagement.pii_patterns`),
-the deny list, known names and the title and context rules (:mod:`engagement.names`) and spaCy
+:class:`Detector` combines the structured-identifier patterns (:mod:`engagement.privacy.patterns`),
+the deny list, known names and the title and context rules (:mod:`engagement.privacy.names`) and spaCy
 NER, then resolves overlaps so each character belongs to at most one :class:`Hit`. What counts as
-a personal detail, and why, is set out in :mod:`engagement.deidentify`.
+a personal detail, and why, is set out in :mod:`engagement.privacy.deidentify`.
 
 Example:
     >>> det = Detector(known_names=["Sarah Jenkins"], use_ner=False)
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable, Iterator, Sequence
 
-from engagement import pii_patterns as pp
-from engagement.names import NameRules, known_forms
+from engagement.privacy import patterns as pp
+from engagement.privacy.names import NameRules, known_forms
 
 _TYPE_RANK = {"EMAIL": 0, "NHS_NUMBER": 1, "PHONE": 2, "POSTCODE": 3, "ADDRESS": 4, "DATE_OF_BIRTH": 5,
               "LOCATION": 6, "AGE": 7, "PERSON": 8}
@@ -107,7 +107,7 @@ class Detector:
     @property
     def nlp(self):
         if self._nlp is None:
-            from engagement.nlp import load_spacy, ner_only_exclusions
+            from engagement.ingest.spacy_model import load_spacy, ner_only_exclusions
 
             self._nlp = load_spacy(exclude=ner_only_exclusions(self.model), model=self.model)
         return self._nlp

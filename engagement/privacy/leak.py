@@ -24,7 +24,7 @@ Placeholders (``[PERSON_3]``) and recorded pseudonyms are not findings. Ages are
 a number like 93 in a table is not a leak of an age.
 
 Example:
-    >>> from engagement.leak import leak_check
+    >>> from engagement.privacy.leak import leak_check
     >>> findings = leak_check(cfg)                        # doctest: +SKIP
     >>> leak_check(cfg, raise_on_findings=True)           # doctest: +SKIP
     Traceback (most recent call last):
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from engagement import pii_patterns as pp
+from engagement.privacy import patterns as pp
 from engagement.errors import LeakError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".tex", ".log", ".yaml", ".yml", ".jsonl", ".rst"}
@@ -222,12 +222,12 @@ class _Register:
                 self.hashes[str(kind)] = set(group["value_hash"])
             self.replacements = {pp.fold(p) for p in red["placeholder"].astype(str)}
         if salt_file.is_file():
-            from engagement.deidentify import load_salt
+            from engagement.privacy.deidentify import load_salt
 
             self.salt = load_salt(cfg)
 
     def pseudonymiser(self):
-        from engagement.deidentify import Pseudonymiser
+        from engagement.privacy.deidentify import Pseudonymiser
 
         return Pseudonymiser(self.salt) if self.salt and self.hashes else None
 
@@ -284,7 +284,7 @@ def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, us
 
 
 def _gap(text: str) -> str:
-    """A gap between two words, normalised as :func:`engagement.pii_patterns.normalise` does."""
+    """A gap between two words, normalised as :func:`engagement.privacy.patterns.normalise` does."""
     return re.sub(r"\s+", " ", re.sub(r"[^\w'&@.\- ]+", " ", pp.fold(text)))
 
 
@@ -322,7 +322,7 @@ def _window_matches(big, starts, detector, register, pseud, kinds) -> Iterator[t
 
 def leak_report(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = False, detector=None) -> LeakReport:
     """Scan the outputs (or ``paths``) and return findings with what was scanned and what was not."""
-    from engagement.deidentify import build_detector
+    from engagement.privacy.deidentify import build_detector
 
     report = LeakReport()
     register = _Register(cfg)

@@ -5,7 +5,7 @@ first names, ``(alias, full name)`` pairs) into the folded forms to match, each 
 person's canonical name so every form shares one placeholder. :class:`NameRules` holds the title
 and context rules ("Dr Patel", "my husband Derek", "a lady called Mary", "Thanks, Priya",
 "Derek said") and the tests for name context that word-names (Rose, Hope, Bill) need.
-The word lists they consult are data in :mod:`engagement.pii_words`.
+The word lists they consult are data in :mod:`engagement.privacy.wordlists`.
 
 Example:
     >>> sorted(known_forms(["Sarah Jenkins"]))
@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
-from engagement.pii_patterns import APOS, NAME_SEQ, NAME_TOKEN, PARTICLES, PLACEHOLDER_RE, UP, fold, normalise
-from engagement.pii_words import (
+from engagement.privacy.patterns import APOS, NAME_SEQ, NAME_TOKEN, PARTICLES, PLACEHOLDER_RE, UP, fold, normalise
+from engagement.privacy.wordlists import (
     KIN_WORDS, LOWER_TITLES, MONTH_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS, RELATIONS, SPEECH_VERBS,
     TITLES, WORD_NAMES,
 )

@@ -4,8 +4,8 @@ Everything here is pure and offline: regular expressions for the structured iden
 (UK phone numbers, e-mail addresses, NHS numbers, postcodes, street addresses, dates of birth,
 ages over the threshold), their validators (the NHS modulus-11 check, UK number lengths), the
 normalisers that make one value hash the same however it was written, and the character classes
-the name rules build on. The word lists live in :mod:`engagement.pii_words` (re-exported here),
-the name rules in :mod:`engagement.names`; :mod:`engagement.detector` combines them with known
+the name rules build on. The word lists live in :mod:`engagement.privacy.wordlists` (re-exported here),
+the name rules in :mod:`engagement.privacy.names`; :mod:`engagement.privacy.detector` combines them with known
 names and NER.
 
 Example:
@@ -22,7 +22,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple
 
-from engagement.pii_words import (  # noqa: F401  (re-exported: callers read the lists as pii_patterns.X)
+from engagement.privacy.wordlists import (  # noqa: F401  (re-exported: callers read the lists as patterns.X)
     KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
     PSEUDO_FIRST, PSEUDO_LAST, PSEUDO_PLACES, PSEUDO_STREETS, RELATIONS, SPEECH_VERBS, STREET_SUFFIXES,
     STREET_TYPES, TITLES, UNITS, WORD_NAMES,
@@ -330,16 +330,3 @@ def find_structured(text: str, *, max_age: int = 89, reference_year: int = 2026)
     out.extend(find_dates_of_birth(text, max_age, reference_year))
     out.extend(find_ages(text, max_age))
     return out
-
-
-# The name rules moved to engagement.names, which builds on this module; still importable from here.
-_NAME_RULES = frozenset({"KnownName", "known_forms", "NameRules", "TITLE_RE", "RELATION_RE", "CALLED_RE", "INTRO_RE",
-                         "APPOSITION_RE", "OWNED_RE", "VOCATIVE_RES", "SPEECH_RE"})
-
-
-def __getattr__(name: str):
-    if name in _NAME_RULES:
-        from engagement import names
-
-        return getattr(names, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

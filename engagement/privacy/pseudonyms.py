@@ -5,7 +5,7 @@ first use, creates) the project salt it keys them with. Only salted hashes are e
 
 Example:
     >>> p = Pseudonymiser(b"k" * 32)
-    >>> from engagement.detector import Hit
+    >>> from engagement.privacy.detector import Hit
     >>> p.replace(Hit(0, 5, "PERSON", "known_name", "Sarah"))[0]
     '[PERSON_1]'
 """
@@ -20,11 +20,11 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from engagement import pii_patterns as pp
+from engagement.privacy import patterns as pp
 from engagement.errors import ConfigError
 
 if TYPE_CHECKING:   # Hit is only an annotation here; the two modules need not import each other
-    from engagement.detector import Hit
+    from engagement.privacy.detector import Hit
 
 
 class Pseudonymiser:

@@ -1,9 +1,9 @@
 """Word lists for de-identification, kept as data: edit these, not the rules.
 
-The words the name rules (:mod:`engagement.names`) and the structured-identifier patterns
-(:mod:`engagement.pii_patterns`) consult - lower case, except the street types, matched as written -
-and the stand-ins :mod:`engagement.pseudonyms` draws on. Pure data, no logic;
-:mod:`engagement.pii_patterns` re-exports every list.
+The words the name rules (:mod:`engagement.privacy.names`) and the structured-identifier patterns
+(:mod:`engagement.privacy.patterns`) consult - lower case, except the street types, matched as written -
+and the stand-ins :mod:`engagement.privacy.pseudonyms` draws on. Pure data, no logic;
+:mod:`engagement.privacy.patterns` re-exports every list.
 """
 
 from __future__ import annotations

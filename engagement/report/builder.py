@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engagement.analysis import Analysis, load_analysis, read_json, segment_embeddings
+from engagement.analysis.loader import Analysis, load_analysis, read_json, segment_embeddings
 from engagement.config import Config
 from engagement.io import atomic_write_text
 
@@ -40,7 +40,7 @@ class ReportResult:
 
 def compute_measures(a: Analysis) -> dict[str, pd.DataFrame]:
     """Every measure the report and notebook 03 show, for one Analysis (all regions or one)."""
-    from engagement.measures import cooccurrence, region_vs_rest, stance_by_theme, theme_prevalence
+    from engagement.analysis.measures import cooccurrence, region_vs_rest, stance_by_theme, theme_prevalence
 
     cfg = a.cfg
     rules = a.rule_codings
@@ -58,7 +58,7 @@ def compute_measures(a: Analysis) -> dict[str, pd.DataFrame]:
 
 def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple[dict, dict]:
     """Render and save the report's figures; return paths and the tables they draw."""
-    from engagement import figures as F
+    from engagement.report import figures as F
 
     plt = F._plt()
     out, tables = {}, {}
@@ -118,7 +118,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     """Compute the measures, render the figures, write reports/summary.html (and a PDF if possible)."""
     import jinja2
 
-    from engagement.quotes import exemplar_quotes
+    from engagement.analysis.quotes import exemplar_quotes
 
     a = analysis or load_analysis(cfg)
     m = compute_measures(a)
@@ -159,7 +159,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
         })
     provenance = _provenance(a, cfg)
     evaluation = read_json(cfg.processed_dir / "coding_evaluation.json")
-    env = jinja2.Environment(loader=jinja2.PackageLoader("engagement", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("engagement.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     html = env.get_template("summary.html.j2").render(
         project=cfg.project, run_id=run_id, today=date.today().isoformat(), findings=findings, themes=themes,
@@ -174,7 +174,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
 
 
 def _overall(a: Analysis, m: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    from engagement.measures import theme_prevalence
+    from engagement.analysis.measures import theme_prevalence
 
     seg = a.segments.assign(all="all")
     overall = theme_prevalence(seg, a.rule_codings, by="all", min_cell=a.cfg.min_cell, seed=a.cfg.seed,
@@ -183,7 +183,7 @@ def _overall(a: Analysis, m: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _provenance(a: Analysis, cfg: Config) -> dict:
-    from engagement.deidentify import redaction_summary
+    from engagement.privacy.deidentify import redaction_summary
 
     people = a.participants[a.participants["role"].isin(["participant", "respondent"])]
     by_kind = people.merge(a.sessions[["session_id", "kind"]], on="session_id", how="left")

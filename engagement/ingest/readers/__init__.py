@@ -7,7 +7,7 @@ problem is an :class:`~engagement.errors.InputError` naming the file and, where 
 one, the line.
 
 Example:
-    >>> from engagement.readers import read_file
+    >>> from engagement.ingest.readers import read_file
     >>> result = read_file("data/raw/essex/focus_group_1.vtt")     # doctest: +SKIP
     >>> result.format, result.turns[0].speaker, result.notes       # doctest: +SKIP
     ('vtt', 'Sarah Jenkins', ['merged 212 cues into 40 turns'])
@@ -18,8 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.readers.base import FORMATS, RawTurn, ReadResult
-from engagement.readers.detect import check_binary, decode_bytes, decode_text, detect_format, read_bytes
+from engagement.ingest.readers.base import FORMATS, RawTurn, ReadResult
+from engagement.ingest.readers.detect import check_binary, decode_bytes, decode_text, detect_format, read_bytes
 
 __all__ = ["FORMATS", "RawTurn", "ReadResult", "decode_text", "detect_format", "read_file"]
 
@@ -55,10 +55,10 @@ def read_file(path: str | Path, *, format: str | None = None, encoding: str | No
         InputError: missing, binary or corrupt file; unknown format; undecodable text;
             malformed cues; missing survey columns; no speaker turns.
     """
-    from engagement.readers.docx import read_docx
-    from engagement.readers.subtitles import read_srt, read_vtt
-    from engagement.readers.survey import read_survey_csv, read_survey_xlsx
-    from engagement.readers.text import read_text
+    from engagement.ingest.readers.docx import read_docx
+    from engagement.ingest.readers.subtitles import read_srt, read_vtt
+    from engagement.ingest.readers.survey import read_survey_csv, read_survey_xlsx
+    from engagement.ingest.readers.text import read_text
 
     fmt = _normalise_format(format, path) if format else detect_format(path)
     if fmt == "docx":

@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.readers.text import has_speaker_labels, looks_like_otter
+from engagement.ingest.readers.text import has_speaker_labels, looks_like_otter
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .doc / .xls
@@ -212,7 +212,7 @@ def detect_format(path: str | Path) -> str:
         path: the file.
 
     Returns:
-        One of :data:`engagement.readers.base.FORMATS`: "txt", "otter", "docx", "vtt", "srt",
+        One of :data:`engagement.ingest.readers.base.FORMATS`: "txt", "otter", "docx", "vtt", "srt",
         "csv" or "xlsx".
 
     Raises:

@@ -3,7 +3,7 @@
 Two layouts are common. In the paragraph layout each turn is a paragraph ``Name: text``
 (the label often in bold, sometimes with a timestamp), title and heading paragraphs come
 first, and unlabelled paragraphs carry on the previous turn; it is parsed by the same
-label rules as plain text (:func:`engagement.readers.text.parse_lines`), with bold labels
+label rules as plain text (:func:`engagement.ingest.readers.text.parse_lines`), with bold labels
 counting as strong evidence. In the table layout a table has a header row naming a speaker
 column and a text column (``Time | Speaker | Text``, ``Name | Transcript`` ...), and each
 row is a turn.
@@ -17,9 +17,9 @@ from collections import Counter
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.readers.base import RawTurn, ReadResult
-from engagement.readers.detect import read_bytes, zip_kind
-from engagement.readers.text import TIMESTAMP, candidate, label_strength, parse_lines, parse_timestamp
+from engagement.ingest.readers.base import RawTurn, ReadResult
+from engagement.ingest.readers.detect import read_bytes, zip_kind
+from engagement.ingest.readers.text import TIMESTAMP, candidate, label_strength, parse_lines, parse_timestamp
 
 SPEAKER_HEADERS = frozenset({"speaker", "speaker name", "name", "who", "participant", "person", "voice", "role"})
 TEXT_HEADERS = frozenset({"text", "transcript", "transcription", "utterance", "comment", "comments", "speech",

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.readers.base import RawTurn, ReadResult
-from engagement.readers.text import Candidate, candidate, choose_labels
+from engagement.ingest.readers.base import RawTurn, ReadResult
+from engagement.ingest.readers.text import Candidate, candidate, choose_labels
 
 _VTT_TS = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3}"
 _VTT_TIMING = re.compile(rf"^\s*{_VTT_TS}\s*-->\s*{_VTT_TS}(?:\s|$)")

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from engagement.errors import InputError
-from engagement.readers.base import RawTurn, ReadResult
-from engagement.readers.detect import read_bytes, zip_kind
+from engagement.ingest.readers.base import RawTurn, ReadResult
+from engagement.ingest.readers.detect import read_bytes, zip_kind
 
 REQUIRED = ("respondent", "text")
 OPTIONAL = ("region", "date", "question")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.readers.base import RawTurn, ReadResult
+from engagement.ingest.readers.base import RawTurn, ReadResult
 
 TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _NAME = r"[^\W\d_][^:\[\]()]{0,40}?"           # starts with a letter, no colon or brackets
@@ -287,7 +287,7 @@ def read_text(path: str | Path, text: str, encoding: str, *, otter: bool = False
 
     Args:
         path: the file (for messages and the result).
-        text: its decoded content (see :func:`engagement.readers.decode_text`).
+        text: its decoded content (see :func:`engagement.ingest.readers.decode_text`).
         encoding: the encoding that decoded it.
         otter: read with Otter's rules (``Name  0:04`` headers only).
 
