@@ -1,6 +1,6 @@
 """The codebook: load and validate a YAML codebook, and code segments deductively with it.
 
-A codebook is pattern data (see the header of ``engagement/data/codebook.yaml`` for the format):
+A codebook is pattern data (see the header of ``engagement/coding/data/codebook.yaml`` for the format):
 themes, and codes with a definition, include/exclude notes, example quotes and match rules on
 lemmas. :func:`load_codebook` checks everything a researcher can get wrong and names the file,
 line and code at fault; :func:`autocode` turns segments into ``codings`` with the matched
