@@ -7,6 +7,7 @@ URIs so the file can be emailed to a Healthwatch board as it is.
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import subprocess
 import tempfile
@@ -162,7 +163,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     env = jinja2.Environment(loader=jinja2.PackageLoader("engagement.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     html = env.get_template("summary.html.j2").render(
-        project=cfg.project, run_id=run_id, today=date.today().isoformat(), findings=findings, themes=themes,
+        project=cfg.project, run_id=run_id or os.environ.get("ENGAGEMENT_RUN_ID", ""), today=date.today().isoformat(), findings=findings, themes=themes,
         regions=regions, provenance=provenance, evaluation=evaluation, min_cell=cfg.min_cell,
         figures={k: _img(v["png"]) for k, v in figs.items()}, codebook=a.code_summary,
         topics=a.topics[a.topics["topic_id"] != -1].sort_values("size", ascending=False).head(12).to_dict("records"),
