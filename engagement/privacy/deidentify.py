@@ -56,15 +56,16 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 # Detector, Hit, Pseudonymiser and load_salt live in their own modules and are re-exported here, so
 # callers import the whole stage from engagement.privacy.deidentify (the benchmark also uses _alternation).
 from engagement.privacy.detector import Detector, Hit, _alternation  # noqa: F401
 from engagement.errors import InputError
 from engagement.privacy.pseudonyms import Pseudonymiser, load_salt  # noqa: F401
+
+if TYPE_CHECKING:   # pandas is imported where a frame is built: `engagement redact` needs none
+    import pandas as pd
 
 REDACTION_COLUMNS = ["session_id", "turn_index", "start", "end", "type", "method", "placeholder", "value_hash"]
 
@@ -125,6 +126,8 @@ def deidentify_turns(turns: pd.DataFrame, detector: Detector, pseudonymiser: Pse
     Returns:
         A new turns frame (same rows and order, text replaced) and the ``redactions`` table.
     """
+    import pandas as pd
+
     missing = {"session_id", "turn_index", "text"} - set(turns.columns)
     if missing:
         raise InputError(f"turns lack column(s) {', '.join(sorted(missing))}")
@@ -151,9 +154,12 @@ def redaction_summary(redactions: pd.DataFrame) -> pd.DataFrame:
     """Per session and type: how many replacements, how many distinct values, by which methods.
 
     Example:
+        >>> import pandas as pd
         >>> redaction_summary(pd.DataFrame(columns=REDACTION_COLUMNS)).columns.tolist()
         ['session_id', 'type', 'redactions', 'distinct_values', 'methods']
     """
+    import pandas as pd
+
     cols = ["session_id", "type", "redactions", "distinct_values", "methods"]
     if redactions is None or redactions.empty:
         return pd.DataFrame(columns=cols)
