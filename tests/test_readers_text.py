@@ -42,7 +42,7 @@ def _pairs(result) -> list[tuple[str, str]]:
     ("Interviewer (00:12:03.500): Go on.", "Interviewer", "Go on.", 723.5),
     ("Participant 4: Yes.", "Participant 4", "Yes.", None),
     ("R12: Yes.", "R12", "Yes.", None),
-    ("P3 (female, 60s): Yes.", "P3 (female, 60s)", "Yes.", None),
+    ("P3 (female, 60s): Yes.", "P3", "Yes.", None),        # the bracket is the affiliation, see below
 ])
 def test_each_label_shape_opens_a_turn(tmp_path: Path, line: str, speaker: str, text: str,
                                        start: float | None) -> None:

@@ -8,7 +8,10 @@ later error or redaction can be traced back to a line, cue or table row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from engagement.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class RawTurn:
         start: start time in seconds, if the format has times.
         end: end time in seconds, if the format has times.
         meta: extra fields a format carries (survey: region, question, date).
+        affiliation: the bracket after a label, kept apart from the speaker ("Minister of
+            Health" for ``Right Hon. Jane Smith (Minister of Health):``, "female, 60s" for
+            ``P3 (female, 60s):``); "" when there is none.
     """
 
     speaker: str
@@ -34,6 +40,7 @@ class RawTurn:
     start: float | None = None
     end: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    affiliation: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,4 +54,30 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)   # what the reader noticed (e.g. "merged 212 cues into 40 turns")
 
 
-FORMATS = ("txt", "otter", "docx", "vtt", "srt", "csv", "xlsx")
+FORMATS = ("txt", "otter", "docx", "vtt", "srt", "sbv", "table", "csv", "xlsx")
+
+FORMAT_NAMES = {
+    "txt": "plain text or Markdown", "otter": "an Otter.ai export", "docx": "a Word document",
+    "vtt": "WebVTT captions", "srt": "SubRip captions", "sbv": "YouTube .sbv captions",
+    "table": "a transcript table: CSV or XLSX with speaker and text columns",
+    "csv": "a survey CSV", "xlsx": "a survey workbook",
+}
+"""What each of :data:`FORMATS` is, for messages."""
+
+
+def known_formats() -> str:
+    """The formats the suite reads and how to force one, for the end of an error message."""
+    shown = ", ".join(f"{k} ({v})" for k, v in FORMAT_NAMES.items())
+    return f"formats the suite reads: {shown}; force one with --format NAME or a 'format' column in sessions.csv"
+
+
+def no_turns_error(path: str | Path, fmt: str, why: str = "") -> InputError:
+    """The error for a file that held no speaker turns, saying how it was read and what else to try.
+
+    Example:
+        >>> str(no_turns_error("a.txt", "txt"))[:52]
+        'a.txt: empty transcript: no speaker turns found (rea'
+    """
+    why = f"; {why}" if why else ""
+    return InputError(f"empty transcript: no speaker turns found (read as {FORMAT_NAMES.get(fmt, fmt)}{why}); "
+                      f"{known_formats()}", path=path)
