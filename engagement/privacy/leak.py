@@ -1,54 +1,66 @@
-"""The leak check: re-scan every output for personal data that should have been redacted.
+"""The leak check: nothing personal may be published, including what the detector missed.
 
-What is scanned (every file under ``data/processed``, ``figures/`` and ``reports/``, or the
-``paths`` given):
+:func:`scan_outputs` reads every published output (files under ``data/processed``, ``figures/``
+and ``reports/``, or the ``paths`` given; see :mod:`engagement.privacy.outputs` for the kinds and
+the places reported) and returns a :class:`LeakReport` of findings. Each finding gives the type,
+the file, the place (line; cell and output; row and column; SVG element; PDF page) and a reason,
+and never the value: not in messages, logs, exceptions or ``findings.json``.
 
-- Parquet: every string column of every table, the cache folder included (cached segments hold
-  text); columns of hashes (``*_hash``) are skipped. Other binary cache files hold no text.
-- SVG: the text of every element and every comment (matplotlib draws text as paths and keeps the
-  string only in a comment). PNG, JPEG and PDF cannot be read as text: they are listed in the
-  report's notes; the table behind every figure is shown (and checked) in the notebooks.
-- HTML, Markdown, text, CSV, JSON; notebooks (``*.ipynb``): every cell's source and every
-  output's text, ``text/plain``, ``text/html``, ``text/markdown``, JSON and SVG.
+The rule for what blocks publication (``LeakReport.blocking``) and what is a warning to review
+(``LeakReport.warnings``):
 
-Two tests per candidate:
+Blocking
+    1. *redacted value reappears*: the salted hash of a candidate span is in the register of
+       redacted values (``data/processed/redactions.parquet``) - found without knowing the value.
+    2. *detector still finds <TYPE>*: the project's detector (regular expressions, checksummed NHS
+       numbers, known names, deny list; ``use_ner=True`` adds NER and name rules).
+    3. independent signals that do not use the detector (:mod:`engagement.privacy.signals`): an
+       e-mail, full UK postcode, National Insurance or hospital-number shape; 9-13 digits that are
+       a UK phone shape, a valid NHS number, or follow a phone or record-number cue; a word from
+       the name lexicon (:mod:`engagement.privacy.lexicon`) in a person context ("my neighbour X",
+       "X on reception", "ask for X", "X was lovely", "ring X", "Dr X") or a lexicon first name
+       followed by a lexicon surname.
 
-1. *redacted value reappears*: the salted hash of every 1-5 word window (as a PERSON or LOCATION)
-   and of every structured hit is looked up in the register of ``value_hash`` in
-   ``data/processed/redactions.parquet`` - so a value is found without the check ever knowing it.
-2. *detector still finds <TYPE>*: the project detector, by default its regular expressions
-   (phone, e-mail, NHS number, postcode, address, date of birth), the known names and the deny
-   list; ``use_ner=True`` adds spaCy NER and the name-context rules (slower, noisier).
+Warnings
+    Any other capitalised lexicon name; a capitalised word next to a person cue that is not in
+    the lexicon; a name that is also an ordinary word near a cue; 9-13 digits without a cue; a
+    PDF that could not be read because no PDF text tool is installed.
 
-Placeholders (``[PERSON_3]``) and recorded pseudonyms are not findings. Ages are not checked:
-a number like 93 in a table is not a leak of an age.
+Never findings: placeholders (``[PERSON_3]``), recorded pseudonyms, ages, and anything on the
+allow list: the project's ``deidentify.allow_list`` and ``leak_allow.txt`` in the raw folder
+(a term a line, or ``file | place | type`` copied from a reviewed finding).
+
+On a blocking finding the batch calls :func:`quarantine`: every file of the run moves to an
+owner-only ``<project>/quarantine/<run id>/`` with a ``findings.json``, and nothing is published.
 
 Example:
-    >>> from engagement.privacy.leak import leak_check
-    >>> findings = leak_check(cfg)                        # doctest: +SKIP
-    >>> leak_check(cfg, raise_on_findings=True)           # doctest: +SKIP
-    Traceback (most recent call last):
-    engagement.errors.LeakError: reports/summary.html: 1 finding(s) ...
+    >>> from engagement.privacy.leak import scan_outputs, quarantine
+    >>> report = scan_outputs(cfg, [staging])             # doctest: +SKIP
+    >>> report.summary                                     # doctest: +SKIP
+    'leak check failed: 1 blocking finding(s) in 1 file(s) (PERSON 1); first: reports/summary.html line 40 ...'
+    >>> if report.blocking:                                # doctest: +SKIP
+    ...     where = quarantine(cfg, [staging], report, run_id=run_id)
 """
 
 from __future__ import annotations
 
 import bisect
-import csv
-import html.parser
-import io
 import json
+import os
 import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+import shutil
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from engagement.privacy import patterns as pp
 from engagement.errors import LeakError
+from engagement.privacy import patterns as pp
+from engagement.privacy.lexicon import AllowList, read_allow_list
+from engagement.privacy.outputs import IMAGE_SUFFIXES, file_units
+from engagement.privacy.signals import find_candidates
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".tex", ".log", ".yaml", ".yml", ".jsonl", ".rst"}
-UNREADABLE = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".webp", ".bmp", ".tif", ".tiff"}
 _SEP = "\n\x00\n"   # between units: no pattern crosses it
 _WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*")
 _WINDOW_TYPES = ("PERSON", "LOCATION")
@@ -64,144 +76,52 @@ class Finding:
     location: str
     type: str
     reason: str
+    blocking: bool = True
+
+    @property
+    def place(self) -> str:
+        return self.location
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, "file": self.file, "place": self.location, "reason": self.reason,
+                "blocking": self.blocking}
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.location}: {self.type} ({self.reason})"
 
 
 @dataclass
 class LeakReport:
-    """Findings, plus what was scanned and what could not be."""
+    """Blocking findings, warnings to review, what was scanned and what could not be."""
 
-    findings: list[Finding] = field(default_factory=list)
+    blocking: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def findings(self) -> list[Finding]:
+        """The blocking findings (what ``leak_check`` returns)."""
+        return self.blocking
 
-# ---- turning files into (location, text) units
-def _lines(text: str, prefix: str = "") -> Iterator[tuple[str, str]]:
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield f"{prefix}line {n}", line
+    @property
+    def ok(self) -> bool:
+        return not self.blocking
 
+    @property
+    def summary(self) -> str:
+        """One line for the batch and the CLI: counts by type, the first blocking place; no value."""
+        if not self.blocking:
+            return (f"leak check passed: {len(self.scanned)} file(s) scanned, no blocking finding, "
+                    f"{len(self.warnings)} warning(s) to review")
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(Counter(f.type for f in self.blocking).items()))
+        files = len({f.file for f in self.blocking})
+        return (f"leak check failed: {len(self.blocking)} blocking finding(s) in {files} file(s) ({kinds}), "
+                f"{len(self.warnings)} warning(s); first: {self.blocking[0]}")
 
-class _HTMLText(html.parser.HTMLParser):
-    _ATTRS = {"alt", "title", "aria-label", "content", "value", "placeholder", "data-value"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.units: list[tuple[int, str]] = []
-
-    def handle_data(self, data):
-        if data.strip():
-            self.units.append((self.getpos()[0], data))
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in self._ATTRS and value and not value.startswith("data:"):
-                self.units.append((self.getpos()[0], value))
-
-
-def _html_units(text: str, prefix: str = "") -> Iterator[tuple[str, str]]:
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    for line, data in parser.units:
-        for k, part in enumerate(data.splitlines()):
-            if part.strip():
-                yield f"{prefix}line {line + k}", part
-
-
-def _svg_units(text: str, prefix: str = "") -> Iterator[tuple[str, str]]:
-    try:
-        root = ET.fromstring(text, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True)))
-    except ET.ParseError:
-        yield from _lines(text, prefix)
-        return
-    counts: dict[str, int] = {}
-    for elem in root.iter():
-        name = "comment" if elem.tag is ET.Comment else str(elem.tag).rsplit("}", 1)[-1]
-        if name == "style":
-            continue
-        for part in (elem.text, None if elem.tag is ET.Comment else elem.tail):
-            if part and part.strip():
-                counts[name] = counts.get(name, 0) + 1
-                yield f"{prefix}<{name}> #{counts[name]}", part.strip()
-
-
-def _json_units(obj, path: str = "$") -> Iterator[tuple[str, str]]:
-    if isinstance(obj, str):
-        yield path, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _json_units(v, f"{path}.{k}")
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _json_units(v, f"{path}[{i}]")
-
-
-def _notebook_units(nb: dict) -> Iterator[tuple[str, str]]:
-    def joined(v) -> str:
-        return "".join(v) if isinstance(v, list) else str(v or "")
-
-    for i, cell in enumerate(nb.get("cells", [])):
-        yield from _lines(joined(cell.get("source")), f"cell {i} source, ")
-        for j, out in enumerate(cell.get("outputs", []) or []):
-            where = f"cell {i} output {j}"
-            if "text" in out:
-                yield from _lines(joined(out["text"]), f"{where} stream, ")
-            for key in ("evalue",):
-                if out.get(key):
-                    yield f"{where} error", str(out[key])
-            for k, tb in enumerate(out.get("traceback", []) or []):
-                yield f"{where} traceback {k}", re.sub(r"\x1b\[[0-9;]*m", "", str(tb))
-            for mime, data in (out.get("data") or {}).items():
-                body = joined(data) if not isinstance(data, (dict,)) else data
-                if mime == "text/html":
-                    yield from _html_units(body, f"{where} {mime}, ")
-                elif mime == "image/svg+xml":
-                    yield from _svg_units(body, f"{where} {mime}, ")
-                elif mime.startswith("text/"):
-                    yield from _lines(body, f"{where} {mime}, ")
-                elif mime.endswith("json"):
-                    yield from ((f"{where} {mime} {p}", t) for p, t in _json_units(body))
-
-
-def _parquet_units(path: Path) -> Iterator[tuple[str, str]]:
-    import pandas as pd
-
-    df = pd.read_parquet(path)
-    for col in df.columns:
-        if str(col).endswith("_hash"):
-            continue
-        series = df[col]
-        if not (series.dtype == object or str(series.dtype) in ("string", "str")):
-            continue
-        for i, value in enumerate(series.tolist()):
-            if isinstance(value, str) and value.strip():
-                yield f"row {i}, column {col}", value
-
-
-def file_units(path: Path) -> Iterator[tuple[str, str]] | None:
-    """The text of one output file as (location, text) units; None when it holds no readable text."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return _parquet_units(path)
-    if suffix not in TEXT_SUFFIXES | {".html", ".htm", ".svg", ".csv", ".json", ".ipynb"}:
-        return None
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if suffix in (".html", ".htm"):
-        return _html_units(text)
-    if suffix == ".svg":
-        return _svg_units(text)
-    if suffix == ".csv":
-        rows = csv.reader(io.StringIO(text))
-        return ((f"row {r}, column {c}", v) for r, row in enumerate(rows, start=1)
-                for c, v in enumerate(row, start=1) if v.strip())
-    if suffix in (".json", ".ipynb"):
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError:
-            return _lines(text)
-        return _notebook_units(obj) if suffix == ".ipynb" else _json_units(obj)
-    return _lines(text)
+    def to_json(self) -> dict:
+        return {"summary": self.summary, "blocking": [f.to_dict() for f in self.blocking],
+                "warnings": [f.to_dict() for f in self.warnings], "scanned": self.scanned, "notes": self.notes}
 
 
 # ---- the check
@@ -244,17 +164,21 @@ def _targets(cfg, paths: Iterable[Path] | None) -> list[Path]:
     return files
 
 
-def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, use_ner: bool
-          ) -> Iterator[tuple[str, str, str]]:
-    """(location, type, reason) for every finding in one file's units."""
-    if not units:
-        return
+def _joined(units: list[tuple[str, str]]) -> tuple[str, list[int]]:
     starts, parts, pos = [], [], 0
     for _, text in units:
         starts.append(pos)
         parts.append(text)
         pos += len(text) + len(_SEP)
-    big = _SEP.join(parts)
+    return _SEP.join(parts), starts
+
+
+def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, use_ner: bool
+          ) -> Iterator[tuple[str, str, str]]:
+    """(location, type, reason) for every register or detector finding in one file's units."""
+    if not units:
+        return
+    big, starts = _joined(units)
 
     def where(offset: int) -> str:
         return units[bisect.bisect_right(starts, offset) - 1][0]
@@ -281,6 +205,20 @@ def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, us
         if item not in seen:
             seen.add(item)
             yield item
+
+
+def _signals(units: list[tuple[str, str]], allow: AllowList, register: _Register, cache: dict
+             ) -> Iterator[tuple[str, str, str, bool]]:
+    """(location, type, reason, blocking) for every independent signal in one file's units."""
+    for location, text in units:
+        found = cache.get(text)
+        if found is None:
+            found = [(c.type, c.reason, c.blocking) for c in find_candidates(text, allow)
+                     if pp.fold(text[c.start:c.end]) not in register.replacements]
+            if len(cache) < 200_000:
+                cache[text] = found
+        for kind, reason, blocking in found:
+            yield location, kind, reason, blocking
 
 
 def _gap(text: str) -> str:
@@ -320,65 +258,185 @@ def _window_matches(big, starts, detector, register, pseud, kinds) -> Iterator[t
                     yield first.start(), kind
 
 
-def leak_report(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = False, detector=None) -> LeakReport:
-    """Scan the outputs (or ``paths``) and return findings with what was scanned and what was not."""
+def _shown(cfg, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path(cfg.root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = False, detector=None,
+                 allow: AllowList | None = None) -> LeakReport:
+    """Scan the outputs (or ``paths``): blocking findings, warnings, what was scanned and not.
+
+    Args:
+        cfg: the project configuration (paths, salt, register, allow and deny lists, known names).
+        paths: files or folders to scan instead of data/processed, figures/ and reports/.
+        use_ner: the detector also runs spaCy NER and its name-context rules (slower).
+        detector: a ready detector (tests), instead of the project's.
+        allow: an allow list instead of the project's (tests).
+
+    Returns:
+        A :class:`LeakReport`; ``report.blocking`` empty means the outputs may be published.
+    """
     from engagement.privacy.deidentify import build_detector
 
     report = LeakReport()
     register = _Register(cfg)
     pseud = register.pseudonymiser()
+    allow = allow if allow is not None else read_allow_list(cfg)
     if pseud is None and register.hashes:
         report.notes.append("no salt file: redacted values could not be compared, only the detector ran")
     detector = detector or build_detector(cfg, use_ner=use_ner, name_rules=use_ner)
-    unreadable: dict[str, int] = {}
-    binary = 0
+    images: Counter = Counter()
+    binary, cache = 0, {}
     for path in _targets(cfg, paths):
+        shown = _shown(cfg, path)
         units = file_units(path)
         if units is None:
             suffix = path.suffix.lower()
-            if suffix in UNREADABLE:
-                unreadable[suffix] = unreadable.get(suffix, 0) + 1
+            if suffix == ".pdf":
+                report.warnings.append(Finding(shown, "whole file", "UNSCANNED", "no PDF text tool installed "
+                                               "(pdftotext from poppler-utils, pypdf or pdfminer.six)", False))
+            elif suffix in IMAGE_SUFFIXES:
+                images[suffix[1:].upper()] += 1
             else:
                 binary += 1
             continue
-        try:
-            shown = str(path.relative_to(cfg.root))
-        except ValueError:
-            shown = str(path)
+        units = list(units)
         report.scanned.append(shown)
-        for location, kind, reason in _scan(list(units), detector, register, pseud, use_ner):
-            report.findings.append(Finding(shown, location, kind, reason))
-    for suffix, n in sorted(unreadable.items()):
-        report.notes.append(f"{n} {suffix[1:].upper()} file(s) cannot be read as text (their tables are checked "
-                            f"in the notebooks and the SVG twins of figures are scanned)")
+        seen: set[tuple[str, str]] = set()
+        for location, kind, reason in _scan(units, detector, register, pseud, use_ner):
+            if not allow.silences(shown, location, kind):
+                seen.add((location, kind))
+                report.blocking.append(Finding(shown, location, kind, reason))
+        for location, kind, reason, blocking in _signals(units, allow, register, cache):
+            if (location, kind) in seen or allow.silences(shown, location, kind):
+                continue
+            seen.add((location, kind))
+            (report.blocking if blocking else report.warnings).append(Finding(shown, location, kind, reason, blocking))
+    for kind, n in sorted(images.items()):
+        report.notes.append(f"{n} {kind} file(s) hold no text (the SVG twins of figures and the tables "
+                            f"behind them are scanned)")
     if binary:
         report.notes.append(f"{binary} binary file(s) hold no text (caches, models) and were skipped")
     return report
 
 
+def leak_report(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = False, detector=None) -> LeakReport:
+    """:func:`scan_outputs` with keyword arguments (kept for callers of the first API)."""
+    return scan_outputs(cfg, paths, use_ner=use_ner, detector=detector)
+
+
 def leak_check(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = False,
                raise_on_findings: bool = False, detector=None) -> list[Finding]:
-    """Findings of personal data in the outputs (empty when clean).
+    """The blocking findings of personal data in the outputs (empty when they may be published).
 
     Args:
-        cfg: the project configuration (paths, salt, deny list, known names in the manifest).
+        cfg: the project configuration.
         paths: files or folders to scan instead of data/processed, figures/ and reports/.
-        use_ner: also run spaCy NER and the name-context rules.
+        use_ner: the detector also runs spaCy NER and the name-context rules.
         raise_on_findings: raise :class:`LeakError` instead of returning findings.
         detector: a ready detector (tests), instead of the project's.
 
     Raises:
-        LeakError: ``raise_on_findings`` and something was found; the message names the first
-            file and location, never the value.
+        LeakError: ``raise_on_findings`` and something blocks; the message names the first file
+            and place, never the value.
     """
-    findings = leak_report(cfg, paths=paths, use_ner=use_ner, detector=detector).findings
-    if findings and raise_on_findings:
-        first = findings[0]
-        raise LeakError(f"{len(findings)} finding(s) of personal data in the outputs; first at {first.location}: "
-                        f"{first.type} ({first.reason})", path=first.file)
-    return findings
+    report = scan_outputs(cfg, paths, use_ner=use_ner, detector=detector)
+    if report.blocking and raise_on_findings:
+        first = report.blocking[0]
+        raise LeakError(f"{len(report.blocking)} finding(s) of personal data in the outputs; first at "
+                        f"{first.location}: {first.type} ({first.reason})", path=first.file)
+    return report.blocking
 
 
 def assert_no_leaks(cfg, **kwargs) -> None:
-    """:func:`leak_check` that raises :class:`LeakError` on any finding (for the batch run and CI)."""
+    """:func:`leak_check` that raises :class:`LeakError` on any blocking finding (for the batch run and CI)."""
     leak_check(cfg, raise_on_findings=True, **kwargs)
+
+
+# ---- quarantine
+def _owner_only(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _prune_empty(folder: Path, stop: set[Path]) -> None:
+    """Remove ``folder`` and its parents while empty, never a folder in ``stop``."""
+    folder = folder.resolve()
+    while folder not in stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def quarantine(cfg, paths: Iterable[Path], findings: LeakReport | Iterable[Finding], *,
+               run_id: str | None = None) -> Path:
+    """Move every file of a run into ``<project>/quarantine/<run id>/`` (owner-only) with ``findings.json``.
+
+    Args:
+        cfg: the project configuration (its root holds ``quarantine/``).
+        paths: the run's files and folders (figures, report HTML/PDF, executed notebooks, tables,
+            or the staging folder that holds them). They keep their layout below the folder
+            they share; emptied folders of the run are removed, never figures/ or reports/.
+        findings: the :class:`LeakReport` (blocking and warnings) or the findings that stopped it.
+        run_id: the run's id; default the current UTC time.
+
+    Returns:
+        The quarantine folder (0700; its files 0600). ``findings.json`` holds types, files,
+        places and reasons, never a value.
+    """
+    run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    root = Path(cfg.root).resolve()
+    base = root / "quarantine"
+    dest = base / run_id
+    for folder in (base, dest):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)
+    sources = [Path(p).resolve() for p in paths if Path(p).exists() or Path(p).is_symlink()]
+    if not sources:
+        common = dest
+    elif len(sources) == 1:
+        common = sources[0] if sources[0].is_dir() else sources[0].parent
+    else:
+        common = Path(os.path.commonpath([str(p) for p in sources]))
+    moved: dict[str, str] = {}
+    for src in sources:
+        rel = src.relative_to(common) if src != common else Path(".")
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        files = [src] if not src.is_dir() else [p for p in src.rglob("*") if p.is_file()]
+        if src.is_dir() and rel == Path("."):
+            for child in sorted(src.iterdir()):
+                shutil.move(str(child), str(dest / child.name))
+        else:
+            if target.exists():
+                shutil.rmtree(target) if target.is_dir() else target.unlink()
+            shutil.move(str(src), str(target))
+        for f in files:
+            moved[_shown(cfg, f)] = str(dest / f.relative_to(common) if f != common else dest)
+    stop = {root, base, *(Path(d).resolve() for d in (cfg.figures_dir, cfg.reports_dir, cfg.processed_dir,
+                                                      cfg.raw_dir))}
+    for src in sources:
+        _prune_empty(src if src.is_dir() else src.parent, stop)
+    if isinstance(findings, LeakReport):
+        blocking, warnings = findings.blocking, findings.warnings
+    else:
+        items = list(findings)
+        blocking, warnings = [f for f in items if f.blocking], [f for f in items if not f.blocking]
+
+    def entry(f: Finding) -> dict:
+        d = f.to_dict()
+        d["quarantined_as"] = _shown(cfg, Path(moved[f.file])) if f.file in moved else None
+        return d
+
+    body = {"run_id": run_id, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "blocking": [entry(f) for f in blocking], "warnings": [entry(f) for f in warnings],
+            "files": sorted(_shown(cfg, Path(p)) for p in moved.values())}
+    out = dest / "findings.json"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(body, fh, indent=2)
+    _owner_only(dest)
+    return dest

@@ -1,0 +1,140 @@
+"""The leak check's name lexicon and allow list (data, not rules).
+
+The lexicon is ``data/names.tsv`` (first names and surnames from the Faker package's locale lists,
+MIT License, rebuilt by ``data/build_name_lexicon.py``; see that file for locales and licence) plus
+``data/names_extra.tsv`` (names added by hand for communities Faker covers thinly). Keys are folded
+as :func:`engagement.privacy.patterns.fold` does, so "Łukasz", "Lukasz" and "LUKASZ" are one name.
+
+The allow list silences reviewed false alarms: the project's ``deidentify.allow_list`` (hospitals,
+trusts, regions, brands) and, when present, ``leak_allow.txt`` in the project's raw folder, one
+entry a line (``#`` starts a comment):
+
+- a word or phrase (``Thorpe``, ``Dr Foster``): never a candidate, anywhere;
+- ``file | place | type`` (copied from a finding): silences that one finding only.
+
+Example:
+    >>> lex = load_lexicon()
+    >>> lex.kinds("Siobhán")
+    'F'
+    >>> lex.is_name("Grace"), lex.is_ordinary("Grace")
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from engagement.privacy import patterns as pp
+from engagement.privacy import wordlists as wl
+
+DATA = Path(__file__).with_name("data")
+ALLOW_FILE = "leak_allow.txt"
+
+#: Capitalised words that are names in the lexicon but in this domain are nearly always something
+#: else (ward and service words, places, health terms); a name only where the context says person.
+_DOMAIN_WORDS = frozenset("""
+care hall ward bay king wood may june april faith mills cross church field brook marsh north south east west
+street lane park chase moss mason cook porter nurse sister matron doctor royal queen prince princess victoria
+albert george elizabeth alexandra wellington nightingale trust foundation health service services hospital
+clinic surgery practice centre center unit team staff patient patients reception dental medical mental
+general urgent emergency community primary social national county city council home house court station
+line desk phone app online website portal email text letter friends family test booking appointment
+christian bishop dean grant major dale glen lord sterling eve norm art ash sage bond chance sunday monday
+tuesday wednesday thursday friday saturday august ambulance transport driver crew team
+""".split())
+
+
+def _read(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("name\t"):
+            continue
+        name, _, kinds = line.partition("\t")
+        key = pp.fold(name.strip())
+        out[key] = "".join(sorted(set(out.get(key, "")) | set(kinds.strip())))
+    return out
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """First names (F) and surnames (S); W marks a name that is also an ordinary word."""
+
+    entries: dict[str, str]
+    ordinary: frozenset[str]
+
+    def kinds(self, word: str) -> str:
+        """The kinds of ``word`` without W ("" when not a name)."""
+        return self.entries.get(_key(word), "").replace("W", "")
+
+    def is_name(self, word: str) -> bool:
+        return bool(self.kinds(word))
+
+    def is_first(self, word: str) -> bool:
+        return "F" in self.kinds(word)
+
+    def is_surname(self, word: str) -> bool:
+        return "S" in self.kinds(word)
+
+    def is_ordinary(self, word: str) -> bool:
+        """An English word or domain term as well as a name: a name only by context."""
+        key = _key(word)
+        return key in self.ordinary or "W" in self.entries.get(key, "")
+
+
+def _key(word: str) -> str:
+    return re.sub(r"'s$", "", pp.fold(word))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> NameLexicon:
+    """The packaged name lexicon (read once per process)."""
+    entries = _read(DATA / "names.tsv")
+    for key, kinds in _read(DATA / "names_extra.tsv").items():
+        entries[key] = "".join(sorted(set(entries.get(key, "")) | set(kinds)))
+    ordinary = set(_DOMAIN_WORDS)
+    for name in ("WORD_NAMES", "MONTH_NAMES", "NON_NAME_WORDS", "KIN_WORDS", "NER_NON_NAMES", "ORG_SUFFIXES"):
+        ordinary |= {pp.fold(w) for w in getattr(wl, name, ())}
+    return NameLexicon(entries, frozenset(ordinary))
+
+
+@dataclass
+class AllowList:
+    """Reviewed false alarms: terms never to flag and single findings to silence."""
+
+    terms: list[str] = field(default_factory=list)
+    findings: set[tuple[str, str, str]] = field(default_factory=set)
+    _pattern: re.Pattern | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        words = sorted({t.strip() for t in self.terms if t and t.strip()}, key=len, reverse=True)
+        if words:
+            body = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['\u2019]") for w in words)
+            self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where allowed terms stand in ``text`` (whole words, any case)."""
+        return [m.span() for m in self._pattern.finditer(text)] if self._pattern else []
+
+    def silences(self, file: str, place: str, kind: str) -> bool:
+        return (file, place, kind) in self.findings
+
+
+def read_allow_list(cfg) -> AllowList:
+    """The project's allow list plus ``<raw dir>/leak_allow.txt`` when present."""
+    terms = list((getattr(cfg, "deidentify", None) or {}).get("allow_list", []) or [])
+    findings: set[tuple[str, str, str]] = set()
+    path = Path(cfg.raw_dir) / ALLOW_FILE
+    if path.is_file():
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) == 3:
+                findings.add((parts[0], parts[1], parts[2].upper()))
+            else:
+                terms.append(line)
+    return AllowList(terms, findings)
