@@ -299,4 +299,5 @@ def build_detector(cfg, known_names: Iterable[str | tuple[str, str]] = (), *, us
     names = [*known_names, *manifest_names(cfg)]
     return Detector(known_names=names, allow_list=settings.get("allow_list") or [], deny_list=read_deny_list(cfg),
                     max_age=int(settings.get("max_age", 89)), use_ner=use_ner, nlp=nlp,
-                    model=str(cfg.settings.get("spacy_model", "auto")), name_rules=name_rules)
+                    model=str(cfg.settings.get("spacy_model", "auto")), name_rules=name_rules,
+                    hide_facilities=bool(settings.get("hide_facilities", True)))

@@ -22,9 +22,10 @@ from typing import Iterable, Iterator, Sequence
 from engagement.privacy import patterns as pp
 from engagement.privacy.names import NameRules, known_forms
 
-_TYPE_RANK = {"EMAIL": 0, "NHS_NUMBER": 1, "PHONE": 2, "POSTCODE": 3, "ADDRESS": 4, "DATE_OF_BIRTH": 5,
-              "LOCATION": 6, "AGE": 7, "PERSON": 8}
-_METHOD_RANK = {"deny_list": 0, "checksum": 1, "regex": 2, "known_name": 3, "title": 4, "context": 5, "ner": 6}
+_TYPE_RANK = {"EMAIL": 0, "NHS_NUMBER": 1, "NI_NUMBER": 2, "HOSPITAL_NUMBER": 3, "PHONE": 4, "VEHICLE_REG": 5,
+              "POSTCODE": 6, "ADDRESS": 7, "DATE_OF_BIRTH": 8, "LOCATION": 9, "AGE": 10, "PERSON": 11}
+_METHOD_RANK = {"deny_list": 0, "checksum": 1, "regex": 2, "facility": 3, "known_name": 4, "title": 5, "context": 6,
+                "ner": 7}
 _VETO_LABELS = {"GPE", "LOC", "LANGUAGE", "DATE", "TIME", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "ORDINAL",
                 "CARDINAL"}
 
@@ -43,7 +44,7 @@ class Hit:
 
 def _rank(hit: Hit) -> tuple:
     kind = "AGE" if hit.type.startswith("AGE") else hit.type
-    return (_TYPE_RANK.get(kind, 9), -(hit.end - hit.start), _METHOD_RANK.get(hit.method, 9), hit.start)
+    return (_TYPE_RANK.get(kind, 12), -(hit.end - hit.start), _METHOD_RANK.get(hit.method, 9), hit.start)
 
 
 def _alternation(terms: Iterable[str]) -> re.Pattern | None:
@@ -81,17 +82,21 @@ class Detector:
         model: the model package, or "auto".
         reference_year: the year used to tell whether a birth year means an age over ``max_age``.
         name_rules: apply the title and context rules for names (the leak check can do without).
+        hide_facilities: redact GP surgeries, practices, pharmacies, care homes and schools named by
+            street, village or name ("Thorpe Road Surgery") as ``LOCATION`` (method ``facility``).
     """
 
     def __init__(self, *, known_names: Iterable[str | tuple[str, str]] = (), allow_list: Iterable[str] = (),
                  deny_list: Iterable[str] = (), max_age: int = 89, use_ner: bool = True, nlp=None,
-                 model: str = "auto", reference_year: int | None = None, name_rules: bool = True):
+                 model: str = "auto", reference_year: int | None = None, name_rules: bool = True,
+                 hide_facilities: bool = True):
         self.allow_list = sorted({a.strip() for a in allow_list if a and a.strip()})
         self.deny_list = sorted({d.strip() for d in deny_list if d and d.strip()})
         self.max_age = int(max_age)
         self.reference_year = reference_year or date.today().year
         self.use_ner = use_ner
         self.name_rules = name_rules
+        self.hide_facilities = hide_facilities
         self.model = model
         self._nlp = nlp
         # multi-word non-names ("Sky News", "Lloyd George") shield name hits the way allowed terms do
@@ -160,6 +165,8 @@ class Detector:
         hits = [Hit(s.start, s.end, s.type, s.method, text[s.start:s.end]) for s in spans]
         if self._deny_re is not None:
             hits += [Hit(m.start(), m.end(), "LOCATION", "deny_list", m.group()) for m in self._deny_re.finditer(text)]
+        if self.hide_facilities:
+            hits += [Hit(s.start, s.end, s.type, s.method, text[s.start:s.end]) for s in pp.find_facilities(text)]
         persons = [e for e in ents if e[2] == "PERSON"]
         vetoes = _Spans((s, e) for s, e, label in ents if label in _VETO_LABELS)
         hits += self._known_hits(text, persons)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from engagement.privacy.wordlists import (  # noqa: F401  (re-exported: callers read the lists as patterns.X)
-    KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
+    FACILITY_GENERIC, FACILITY_SUFFIXES, KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
     PSEUDO_FIRST, PSEUDO_LAST, PSEUDO_PLACES, PSEUDO_STREETS, RELATIONS, SPEECH_VERBS, STREET_SUFFIXES,
     STREET_TYPES, TITLES, UNITS, WORD_NAMES,
 )
@@ -322,10 +322,135 @@ def find_ages(text: str, max_age: int) -> Iterator[Span]:
                 yield Span(m.start("n"), m.end("n"), f"AGE_OVER_{max_age}", "context")
 
 
+# ---------------------------------------------------------------------------------------------
+# Numbers by context as well as shape: transcribers mishear digits, so after a cue the shape is loose.
+_GAP = r"(?:[ \t]*[:\-\u2013=#]?[ \t]*)"
+#: "number on the letter was", "number's": what may stand between a cue noun and the value
+_TAIL = (r"(?:[ \t]+(?:on|in|from|at|off)[ \t]+(?:the|my|his|her|your|their|a)[ \t]+[\w-]+)?"
+         r"(?:[ \t]*['\u2019]s|[ \t]+(?:is|was|are|it's|it\u2019s|reads|=))?(?:[ \t]+(?:still|now|just))?")
+PHONE_CUE_RE = re.compile(
+    r"\b(?:(?:ring|call|phone|text|reach|contact|get|whatsapp)[ \t]+(?:me|us|him|her|them|mum|dad|me[ \t]+back)"
+    r"(?:[ \t]+(?:back|direct|anytime|any[ \t]?time))?[ \t]+on"
+    r"|(?:my|his|her|their|our|your|the|a|mum's|dad's)[ \t]+(?:(?:home|work|direct|new|old|contact|phone|"
+    r"telephone|mobile|landline|daytime)[ \t]+)?(?:number|no\.?|num|phone|telephone|mobile|landline|cell|tel)"
+    r"(?:[ \t]+(?:number|no\.?))?(?:[ \t]+(?:they|she|he|you)[ \t]+(?:gave|give|have|had|got)(?:[ \t]+(?:me|us))?)?"
+    r"|(?:contact|phone|telephone|mobile|landline|home|work)[ \t]+(?:number|no\.?|num)|mobile|landline|tel\.?"
+    r"|telephone|phone|on[ \t]+(?:the[ \t]+)?(?:mobile|landline))" + _TAIL + _GAP + "$", _F)
+#: 9 to 13 digits, with spaces, dashes, dots, brackets or a +44 between them.
+DIGIT_RUN_RE = re.compile(r"(?<![\w+])(?:\+[ \t]?)?\(?\d(?:[ \t\-.()]{0,3}\d){8,14}(?![\w])")
+#: three letters and seven digits (the usual English hospital number shape), e.g. a trust prefix.
+HOSPITAL_RE = re.compile(r"(?<![\w/])[A-Za-z]{3}[ \t\-]?\d{7}(?![\w/])")
+HOSPITAL_CUE_RE = re.compile(
+    r"(?:\b(?:hospital|patient|unit|record|medical[ \t]+record|case|k)[ \t]+(?:number|no\.?|num|#)"
+    r"|\bmrn\b(?:[ \t]+(?:number|no\.?))?|\bm\.r\.n\.?)" + _TAIL + _GAP + "$", _F)
+#: after a hospital-number cue: one token of 5 to 12 letters and digits holding at least five digits.
+_CUED_ID = re.compile(r"(?<![\w])(?:[A-Za-z]{1,4}(?=\d)|[A-Z]{1,4}[ \t\-])?\d(?:[ \t\-]?\d){4,11}(?:[A-Za-z](?![\w]))?(?![\w])")
+_NI_PREFIX = r"(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+_NI_SEP = r"[ \t\-]?"
+NI_RE = re.compile(rf"(?<![\w])(?i:{_NI_PREFIX}){_NI_SEP}\d{{2}}{_NI_SEP}\d{{2}}{_NI_SEP}\d{{2}}{_NI_SEP}(?i:[A-D])(?![\w])")
+NI_LOOSE_RE = re.compile(rf"(?<![\w])(?i:[A-Z]{{2}}){_NI_SEP}\d{{2}}{_NI_SEP}\d{{2}}{_NI_SEP}\d{{2}}(?:{_NI_SEP}(?i:[A-D])(?![\w]))?(?![\w])")
+NI_CUE_RE = re.compile(r"\b(?:national[ \t]+insurance|n\.?i\.?|nino)(?:[ \t]+(?:number|no\.?|num))?"
+                       + _TAIL + _GAP + "$", _F)
+#: current UK plates (AB12 CDE: two letters, age identifier, three letters), older prefix and suffix plates
+REG_CURRENT_RE = re.compile(r"(?<![\w])[A-HJ-PR-Y][A-HJ-PR-Y](?:0[2-9]|[1-9]\d)[ \t]?[A-HJ-PR-Z]{3}(?![\w])")
+REG_OLD_RE = re.compile(r"(?<![\w])(?:[A-HJ-NPR-Y]\d{1,3}[ \t]?[A-Z]{3}|[A-Z]{3}[ \t]?\d{1,3}[A-HJ-NPR-Y])(?![\w])")
+REG_LOOSE_RE = re.compile(r"(?<![\w])(?i:[A-Z]{1,3}[ \t]?\d{1,4})(?:[ \t]?(?P<tail>(?i:[A-Z]{1,3})))?(?![\w])")
+#: a word after a loose plate is the sentence going on, not its letters ("reg AVN 563 if you need it")
+_NOT_PLATE_TAIL = frozenset("i a if is it in on at to so or and the was but as be by".split())
+REG_CUE_RE = re.compile(r"\b(?:reg(?:istration)?(?:[ \t]+(?:number|no\.?|plate))?|number[ \t]+plate|plate|"
+                        r"(?:car|van|vehicle|motor|mobility[ \t]+scooter)(?:[ \t]+reg)?)" + _TAIL + _GAP + "$", _F)
+
+
+def _cued(text: str, start: int, cue: re.Pattern, reach: int = 48) -> bool:
+    """Does a cue end right before ``start`` (a few words at most, no sentence boundary between)?"""
+    return cue.search(text[max(0, start - reach):start]) is not None
+
+
+def find_cued_phones(text: str) -> Iterator[Span]:
+    """9-13 digits after a phone cue ("you can ring me on", "my number is"), valid UK number or not."""
+    for m in DIGIT_RUN_RE.finditer(text):
+        n = len(re.sub(r"\D", "", m.group()))
+        if 9 <= n <= 13 and _cued(text, m.start(), PHONE_CUE_RE):
+            yield Span(m.start(), m.end(), "PHONE", "context")
+
+
+def find_hospital_numbers(text: str) -> Iterator[Span]:
+    for m in HOSPITAL_RE.finditer(text):
+        yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "regex")
+    for m in _CUED_ID.finditer(text):
+        if _cued(text, m.start(), HOSPITAL_CUE_RE):
+            yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "context")
+
+
+def find_ni_numbers(text: str) -> Iterator[Span]:
+    for m in NI_RE.finditer(text):
+        yield Span(m.start(), m.end(), "NI_NUMBER", "regex")
+    for m in NI_LOOSE_RE.finditer(text):
+        if _cued(text, m.start(), NI_CUE_RE):
+            yield Span(m.start(), m.end(), "NI_NUMBER", "context")
+
+
+def find_vehicle_regs(text: str) -> Iterator[Span]:
+    for pattern in (REG_CURRENT_RE, REG_OLD_RE):
+        for m in pattern.finditer(text):
+            yield Span(m.start(), m.end(), "VEHICLE_REG", "regex")
+    for m in REG_LOOSE_RE.finditer(text):
+        end = m.end()
+        if m.group("tail") and m.group("tail").lower() in _NOT_PLATE_TAIL:
+            end = m.start("tail") - (1 if text[m.start("tail") - 1] in " \t" else 0)
+        if _cued(text, m.start(), REG_CUE_RE, 40):
+            yield Span(m.start(), end, "VEHICLE_REG", "context")
+
+
+_FAC_WORD = rf"(?:St\.?|Saint|{UP}{LETTER}*(?:{APOS}{LETTER}+|-{LETTER}+)*(?:{APOS}s?)?)"
+_FAC_JOIN = r"(?:[ \t]+(?:le|on|upon|under|in|by|cum|next|the|de|&|and|of)(?=[ \t]+[A-Z]))?"
+FACILITY_RE = re.compile(
+    rf"(?P<name>{_FAC_WORD}(?:{_FAC_JOIN}[ \t]+{_FAC_WORD}){{0,4}})[ \t]+"
+    rf"(?P<kind>(?i:{'|'.join(re.escape(f).replace(chr(92) + ' ', '[ ' + chr(92) + 't]+') for f in FACILITY_SUFFIXES)}))"
+    r"(?![\w])")
+
+
+_FAC_LEAD = frozenset("""the a an our my your his her their local nearest usual at in from with to for by near and but so
+or we i they he she you it then when if yes yeah well oh also both even only like called named""".split())
+
+
+def find_facilities(text: str) -> Iterator[Span]:
+    """GP surgeries, practices, pharmacies, care homes and schools named by a street, village or name
+    ("Thorpe Road Surgery", "the Grove Medical Practice", "St Mary's Primary"), as ``LOCATION``."""
+    for m in FACILITY_RE.finditer(text):
+        words = re.findall(r"[\w'\u2019&-]+", m.group("name"))
+        while words and fold(words[0]) in _FAC_LEAD:
+            words.pop(0)   # "At Thorpe Road Surgery", "Our Grove Practice": the name starts after
+        named = [w for w in words if fold(w).rstrip("'s").rstrip("'") not in FACILITY_GENERIC
+                 and fold(w) not in FACILITY_GENERIC]
+        if not named:
+            continue
+        kind = m.group("kind")
+        lower = kind[:1].islower()
+        start = m.start("name") + m.group("name").find(words[0])
+        if lower and len(words) == 1 and _sentence_start(text, start):
+            continue   # "Knee surgery was..."
+        if re.match(r"[ \t]+of\b", text[m.end():m.end() + 4]) and kind.lower() in ("college", "school", "academy"):
+            continue   # "Royal College of Nursing", "London School of Hygiene"
+        the = re.search(r"(?<![\w])[Tt]he[ \t]+$", text[max(0, start - 8):start])
+        if the:
+            start -= len(the.group())
+        yield Span(start, m.end(), "LOCATION", "facility")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'\u201c\u2018(":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n"
+
+
 def find_structured(text: str, *, max_age: int = 89, reference_year: int = 2026) -> list[Span]:
-    """Every phone, e-mail, NHS number, postcode, address, date of birth and age over ``max_age``."""
+    """Every phone, e-mail, NHS, hospital and NI number, car registration, postcode, address, date of
+    birth and age over ``max_age``."""
     out: list[Span] = []
-    for finder in (find_emails, find_nhs, find_phones, find_postcodes, find_addresses):
+    for finder in (find_emails, find_nhs, find_phones, find_cued_phones, find_hospital_numbers, find_ni_numbers,
+                   find_vehicle_regs, find_postcodes, find_addresses):
         out.extend(finder(text))
     out.extend(find_dates_of_birth(text, max_age, reference_year))
     out.extend(find_ages(text, max_age))

@@ -118,6 +118,28 @@ services library church chapel road street lane avenue close drive way crescent 
 grove walk row hill square mews parade park estate ltd limited plc council a&e hub
 """.split())
 
+#: What names a small health or care setting, a school or a pharmacy: "Thorpe Road Surgery",
+#: "the Grove Medical Practice", "St Mary's Primary". Hospitals and trusts are not here: the big
+#: ones are on the allow list, and any other stays unless deny-listed.
+FACILITY_SUFFIXES = ("Surgery", "Medical Practice", "Medical Centre", "Medical Center", "Health Centre",
+                     "Healthcare Centre", "Medical Group", "Medical Partnership", "Health Clinic", "Practice",
+                     "Pharmacy", "Chemist", "Chemists", "Care Home", "Nursing Home", "Residential Home",
+                     "Care Centre", "Retirement Home", "Rest Home", "Primary School", "Primary Academy", "Primary",
+                     "Junior School", "Infant School", "Infants School", "Junior Academy", "High School",
+                     "Secondary School", "Academy", "School", "College", "Nursery", "Day Centre")
+#: Words that alone do not name a setting ("Dental Surgery", "GP Practice", "Primary School", chains).
+FACILITY_GENERIC = frozenset("""
+the a an dental day keyhole heart brain knee hip back bowel spinal spine cardiac cancer weight loss foot hand
+shoulder ear nose throat breast skin oral mouth tooth teeth joint bone cosmetic plastic minor major bariatric
+cataract laser gp gps vet vets veterinary doctors doctor's doctor local community care nursing residential high
+secondary primary junior junior infant infants boarding grammar private independent special sunday medical health
+family general group main new old our my this that every any which online nhs village town city county district
+good best clinical nurse hospital catholic church free state comprehensive public prep preparatory sixth form his
+her their your boots lloyds lloydspharmacy superdrug asda tesco well rowlands morrisons sainsbury's sainsburys
+cohens day-lewis numark bestway superdrug's boots' pharmacy surgery practice school college academy nursery
+online-only dispensing walk-in urgent emergency out-of-hours same-day mental eating sexual fertility maternity
+""".split())
+
 STREET_TYPES = ("Road", "Rd", "Street", "St", "Lane", "Ln", "Avenue", "Ave", "Close", "Drive", "Way", "Crescent",
                 "Gardens", "Court", "Place", "Terrace", "Grove", "Walk", "Row", "Hill", "Square", "Mews", "Parade",
                 "Green", "Rise", "View", "Vale", "Meadow", "Meadows", "Chase", "Gate", "Wharf", "Yard", "Croft",
