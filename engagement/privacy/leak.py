@@ -12,8 +12,8 @@ The rule for what blocks publication (``LeakReport.blocking``) and what is a war
 Blocking
     1. *redacted value reappears*: the salted hash of a candidate span is in the register of
        redacted values (``data/processed/redactions.parquet``) - found without knowing the value.
-    2. *detector still finds <TYPE>*: the project's detector (regular expressions, checksummed NHS
-       numbers, known names, deny list; ``use_ner=True`` adds NER and name rules).
+    2. *detector still finds <TYPE>*: the project's detector finds a phone, e-mail, NHS number,
+       postcode or address, or a known name or deny-list term.
     3. independent signals that do not use the detector (:mod:`engagement.privacy.signals`): an
        e-mail, full UK postcode, National Insurance or hospital-number shape; 9-13 digits that are
        a UK phone shape, a valid NHS number, or follow a phone or record-number cue; a word from
@@ -22,7 +22,8 @@ Blocking
        followed by a lexicon surname.
 
 Warnings
-    Any other capitalised lexicon name; a capitalised word next to a person cue that is not in
+    The detector's other hits (a date of birth, a place found by a naming rule, and with
+    ``use_ner=True`` spaCy NER and the name rules); any other capitalised lexicon name; a capitalised word next to a person cue that is not in
     the lexicon; a name that is also an ordinary word near a cue; 9-13 digits without a cue; a
     PDF that could not be read because no PDF text tool is installed.
 
@@ -66,6 +67,10 @@ _WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*")
 _WINDOW_TYPES = ("PERSON", "LOCATION")
 _DEFAULT_METHODS = {"regex", "checksum", "known_name", "deny_list"}
 _STRUCTURED = {"PHONE", "EMAIL", "NHS_NUMBER", "POSTCODE", "ADDRESS", "DATE_OF_BIRTH"}
+# detector hits that block by themselves; its other hits (a date near "born", a place by a naming
+# rule, NER) are warnings unless the register says the value was redacted
+_SURE_METHODS = {"checksum", "known_name", "deny_list"}
+_SURE_TYPES = {"PHONE", "EMAIL", "NHS_NUMBER", "POSTCODE", "ADDRESS"}
 
 
 @dataclass(frozen=True)
@@ -174,8 +179,8 @@ def _joined(units: list[tuple[str, str]]) -> tuple[str, list[int]]:
 
 
 def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, use_ner: bool
-          ) -> Iterator[tuple[str, str, str]]:
-    """(location, type, reason) for every register or detector finding in one file's units."""
+          ) -> Iterator[tuple[str, str, str, bool]]:
+    """(location, type, reason, blocking) for every register or detector finding in one file's units."""
     if not units:
         return
     big, starts = _joined(units)
@@ -183,27 +188,29 @@ def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, us
     def where(offset: int) -> str:
         return units[bisect.bisect_right(starts, offset) - 1][0]
 
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str]] = set()
     for hit in detector.detect(big):
         if hit.type.startswith("AGE") or pp.fold(hit.value) in register.replacements:
             continue
         reappears = pseud is not None and pseud.value_hash(hit.type, hit.value) in register.hashes.get(hit.type, ())
         if reappears:
-            item = (where(hit.start), hit.type, "redacted value reappears")
+            item = (where(hit.start), hit.type, "redacted value reappears", True)
+        elif hit.method in _SURE_METHODS or hit.type in _SURE_TYPES:
+            item = (where(hit.start), hit.type, f"detector still finds {hit.type}", True)
         elif use_ner or hit.method in _DEFAULT_METHODS or hit.type in _STRUCTURED or hit.type == "LOCATION":
-            item = (where(hit.start), hit.type, f"detector still finds {hit.type}")
+            item = (where(hit.start), hit.type, f"detector finds {hit.type} by {hit.method} (review)", False)
         else:
             continue
-        if item not in seen:
-            seen.add(item)
+        if item[:2] not in seen:
+            seen.add(item[:2])
             yield item
     kinds = [k for k in _WINDOW_TYPES if register.hashes.get(k)]
     if pseud is None or not kinds:
         return
     for start, kind in _window_matches(big, starts, detector, register, pseud, kinds):
-        item = (where(start), kind, "redacted value reappears")
-        if item not in seen:
-            seen.add(item)
+        item = (where(start), kind, "redacted value reappears", True)
+        if item[:2] not in seen:
+            seen.add(item[:2])
             yield item
 
 
@@ -306,10 +313,11 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
         units = list(units)
         report.scanned.append(shown)
         seen: set[tuple[str, str]] = set()
-        for location, kind, reason in _scan(units, detector, register, pseud, use_ner):
+        for location, kind, reason, blocking in _scan(units, detector, register, pseud, use_ner):
             if not allow.silences(shown, location, kind):
                 seen.add((location, kind))
-                report.blocking.append(Finding(shown, location, kind, reason))
+                (report.blocking if blocking else report.warnings).append(
+                    Finding(shown, location, kind, reason, blocking))
         for location, kind, reason, blocking in _signals(units, allow, register, cache):
             if (location, kind) in seen or allow.silences(shown, location, kind):
                 continue

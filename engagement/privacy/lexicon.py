@@ -34,7 +34,8 @@ DATA = Path(__file__).with_name("data")
 ALLOW_FILE = "leak_allow.txt"
 
 #: Capitalised words that are names in the lexicon but in this domain are nearly always something
-#: else (ward and service words, places, health terms); a name only where the context says person.
+#: else (ward and service words, places, health terms, the eponyms of statistics in a report):
+#: a name only where the context says person.
 _DOMAIN_WORDS = frozenset("""
 care hall ward bay king wood may june april faith mills cross church field brook marsh north south east west
 street lane park chase moss mason cook porter nurse sister matron doctor royal queen prince princess victoria
@@ -44,6 +45,8 @@ general urgent emergency community primary social national county city council h
 line desk phone app online website portal email text letter friends family test booking appointment
 christian bishop dean grant major dale glen lord sterling eve norm art ash sage bond chance sunday monday
 tuesday wednesday thursday friday saturday august ambulance transport driver crew team
+cohen fisher wilson pearson spearman kendall wald bonferroni benjamini hochberg krippendorff fleiss poisson
+bayes gauss wilcoxon mann whitney kruskal wallis tukey likert jaccard welch holm
 """.split())
 
 

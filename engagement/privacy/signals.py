@@ -15,7 +15,7 @@ Blocking (high confidence):
 - HOSPITAL_NUMBER: three letters and seven digits ("RGT1234567"), or any 6-10 digit run after
   "hospital number", "patient number", "MRN".
 - NI_NUMBER: a National Insurance number shape (two letters, six digits, A-D).
-- PERSON: a name-lexicon word in a person context: after a role or relation ("my neighbour",
+- PERSON: a capitalised word after a title ("Dr", "Nurse", "Mrs"); a name-lexicon word in a person context: after a role or relation ("my neighbour",
   "the receptionist"), a title ("Dr", "Nurse"), "ask for", "ring", "speak to", "called",
   "thanks"; or before "on reception", "from the surgery", "was lovely", "said", "rang"; or a
   lexicon first name followed by a lexicon surname ("Sarah Jenkins"). A lexicon name that is also
@@ -28,7 +28,8 @@ Warnings (to review; they do not stop publication):
   person context; an ordinary-word name in an after-cue ("Grace was lovely").
 - DIGIT_RUN: 9-13 digits without a cue or a UK shape (a mistyped phone, or a reference number).
 
-Never candidates: placeholders (``[PERSON_3]``), anything on the allow list, kin words used as
+Never candidates: acronyms of up to four capitals (TIA, CPN), role words and titles, English function
+words except right after a strong cue ("my son Will"), placeholders (``[PERSON_3]``), anything on the allow list, kin words used as
 names ("Mum said"), text inside an allowed phrase ("James Paget").
 
 Example:
@@ -44,6 +45,11 @@ from dataclasses import dataclass
 
 from engagement.privacy import patterns as pp
 from engagement.privacy.lexicon import AllowList, NameLexicon, load_lexicon
+
+try:
+    from spacy.lang.en.stop_words import STOP_WORDS as _STOP_WORDS   # a word list only: no model is loaded
+except ImportError:  # pragma: no cover - spaCy is a dependency
+    _STOP_WORDS = frozenset({"he", "she", "as", "more", "were", "will", "may", "so", "do", "an", "can"})
 
 _I = re.IGNORECASE
 
@@ -68,13 +74,13 @@ _NI = re.compile(r"(?<![\w\-/])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ
                  r"[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-D](?![\w\-/])")
 # digits with single separators (space, dash, dot between groups, brackets), optionally after +44
 _DIGITS = re.compile(r"(?<![\w.,/£$€%+\-])(?:\+[ \t]?44[ \t\-]?(?:\(0\)[ \t]?)?|\(0?)?\d(?:[ \t\-]?\(?\d\)?){5,15}"
-                     r"(?![\w,]|\.\d|%)")
+                     r"(?!\w|,\d|\.\d|%)")
 _PHONE_CUE = re.compile(r"(?:\b(?:ring|call|text|phone|contact|reach|whatsapp)(?:ed|ing|s)?\b(?:[ \t]+me)?[ \t]+"
                         r"(?:on|at)\b|\bnumber(?:[ \t]+is|'s)?|\bmobile|\bmob\b|\blandline|\btel\b\.?|\bphone"
                         r"|\bcontact[ \t]+(?:no|number|details)|\bmy[ \t]+no\b\.?)[^.\n]{0,16}$", _I)
 _RECORD_CUE = re.compile(r"\b(?:hospital|patient|unit|case|record|medical)[ \t]+(?:number|no\b\.?|#|id)"
                          r"|\bmrn\b|\bnhs[ \t]*(?:number|no\b\.?)[^.\n]{0,12}$", _I)
-_RECORD_DIGITS = re.compile(r"(?<![\w.,/£$€%+\-])\d(?:[ \t\-]?\d){5,9}(?![\w,]|\.\d|%)")
+_RECORD_DIGITS = re.compile(r"(?<![\w.,/£$€%+\-])\d(?:[ \t\-]?\d){5,9}(?!\w|,\d|\.\d|%)")
 
 
 def _nhs_ok(digits: str) -> bool:
@@ -139,7 +145,10 @@ _ROLES = ("neighbour", "neighbor", "neighbours", "receptionist", "nurse", "docto
           "cousin", "niece", "nephew", "aunt", "auntie", "uncle", "grandson", "granddaughter", "nan", "gran",
           "grandma", "grandad", "stepson", "stepdaughter", "fiance", "fiancee", "girlfriend", "boyfriend",
           "lodger", "landlord", "landlady", "flatmate", "mate", "pal", "kids", "children", "child", "boy", "girl",
-          "lad", "baby", "twin", "lady", "man", "woman", "gentleman", "guy", "chap", "fella", "bloke")
+          "lad", "baby", "twin", "lady", "man", "woman", "gentleman", "guy", "chap", "fella", "bloke", "ot", "hca",
+          "cpn", "occupational therapist", "care assistant", "health care assistant", "healthcare assistant",
+          "psychiatrist", "psychologist", "driver", "porter", "cleaner", "volunteer", "officer", "worker",
+          "advisor", "adviser", "call handler", "handler", "operator", "sonographer", "radiographer", "phlebotomist")
 _TITLES = r"(?:dr|doctor|mr|mrs|ms|miss|mx|prof|professor|nurse|sister|matron|sir|dame|nurse[ \t]+practitioner)"
 _ROLE_RE = "|".join(r.replace(" ", r"[ \t]+") for r in _ROLES)
 _BEFORE = [
@@ -191,12 +200,13 @@ def _name_candidates(text: str, lex: NameLexicon) -> list[Candidate]:
         if i in taken:
             continue
         word = m.group()
-        if len(word) < 2 or word.isupper() and len(word) > 3:
-            continue
+        if len(word) < 2 or (word.isupper() and len(word) <= 4) or _ROLE_WORD.match(word):
+            continue   # acronyms (TIA, CPN), roles and titles are not names
         before = text[max(0, m.start() - 60):m.start()]
         after = text[m.end():m.end() + 60]
         start_of_sentence = bool(_SENTENCE_START.search(before))
         name, ordinary = lex.is_name(word), lex.is_ordinary(word)
+        function_word = word.lower() in _STOP_WORDS
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         # a first name and a surname, neither an ordinary word, not the start of a place's name
         if (name and not ordinary and lex.is_first(word) and nxt is not None
@@ -213,6 +223,11 @@ def _name_candidates(text: str, lex: NameLexicon) -> list[Candidate]:
             continue
         cue_before = next(((why, strong) for rx, why, strong in _BEFORE if rx.search(before)), None)
         cue_after = next((why for rx, why in _AFTER if rx.search(after)), None)
+        if function_word:   # "He said", "Will you": only a mid-sentence capital after a strong cue
+            if lex.is_first(word) and len(word) > 2 and cue_before and cue_before[1] and not start_of_sentence:
+                out.append(Candidate(m.start(), m.end(), "PERSON", f"name that is also a word, after a person cue "
+                                     f"({cue_before[0]})", True))
+            continue
         if name and not ordinary:
             if cue_before and (cue_before[1] or not start_of_sentence):
                 out.append(Candidate(m.start(), m.end(), "PERSON", f"name-lexicon word after a person cue "
@@ -231,7 +246,9 @@ def _name_candidates(text: str, lex: NameLexicon) -> list[Candidate]:
             elif cue_before or cue_after:
                 out.append(Candidate(m.start(), m.end(), "PERSON", "name that is also a word, near a person cue",
                                      False))
-        elif not ordinary and not start_of_sentence and (cue_before or cue_after) and not _ROLE_WORD.match(word):
+        elif not ordinary and not start_of_sentence and cue_before and cue_before[0] == "title":
+            out.append(Candidate(m.start(), m.end(), "PERSON", "capitalised word after a title", True))
+        elif not ordinary and not start_of_sentence and (cue_before or cue_after):
             why = cue_before[0] if cue_before else cue_after
             out.append(Candidate(m.start(), m.end(), "PERSON", f"capitalised word near a person cue ({why})", False))
     return out
