@@ -25,7 +25,7 @@ from engagement.privacy.names import NameRules, known_forms
 _TYPE_RANK = {"EMAIL": 0, "NHS_NUMBER": 1, "NI_NUMBER": 2, "HOSPITAL_NUMBER": 3, "PHONE": 4, "VEHICLE_REG": 5,
               "POSTCODE": 6, "ADDRESS": 7, "DATE_OF_BIRTH": 8, "LOCATION": 9, "AGE": 10, "PERSON": 11}
 _METHOD_RANK = {"deny_list": 0, "checksum": 1, "regex": 2, "facility": 3, "known_name": 4, "title": 5, "context": 6,
-                "ner": 7}
+                "list": 7, "ner": 8}
 _VETO_LABELS = {"GPE", "LOC", "LANGUAGE", "DATE", "TIME", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "ORDINAL",
                 "CARDINAL"}
 
@@ -175,15 +175,31 @@ class Detector:
             if strong or not vetoes.overlaps(h.start, h.end):
                 hits.append(h)
         allowed = [(m.start(), m.end()) for m in self._allow_re.finditer(text)] if self._allow_re else []
+        hits += self._list_siblings(text, hits, _Spans(allowed))
         places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")] + allowed
         hits += self._ner_hits(text, persons, _Spans(places))
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
+        hits = [h for h in hits if not (h.type == "PERSON" and h.method != "known_name" and _eponym(text, h))]
         protected = _Spans((m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text))
         hits = [h for h in hits if not protected.overlaps(h.start, h.end)]
         if allowed:
             allowed_spans = _Spans(allowed)
             hits = [t for h in hits for t in self._respect_allow_list(text, h, allowed_spans)]
         return _resolve(text, hits)
+
+    def _list_siblings(self, text: str, hits: list[Hit], allowed: "_Spans") -> list[Hit]:
+        """Names listed beside a found name ("Tom, Aisha and Wojciech"): one hop each way, repeated."""
+        seen = {(h.start, h.end) for h in hits if h.type == "PERSON"}
+        todo, out = sorted(seen), []
+        while todo:
+            a, b = todo.pop()
+            for s, e in self._rules.siblings(text, a, b):
+                if (s, e) in seen or allowed.overlaps(s, e) or self._rules.org_follows(text, e):
+                    continue
+                seen.add((s, e))
+                todo.append((s, e))
+                out.append(Hit(s, e, "PERSON", "list", text[s:e]))
+        return out
 
     def _known_hits(self, text: str, persons: Sequence[tuple[int, int, str]]) -> list[Hit]:
         if self._known_re is None:
@@ -331,13 +347,29 @@ def _pipeline_factories(model: str) -> set[str] | None:
         return None
 
 
+_EPONYM_AFTER = re.compile(rf"{pp.APOS}s?(?:[ \t]+(?:disease|syndrome|palsy|disorder|lymphoma|sarcoma|"
+                           r"contracture|phenomenon|ulcer|dementia))?\b|[ \t]+(?:disease|syndrome|palsy)\b", re.I)
+_TITLE_BEFORE = re.compile(r"\b(?:dr|doctor|mr|mrs|ms|miss|prof|professor|nurse)\.?[ \t]+$", re.I)
+
+
+def _eponym(text: str, hit: Hit) -> bool:
+    """"Crohn's", "Graves' disease", "Down's syndrome": a condition, unless a title says person."""
+    words = hit.value.split()
+    if _key(words[-1]).rstrip("'") not in pp.EPONYM_CONDITIONS and not re.match(
+            r"[ \t]*(?:['\u2019]s?[ \t]+)?(?:disease|syndrome|palsy)\b", text[hit.end:hit.end + 14], re.I):
+        return False
+    if _TITLE_BEFORE.search(text[max(0, hit.start - 12):hit.start]):
+        return False
+    return bool(_EPONYM_AFTER.match(text, hit.end))
+
+
 def _sentence_start_word_name(text: str, start: int, s: int, e: int) -> bool:
     """NER over a sentence-initial word-name ("Mark my words") is not trusted on its own."""
     return s == start and NameRules.sentence_initial(text, start)
 
 
 _NAME_WORD = re.compile(rf"(?:{pp.NAME_TOKEN}|{pp.UP}\.|{pp.PARTICLES})")
-_INITIALS = re.compile(rf"(?<![\w.])(?:{pp.UP}\.[ \t]?){{1,2}}[ \t]*$")
+_INITIALS = re.compile(rf"(?<![\w.\-/])(?<!\d[ \t])(?:{pp.UP}\.[ \t]?){{1,2}}[ \t]*$")
 
 
 def _with_initials(text: str, hit: Hit) -> Hit:

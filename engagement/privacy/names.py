@@ -19,8 +19,8 @@ from typing import Iterator, NamedTuple
 
 from engagement.privacy.patterns import APOS, NAME_SEQ, NAME_TOKEN, PARTICLES, PLACEHOLDER_RE, UP, fold, normalise
 from engagement.privacy.wordlists import (
-    KIN_WORDS, LOWER_TITLES, MONTH_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS, RELATIONS, SPEECH_VERBS,
-    TITLES, WORD_NAMES,
+    KIN_WORDS, LOWER_TITLES, MONTH_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_AFTER, PERSON_BEFORE, PERSON_NOUNS,
+    PERSON_PRAISE, POSSESSED, RELATIONS, ROLE_NOUNS, SPEECH_VERBS, TITLES, WORD_NAMES,
 )
 
 
@@ -113,7 +113,28 @@ VOCATIVE_RES = (
                r"would|have|has|any|is|are|was|were|tell|go|sorry|thanks|thank|your|if|where|when|why)\b)"),
 )
 SPEECH_RE = re.compile(rf"(?P<name>(?:{UP}\.[ \t]*)?{NAME_TOKEN})(?:{APOS}s)?[ \t]+(?=(?:said|says|told|asked|mentioned|reckons|"
-                       r"was saying|is saying|made a point|has a point|is right|was right)\b)")
+                       r"reckoned|thinks|thought|rang|phoned|texted|was saying|is saying|made a point|has a point|"
+                       r"is right|was right)\b)")
+#: Where a person works or comes from, or a possessive of kin and home: "Bola on reception",
+#: "Gemma from the surgery", "Paula's husband", "at Jing's house".
+_AFTER_PLACE = re.compile(rf"(?:[ \t]+(?i:{_alt(PERSON_AFTER)})\b|{APOS}s[ \t]+(?i:(?:little|eldest|youngest|new|old|"
+                          rf"late|oldest|other)[ \t]+)?(?i:{_alt(POSSESSED)})\b)")
+#: What is said of a person: "Piotr was lovely", "Asif was so kind".
+_AFTER_PRAISE = re.compile(r"[ \t]+(?i:was|is|has[ \t]+been|were)[ \t]+(?i:(?:really|so|very|ever[ \t]+so|absolutely|"
+                           rf"just|always|extremely|incredibly|super|such)[ \t]+)?(?i:{_alt(PERSON_PRAISE)})\b")
+AFTER_RE = re.compile(rf"(?<![\w'\-.])(?P<name>{NAME_TOKEN}(?:[ \t]+(?:{PARTICLES}[ \t]+)?{NAME_TOKEN}){{0,2}})(?={_AFTER_PLACE.pattern}|{_AFTER_PRAISE.pattern})")
+#: "ask for Nicola", "Ring Tom Baker", "and so was Bola", "seen by Kwame Mensah".
+BEFORE_RE = re.compile(rf"(?i:\b(?:{_alt(PERSON_BEFORE)}))[ \t]+(?P<name>{NAME_SEQ})")
+#: "the receptionist at the time was Nadia", "our nurse there was Zhen".
+ROLE_WAS_RE = re.compile(rf"(?i:\b(?:{_alt(ROLE_NOUNS)})(?:[ \t]+[\w']+){{0,3}}[ \t]+(?:was|is|were))[ \t]+"
+                         rf"(?P<name>{NAME_SEQ})(?=[ \t]*(?:[,.;!?]|$|(?i:and|who|but)\b))")
+#: A list of three names, or "me, X and Y", before what they did: "Julie, Xin and Rupinder all said".
+LIST_RE = re.compile(rf"(?:(?i:\b(?:me|us|my[ \t]+\w+|myself)[ \t]*,[ \t]*)(?P<name2>{NAME_TOKEN})(?=[ \t]*,?[ \t]+(?i:and|&)[ \t]+)"
+                     rf"|(?<![\w'])(?P<name>{NAME_TOKEN})[ \t]*,[ \t]*(?={NAME_TOKEN}[ \t]*,?[ \t]+(?i:and|&)[ \t]+{NAME_TOKEN}))")
+#: Names in a list with a name: "Tom, Aisha and Wojciech".
+_LIST_RIGHT = re.compile(rf"(?:[ \t]*,[ \t]*(?:(?i:and|&)[ \t]+)?|[ \t]+(?i:and|&|or)[ \t]+)(?P<name>{NAME_TOKEN})"
+                         rf"(?:[ \t]+(?P<last>{NAME_TOKEN}))?")
+_LIST_LEFT = re.compile(rf"(?<![\w'])(?P<name>{NAME_TOKEN})(?:[ \t]*,[ \t]*|[ \t]+(?i:and|&|or)[ \t]+)$")
 _SPEECH_AFTER = re.compile(rf"(?:{APOS}s\b|[ \t]+(?:{_alt(SPEECH_VERBS)})\b)", re.IGNORECASE)
 _STRONG_SPEECH_AFTER = re.compile(r"[ \t]+(?:said|says|told|asked|mentioned)\b", re.IGNORECASE)
 _VERB_AFTER = re.compile(rf"[ \t]+(?:{_alt(SPEECH_VERBS)})\b", re.IGNORECASE)
@@ -153,8 +174,10 @@ class NameRules:
 
     def org_follows(self, text: str, end: int) -> bool:
         """"Rose Ward", "Hope Street", "Lister Hospital", "Cramlington hospital": a place, not a person."""
-        m = re.match(rf"(?:{APOS}s)?[ \t]+([\w&]+)", text[end:end + 40])
-        return bool(m and fold(m.group(1)) in ORG_SUFFIXES)
+        m = re.match(rf"({APOS}s)?[ \t]+([\w&]+)", text[end:end + 40])
+        if m and m.group(1) and m.group(2).islower():
+            return False   # "at Yaw's house": a person's house; "Rose House" is a place
+        return bool(m and fold(m.group(2)) in ORG_SUFFIXES)
 
     def name_context(self, text: str, start: int, end: int, *, month: bool = False) -> bool:
         """Is the word-name at ``text[start:end]`` used as a name here ("Rose said", "with Bill")?"""
@@ -229,12 +252,53 @@ class NameRules:
         """
         rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
                  (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
-                 *((p, "context", False) for p in VOCATIVE_RES), (SPEECH_RE, "context", False))
+                 (VOCATIVE_RES[0], "context", True), *((p, "context", False) for p in VOCATIVE_RES[1:]),
+                 (SPEECH_RE, "context", False), (LIST_RE, "list", False), (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
         for pattern, method, strong in rules:
             for m in pattern.finditer(text):
+                if pattern is LIST_RE and m.group("name") is None:
+                    a, b = m.span("name2")
+                    if not self.blocked(text[a:b]):
+                        yield a, b, method, True
+                    continue
                 if pattern is SPEECH_RE and re.search(r"\bthe[ \t]+$", text[max(0, m.start() - 5):m.start()]):
                     continue  # "the Telegraph said"
+                if pattern in (SPEECH_RE, VOCATIVE_RES[2]) and not strong:
+                    a = m.start("name")
+                    if pattern is SPEECH_RE and not self.sentence_initial(text, a) or (
+                            pattern is VOCATIVE_RES[2] and not m.group("name").endswith("ly")):
+                        span = self._trimmed(text, m, strong=False)
+                        if span and not self.org_follows(text, span[1]):
+                            yield span[0], span[1], method, True   # "I think Jiayi mentioned", "Zhen, do you"
+                        continue
                 span = self._trimmed(text, m, strong=strong)
                 if span and not self.org_follows(text, span[1]):
                     yield span[0], span[1], method, strong
+        for m in AFTER_RE.finditer(text):
+            span = self._trimmed(text, m, strong=True)
+            if not span or self.org_follows(text, span[1]):
+                continue
+            a, b = span
+            praise = _AFTER_PRAISE.match(text, b) is not None and _AFTER_PLACE.match(text, b) is None
+            if praise and self.sentence_initial(text, a) and " " not in text[a:b]:
+                yield a, b, "context", False     # "Service was brilliant": only with the NER's word
+            elif not _plural(text[a:b]):
+                yield a, b, "context", True
+
+    def siblings(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """Capitalised names listed with a name: "Tom, Aisha and Wojciech", "me, Bartosz and Seán"."""
+        m = _LIST_RIGHT.match(text, end)
+        if m and not self.blocked(m.group("name"), strong=True):
+            b = m.end("last") if m.group("last") and not self.blocked(m.group("last")) else m.end("name")
+            yield m.start("name"), b
+        m = _LIST_LEFT.search(text, max(0, start - 40), start)
+        if m and not self.blocked(m.group("name"), strong=True) and not (
+                self.sentence_initial(text, m.start()) and fold(m.group("name")) in WORD_NAMES):
+            yield m.start("name"), m.end("name")
+
+
+def _plural(word: str) -> bool:
+    """"Letters from the surgery": a plural noun, not a name (names ending in s are left to NER)."""
+    w = word.split()[-1]
+    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "'s", "\u2019s")) and " " not in word
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from engagement.privacy.wordlists import (  # noqa: F401  (re-exported: callers read the lists as patterns.X)
-    FACILITY_GENERIC, FACILITY_SUFFIXES, KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
+    EPONYM_CONDITIONS, FACILITY_GENERIC, FACILITY_SUFFIXES, KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
     PSEUDO_FIRST, PSEUDO_LAST, PSEUDO_PLACES, PSEUDO_STREETS, RELATIONS, SPEECH_VERBS, STREET_SUFFIXES,
     STREET_TYPES, TITLES, UNITS, WORD_NAMES,
 )
@@ -422,7 +422,7 @@ def find_facilities(text: str) -> Iterator[Span]:
         while words and fold(words[0]) in _FAC_LEAD:
             words.pop(0)   # "At Thorpe Road Surgery", "Our Grove Practice": the name starts after
         named = [w for w in words if fold(w).rstrip("'s").rstrip("'") not in FACILITY_GENERIC
-                 and fold(w) not in FACILITY_GENERIC]
+                 and fold(w) not in FACILITY_GENERIC and fold(w) not in NON_NAME_WORDS]
         if not named:
             continue
         kind = m.group("kind")

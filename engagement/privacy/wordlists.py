@@ -26,7 +26,50 @@ RELATIONS = ("husband", "wife", "partner", "son", "daughter", "mum", "mother", "
              "sister-in-law", "brother-in-law", "mother-in-law", "father-in-law", "daughter-in-law",
              "son-in-law", "little boy", "little girl", "eldest", "youngest", "ex", "ex-husband", "ex-wife",
              "other half", "key worker", "support worker", "social worker", "care coordinator", "consultant",
-             "gp", "doctor", "nurse", "midwife", "health visitor", "therapist", "counsellor", "psychiatrist")
+             "gp", "doctor", "nurse", "midwife", "health visitor", "therapist", "counsellor", "psychiatrist",
+             "receptionist", "pharmacist", "physio", "physiotherapist", "practice nurse", "practice manager",
+             "district nurse", "manager", "lodger", "landlord", "landlady", "housemate", "paramedic", "dentist",
+             "optician", "surgeon", "keyworker", "key-worker", "sister", "matron", "care worker", "advocate",
+             "buddy", "volunteer", "link worker", "social prescriber", "occupational therapist", "dietitian",
+             "pharmacy technician", "healthcare assistant", "hca", "admin", "secretary", "mentor", "teacher",
+             "husband's", "wife's")
+#: Roles a name is said to hold afterwards: "the receptionist at the time was Nadia".
+ROLE_NOUNS = ("receptionist", "nurse", "doctor", "gp", "pharmacist", "physio", "carer", "consultant", "midwife",
+              "health visitor", "social worker", "manager", "paramedic", "dentist", "surgeon", "therapist",
+              "counsellor", "advocate", "volunteer", "worker", "lady", "man", "woman", "chap", "guy", "girl", "boy",
+              "registrar", "optician", "secretary", "teacher", "neighbour", "friend")
+
+#: After a name: where a person works or comes from, and what people say about them.
+PERSON_AFTER = ("on reception", "on the reception", "on the desk", "on the front desk", "at the desk",
+                "at reception", "at the front desk", "behind the desk", "on the phones", "on the switchboard",
+                "from the surgery", "from the practice", "from the pharmacy", "from the chemist", "from the council",
+                "from the clinic", "from the office", "from next door", "from church", "from the church",
+                "from the mosque", "from the temple", "from the gurdwara", "from school", "from work",
+                "from reception", "from the health centre", "from social services", "from the hospital",
+                "from the home", "from down the road", "from over the road", "from across the road",
+                "from the ward", "from the GP", "from the doctors", "from the doctor's", "from the team",
+                "in the pharmacy", "in the office", "in the dispensary", "at the surgery", "at the practice",
+                "at the pharmacy", "at the chemist", "on the ward", "the receptionist", "the nurse",
+                "the pharmacist", "the physio", "the carer", "the GP", "the manager")
+#: Said of a person: "Piotr was lovely", "Asif was so kind".
+PERSON_PRAISE = ("lovely", "brilliant", "kind", "helpful", "amazing", "fantastic", "wonderful", "great", "rude",
+                 "patient", "an angel", "a star", "a diamond", "a godsend", "good with", "supportive", "caring",
+                 "marvellous", "fab", "fabulous", "excellent", "superb", "really good", "so good", "very good",
+                 "polite", "friendly", "understanding", "reassuring", "professional", "thorough", "gentle")
+#: After a possessive: "Priya's mum", "at Jing's house".
+POSSESSED = ("mum", "mam", "mom", "mother", "dad", "father", "husband", "wife", "partner", "son", "daughter", "boy",
+             "girl", "kids", "children", "child", "baby", "brother", "sister", "nan", "gran", "granny", "grandad",
+             "grandma", "aunt", "auntie", "uncle", "cousin", "house", "flat", "bungalow", "place", "carer", "funeral",
+             "wedding", "birthday", "dog", "car", "family", "boyfriend", "girlfriend", "friend", "neighbour",
+             "husband's", "mum's", "dad's", "phone", "number", "mobile", "records", "notes", "appointment")
+#: Verbs and phrases a person's name follows: "ask for Nicola", "Ring Tom Baker", "and so was Bola".
+PERSON_BEFORE = ("ask for", "asked for", "asking for", "speak to", "spoke to", "speaking to", "talk to",
+                 "talked to", "talking to", "ring", "rang", "call", "phone", "phoned", "text", "texted", "email",
+                 "emailed", "e-mail", "message", "messaged", "whatsapp", "told", "tell", "showed", "show",
+                 "seen by", "helped by", "looked after by", "visited by", "and so was", "so was", "and so is",
+                 "thanks to", "thank", "thanked", "ask", "asked", "contact", "contacted", "chase", "chased",
+                 "of mine", "of ours", "of hers", "of his", "of theirs")
+
 
 #: Nouns for a person before "called/named": "a lady called Mary".
 PERSON_NOUNS = ("lady", "man", "woman", "guy", "girl", "boy", "bloke", "chap", "fella", "fellow", "lad", "lass",
@@ -97,6 +140,9 @@ took gave made saw seen felt found left kept called rang phoned waited arrived n
 caller driver drivers crew staff paramedic paramedics receptionist operator handler handlers manager porter
 carer carers team ambulance patient patients doctors nurses consultants surgeon everything visitor medic
 psychiatrist psychologist therapist counsellor midwife pharmacist physio dentist optician
+me us him them ring call phone text ask tell email message contact thank cheers dear hey speak talk visit
+help support advice care service treatment communication information feedback response reception appointment
+appointments referral letter letters texts calls everyone everybody staff team nobody nothing
 """.split())
 
 #: Things NER tends to tag PERSON in this domain that are not people (devices, brands, jargon,
@@ -109,6 +155,14 @@ android iphone ipad kindle samsung chatgpt deepmind palantir strava myfitnesspal
 novavax janssen
 """.split()) | {"lloyd george", "nhs app", "nhs login", "patients know best", "sky news", "home office",
                 "care.data", "google fit", "apple watch", "amazon alexa"}
+
+#: Conditions named after people: "Crohn's", "Graves' disease", "Down's syndrome" are not people.
+EPONYM_CONDITIONS = frozenset("""
+crohn parkinson alzheimer addison hashimoto graves huntington asperger down bell hodgkin raynaud meniere cushing
+tourette sjogren sjögren guillain barre barré wilson lyme kawasaki conn dupuytren osgood paget perthes peyronie
+hirschsprung marfan munchausen tay sachs creutzfeldt jakob charcot ehlers danlos stargardt wernicke korsakoff
+bright still legionnaire buerger behcet behçet kaposi duchenne becker turner klinefelter rett angelman gilbert
+""".split())
 
 #: Capitalised words after a name that make it part of an organisation or place ("Rose Ward").
 ORG_SUFFIXES = frozenset("""
