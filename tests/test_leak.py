@@ -41,12 +41,14 @@ def _write(path, text):
     return path
 
 
-def _notebook(outputs_text: str) -> str:
+def _notebook(outputs_text: str, image_png: str = "") -> str:
+    data = {"text/plain": [outputs_text], "text/html": [f"<p>{outputs_text}</p>"]}
+    if image_png:
+        data["image/png"] = image_png   # base64: holds no text, never read as text
     return json.dumps({"cells": [
         {"cell_type": "markdown", "source": ["# Region report\n", "Quotes are de-identified."], "metadata": {}},
         {"cell_type": "code", "source": "show(quotes)", "metadata": {}, "execution_count": 1, "outputs": [
-            {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-             "data": {"text/plain": [outputs_text], "text/html": [f"<p>{outputs_text}</p>"]}}]},
+            {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": data}]},
     ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 

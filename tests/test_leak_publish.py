@@ -16,6 +16,7 @@ from engagement.privacy import outputs
 from engagement.privacy.deidentify import Pseudonymiser, build_detector, load_salt, redact_text
 from engagement.privacy.leak import leak_check, quarantine, scan_outputs
 from tests.conftest import write_project
+from tests.test_leak import _notebook, _write
 
 NAME = "Chidinma"
 PLANTED = f"The best of them is {NAME} on reception, she sorted it all out."
@@ -34,22 +35,6 @@ def cfg(tmp_path):
     return load_config(write_project(tmp_path) / "engagement.yaml")
 
 
-def _write(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _notebook(text: str) -> str:
-    return json.dumps({"cells": [
-        {"cell_type": "markdown", "source": ["# Essex\n", "Quotes are de-identified."], "metadata": {}},
-        {"cell_type": "code", "source": "show(quotes)", "metadata": {}, "execution_count": 1, "outputs": [
-            {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-             "data": {"text/plain": ["quotes"], "text/html": [f"<table><tr><td>{text}</td></tr></table>"],
-                      "image/png": PNG}}]},
-    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-
-
 def _publish_run(cfg, text: str = PLANTED) -> list:
     """A run's published files: a figure, the report, an executed notebook, a table."""
     run = cfg.reports_dir / "runs" / "r1"
@@ -57,7 +42,7 @@ def _publish_run(cfg, text: str = PLANTED) -> list:
         _write(cfg.figures_dir / "quotes.svg", f'<svg xmlns="http://www.w3.org/2000/svg"><text>{text}</text></svg>'),
         _write(cfg.reports_dir / "summary.html", f"<html><body><h1>Summary</h1><blockquote>{text}</blockquote>"
                                                  f"<img src='data:image/png;base64,{PNG}'></body></html>"),
-        _write(run / "03-Essex.ipynb", _notebook(text)),
+        _write(run / "03-Essex.ipynb", _notebook(text, PNG)),
         _write(run / "quotes.csv", f"theme,quote\naccess,{text}\n"),
     ]
 
@@ -82,8 +67,8 @@ def test_the_planted_name_is_one_the_detector_misses_or_the_check_finds_it_alone
 @pytest.mark.parametrize("make, file, place", [
     (lambda cfg: _write(cfg.reports_dir / "summary.html", f"<p>Intro</p>\n<p>{PLANTED}</p>"),
      "reports/summary.html", "line 2"),
-    (lambda cfg: _write(cfg.reports_dir / "runs" / "r1" / "03-Essex.ipynb", _notebook(PLANTED)),
-     "reports/runs/r1/03-Essex.ipynb", "cell 1 output 0 text/html, line 1"),
+    (lambda cfg: _write(cfg.reports_dir / "runs" / "r1" / "03-Essex.ipynb", _notebook("quotes\n" + PLANTED, PNG)),
+     "reports/runs/r1/03-Essex.ipynb", "cell 1 output 0 text/plain, line 2"),
     (lambda cfg: _write(cfg.reports_dir / "quotes.csv", f"theme,quote\naccess,\"{PLANTED}\"\n"),
      "reports/quotes.csv", "row 2, column 2"),
     (lambda cfg: pd.DataFrame({"quote": ["fine", PLANTED]}).to_parquet(cfg.processed_dir / "quotes.parquet"),
@@ -97,7 +82,8 @@ def test_a_planted_name_is_found_by_type_file_and_place_without_its_value(cfg, m
     cfg.processed_dir.mkdir(parents=True, exist_ok=True)
     make(cfg)
     report = scan_outputs(cfg, detector=_NoDetector())
-    assert [(f.type, f.file, f.place) for f in report.blocking] == [("PERSON", file, place)]
+    assert [(f.type, f.file, f.place) for f in report.blocking][:1] == [("PERSON", file, place)]
+    assert {(f.type, f.file) for f in report.blocking} == {("PERSON", file)}
     assert "person cue" in report.blocking[0].reason
     _no_value(report.summary, json.dumps(report.to_json()), *map(str, report.blocking + report.warnings))
 
@@ -146,7 +132,7 @@ def test_quarantine_withholds_the_whole_run_owner_only(cfg):
     earlier = _write(cfg.reports_dir / "runs" / "r0" / "summary.html", "<p>An earlier, clean run.</p>")
     paths = _publish_run(cfg)
     report = scan_outputs(cfg, paths, detector=_NoDetector())
-    assert len(report.blocking) == 4 and not report.ok
+    assert len(report.blocking) == 5 and not report.ok
     where = quarantine(cfg, paths, report, run_id="r1")
     assert where == cfg.root / "quarantine" / "r1"
     left = sorted(p.relative_to(cfg.root).as_posix() for d in (cfg.figures_dir, cfg.reports_dir)
@@ -162,7 +148,7 @@ def test_quarantine_withholds_the_whole_run_owner_only(cfg):
     body = (where / "findings.json").read_text(encoding="utf-8")
     _no_value(body)
     findings = json.loads(body)
-    assert findings["run_id"] == "r1" and len(findings["blocking"]) == 4
+    assert findings["run_id"] == "r1" and len(findings["blocking"]) == 5
     first = findings["blocking"][0]
     assert set(first) == {"type", "file", "place", "reason", "blocking", "quarantined_as"}
     assert first["quarantined_as"].startswith("quarantine/r1/")
@@ -191,7 +177,7 @@ def test_the_allow_list_file_silences_a_reviewed_candidate(cfg):
 def test_leak_error_and_summary_name_the_place_not_the_value(cfg):
     _publish_run(cfg)
     report = scan_outputs(cfg, detector=_NoDetector())
-    assert report.summary.startswith("leak check failed: 4 blocking finding(s) in 4 file(s) (PERSON 4)")
+    assert report.summary.startswith("leak check failed: 5 blocking finding(s) in 4 file(s) (PERSON 5)")
     with pytest.raises(LeakError) as info:
         leak_check(cfg, raise_on_findings=True, detector=_NoDetector())
     _no_value(str(info.value), report.summary)
