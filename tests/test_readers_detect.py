@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engagement.errors import InputError
-from engagement.ingest.readers import decode_text, detect_format, read_file
+from engagement.ingest.readers import decode_text, detect_format, extension_mismatch, read_file
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 
@@ -55,6 +55,13 @@ def _xlsx_bytes() -> bytes:
     ("otter_interview.txt", "otter"),
     ("focus_group_norfolk.txt", "txt"),
     ("survey_responses.csv", "csv"),
+    ("committee_hearing.txt", "txt"),
+    ("interview_dash_times.txt", "txt"),
+    ("interview_paren_times.txt", "txt"),
+    ("focus_group_markdown.md", "txt"),
+    ("youtube_captions.sbv", "sbv"),
+    ("council_captions.srt", "srt"),
+    ("transcript_service.csv", "table"),
 ])
 def test_detect_format_recognises_each_fixture(name: str, expected: str) -> None:
     assert detect_format(EXPORTS / name) == expected
@@ -67,6 +74,10 @@ def test_detect_format_recognises_each_fixture(name: str, expected: str) -> None
     ("otter_interview.txt", "otter.md", "otter"),
     ("survey_responses.csv", "responses", "csv"),
     ("focus_group_norfolk.txt", "focus_group", "txt"),
+    ("youtube_captions.sbv", "captions.txt", "sbv"),
+    ("transcript_service.csv", "transcript.txt", "table"),
+    ("transcript_service.csv", "transcript", "table"),
+    ("interview_dash_times.txt", "interview.srt", "srt"),
 ])
 def test_detect_format_reads_content_not_just_extension(tmp_path: Path, name: str, renamed: str,
                                                          expected: str) -> None:
@@ -164,9 +175,24 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown format 'pdf'") as exc:
         read_file(target, format="pdf")
     _assert_names(exc, target)
+    assert "formats the suite reads: txt" in str(exc.value) and "sbv" in str(exc.value)
 
 
-@pytest.mark.parametrize("alias", ["TXT", ".txt", "text"])
+@pytest.mark.parametrize(("name", "fmt", "warning"), [
+    ("notes.txt", "vtt", "notes.txt is named .txt but holds WebVTT captions; read as vtt"),
+    ("export.csv", "table", "export.csv is named .csv but holds a transcript table"),
+    ("captions.srt", "sbv", "captions.srt is named .srt but holds YouTube .sbv captions"),
+    ("interview.txt", "txt", None), ("interview.txt", "otter", None), ("notes.md", "txt", None),
+    ("interview", "txt", None), ("a.docx", "docx", None),
+])
+def test_extension_and_content_disagreeing_gives_one_line(name: str, fmt: str, warning: str | None) -> None:
+    found = extension_mismatch(name, fmt)
+    assert found is None if warning is None else found.startswith(warning)
+    if found:
+        assert "\n" not in found and "--format NAME" in found
+
+
+@pytest.mark.parametrize("alias", ["TXT", ".txt", "text", "markdown"])
 def test_format_names_are_forgiving(tmp_path: Path, alias: str) -> None:
     target = tmp_path / "a.log"
     target.write_text("P1: hi\nP2: hello\n", encoding="utf-8")

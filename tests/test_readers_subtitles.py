@@ -1,4 +1,4 @@
-"""WebVTT and SubRip caption files (engagement.ingest.readers.subtitles)."""
+"""WebVTT, SubRip and YouTube .sbv caption files (engagement.ingest.readers.subtitles)."""
 
 from __future__ import annotations
 
@@ -184,3 +184,60 @@ def test_srt_malformed_cue_is_named_by_line(tmp_path: Path, body: str, match: st
 
 def test_srt_with_no_cues_is_an_empty_transcript(tmp_path: Path) -> None:
     _raises(_write(tmp_path, "empty.srt", "\n\n"), "empty transcript")
+
+
+# --- committee captions in capitals, ">>" speaker changes ----------------------------------
+
+def test_srt_capitals_committee_labels_and_chevrons() -> None:
+    result = read_file(EXPORTS / "council_captions.srt")
+    assert [(t.speaker, t.affiliation, t.text, t.source_line) for t in result.turns] == [
+        ("THE CHAIR", "", "Item four, the shared care record.", 2),
+        ("CLLR PATEL", "", "I have questions about consent.", 6),
+        ("JANE SMITH", "MINISTER OF HEALTH", "Happy to answer. Dear Sir: that was the letter.", 11),
+        ("THE CHAIR", "", "Thank you.", 16),
+    ]
+
+
+def test_vtt_chevron_without_a_name_is_a_new_unnamed_speaker(tmp_path: Path) -> None:
+    target = _write(tmp_path, "news.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n>> PRIYA SHARMA: Good evening.\n\n"
+                                          "00:00:03.000 --> 00:00:05.000\nWe start with the NHS.\n\n"
+                                          "00:00:05.000 --> 00:00:07.000\n>> It was chaos.\n>> THE CHAIR: Order.\n")
+    result = read_file(target)
+    assert [(t.speaker, t.text) for t in result.turns] == [
+        ("PRIYA SHARMA", "Good evening. We start with the NHS."), ("", "It was chaos."), ("THE CHAIR", "Order.")]
+    assert "1 cue(s) open with '>>' (a new speaker) but name no one: speaker ''" in result.notes
+
+
+# --- YouTube / Google .sbv -------------------------------------------------------------------
+
+def test_sbv_gives_timed_turns_merging_a_speakers_cues() -> None:
+    result = read_file(EXPORTS / "youtube_captions.sbv")      # BOM, CRLF
+    assert (result.format, result.encoding) == ("sbv", "utf-8-sig")
+    assert [(t.speaker, t.affiliation, t.start, t.end, t.source_line) for t in result.turns] == [
+        ("THE CHAIR", "", 0.5, 4.0, 1),
+        ("RIGHT HON. JANE SMITH", "MINISTER OF HEALTH", 4.0, 10.0, 5),
+        ("MAŁGORZATA WIŚNIEWSKA", "", 10.0, 13.5, 12),
+        ("RIGHT HON. JANE SMITH", "", 13.5, 16.0, 15),       # written ">> JANE SMITH:"
+    ]
+    assert result.turns[0].text == "Good evening and welcome to the health board meeting."
+    assert result.turns[1].text == "Thank you. I will be brief. The clinic shut at 10:30 on Friday."
+
+
+def test_sbv_without_labels_gives_one_turn_per_cue(tmp_path: Path) -> None:
+    target = _write(tmp_path, "auto.sbv", "0:00:00.000,0:00:02.500\nhello and welcome\n\n"
+                                          "0:01:02.000,0:01:05.120\nto the meeting\nabout records\n")
+    result = read_file(target)
+    assert [(t.speaker, t.text, t.start, t.end) for t in result.turns] == [
+        ("", "hello and welcome", 0.0, 2.5), ("", "to the meeting about records", 62.0, 65.12)]
+
+
+@pytest.mark.parametrize(("body", "match", "line"), [
+    ("0:00:00.000,0:00:02.500\nHi.\n\n0:00:02.500 0:00:04.000\nBye.\n", "malformed SBV timing line", 4),
+    ("Hello first.\n0:00:00.000,0:00:02.500\nHi.\n", "text before the first SBV cue", 1),
+])
+def test_sbv_malformed_file_is_named_by_line(tmp_path: Path, body: str, match: str, line: int) -> None:
+    _raises(_write(tmp_path, "bad.sbv", body), match, line)
+
+
+def test_sbv_with_no_cues_lists_the_formats(tmp_path: Path) -> None:
+    _raises(_write(tmp_path, "empty.sbv", "\n\n"), "empty transcript: no speaker turns found .*--format NAME")

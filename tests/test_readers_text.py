@@ -175,7 +175,11 @@ def test_label_strength(label: str, strength: str | None) -> None:
 # --- property: any rendering of turns parses back to the same turns ---------------------
 
 SPEAKERS = ["Facilitator", "Interviewer", "INTERVIEWER", "P3", "P12", "R2", "Speaker 2", "Participant 4",
-            "Sarah", "Tom", "Sarah Jenkins", "Dr Patel", "Mary-Ann O'Neil"]
+            "Sarah", "Tom", "Sarah Jenkins", "Dr Patel", "Mary-Ann O'Neil",
+            # committee and council labels, and names from the communities the suite hears from
+            "The Chair", "Right Hon. Jane Smith", "Cllr Patel", "Prof. Amina Okafor", "Mr Speaker", "JANE SMITH",
+            "Wojciech Kowalczyk", "Siobhán Ní Bhriain", "Oluwaseun Adébáyọ̀", "Chen Xiaoming", "张伟",
+            "Gurpreet Kaur Sandhu", "Kwame Mensah"]
 WORDS = ["the", "records", "GP", "NHS", "data", "shared", "I", "think", "hospital", "Essex", "who", "can",
          "see", "it,", "and", "[inaudible]", "worried", "£5", "it's", "don't", "Yes.", "no", "because",
          "my", "mum", "10", "well", "—", "Sarah", "P3", "said", "“fine”"]
@@ -199,7 +203,18 @@ STYLES = {
     "ts_after": lambda lab, t: (f"{lab} [{_hms(t)}]: ", True),
     "label_line": lambda lab, t: (f"{lab}  {_hms(t)}", False),
     "otter": lambda lab, t: (f"{lab}  {_otter_time(t)}", False),
+    "dash_line": lambda lab, t: (f"{lab} - {_hms(t)}", False),
+    "dash_line_mmss": lambda lab, t: (f"{lab} – {_otter_time(t)}", False),
+    "paren_line": lambda lab, t: (f"{lab} ({_hms(t)})", False),
+    "paren_inline": lambda lab, t: (f"{lab} ({_hms(t)}) ", True),
+    "dash_inline": lambda lab, t: (f"{lab} - {_hms(t)} ", True),
+    "md_bold": lambda lab, t: (f"**{lab}:** ", True),
+    "md_bold_colon_after": lambda lab, t: (f"**{lab}**: ", True),
+    "md_underscore": lambda lab, t: (f"__{lab}:__ ", True),
+    "affiliation": lambda lab, t: (f"{lab} (Health Committee (East, Lab.)): ", True),
 }
+TIMED = {"bracket_ts", "paren_ts", "bare_ts", "ts_after", "label_line", "otter", "dash_line", "dash_line_mmss",
+         "paren_line", "paren_inline", "dash_inline"}
 
 paragraphs = st.lists(
     st.tuples(st.one_of(st.just(""), st.sampled_from(PROSE_COLONS)),
@@ -230,5 +245,134 @@ def test_rendered_turns_parse_back_to_the_same_speakers_and_texts(style: str, da
     assert fmt == ("otter" if style == "otter" else "txt")
     result = read_text("<rendered>", text, "utf-8", otter=fmt == "otter")
     assert [(t.speaker, t.text) for t in result.turns] == [(who, "\n".join(paras)) for who, paras in turns]
-    if style != "colon":
+    if style in TIMED:
         assert [t.start for t in result.turns] == [float(37 * i + 4) for i in range(len(turns))]
+    expected = "Health Committee (East, Lab.)" if style == "affiliation" else ""
+    assert {t.affiliation for t in result.turns} == {expected}
+
+
+# --- committee labels, dash and bracket times, Markdown (issue 10) ------------------------
+
+def test_committee_labels_keep_the_person_and_put_the_bracket_in_affiliation() -> None:
+    result = read_file(EXPORTS / "committee_hearing.txt")     # BOM, CRLF, a header block
+    assert result.encoding == "utf-8-sig"
+    assert [(t.speaker, t.affiliation) for t in result.turns] == [
+        ("The Chair", "Hon. A. Rota (Nipissing, Lib.)"),
+        ("Right Hon. Jane Smith", "Minister of Health"),
+        ("Cllr Patel", ""),
+        ("Right Hon. Jane Smith", ""),          # written "Jane Smith:": the same person
+        ("Prof. Amina Okafor", ""),
+        ("Mr Speaker", ""),
+        ("Dr Nguyễn Thị Hoa", "Suffolk GP Federation"),
+        ("The Chair", ""),
+    ]
+    assert "read speaker 'Jane Smith' as 'Right Hon. Jane Smith' (the same name)" in result.notes
+
+
+def test_quoted_letter_notes_and_times_stay_inside_the_turn() -> None:
+    minister = read_file(EXPORTS / "committee_hearing.txt").turns[1]
+    assert minister.text == ("Thank you, Chair. I will read the letter we received:\n"
+                             "\"Dear Sir: the clinic on Carr Street shut at 10:30 without warning.\"\n"
+                             "Note: the clinic shut at 5 on weekdays before that.")
+    assert minister.source_line == 7
+
+
+def test_titles_resolve_to_one_speaker_only_when_the_reader_can_tell(tmp_path: Path) -> None:
+    text = "Dr Patel: Hello.\nPatel: Again.\nCllr Okafor: Hi.\nDr Okafor: Also hi.\nOkafor: Which one?\n" * 2
+    speakers = [t.speaker for t in _read(tmp_path, text).turns]
+    assert speakers == ["Dr Patel", "Dr Patel", "Cllr Okafor", "Dr Okafor", "Okafor"] * 2
+
+
+@pytest.mark.parametrize(("line", "speaker", "affiliation"), [
+    ("The Chair: Order.", "The Chair", ""),
+    ("THE CHAIR: Order.", "THE CHAIR", ""),
+    ("Madam Deputy Speaker: Order.", "Madam Deputy Speaker", ""),
+    ("Right Hon. Jane Smith (Minister of Health): Thanks.", "Right Hon. Jane Smith", "Minister of Health"),
+    ("The Rt Hon. Sir Edward Davey-Jones (Kingston): Thanks.", "The Rt Hon. Sir Edward Davey-Jones", "Kingston"),
+    ("The Chair (Hon. A. Rota (Nipissing, Lib.)): Next.", "The Chair", "Hon. A. Rota (Nipissing, Lib.)"),
+    ("Cllr Patel: Yes.", "Cllr Patel", ""),
+    ("Prof. Amina Okafor: Indeed.", "Prof. Amina Okafor", ""),
+    ("Baroness Kennedy of Cradley: Indeed.", None, None),   # "of": a title, not a label we can tell
+    ("Mr Speaker: Order.", "Mr Speaker", ""),
+    ("Dame Siobhán Ní Bhriain: Yes.", "Dame Siobhán Ní Bhriain", ""),
+    ("Shri Rajesh Kumar (Ward 7): Yes.", "Shri Rajesh Kumar", "Ward 7"),
+    ("Sarah Jenkins (she/her): Yes.", "Sarah Jenkins", "she/her"),
+])
+def test_committee_label_seen_once_opens_a_turn(tmp_path: Path, line: str, speaker: str | None,
+                                                affiliation: str | None) -> None:
+    result = _read(tmp_path, f"Facilitator: Welcome.\n{line}\n")
+    if speaker is None:
+        assert [t.speaker for t in result.turns] == ["Facilitator"]
+        return
+    assert [(t.speaker, t.affiliation, t.source_line) for t in result.turns][1] == (speaker, affiliation, 2)
+
+
+@pytest.mark.parametrize("false_friend", [
+    "Dear Sir: the clinic shut.", "Dear Dr Patel: thank you.", "Note: the clinic shut at 5",
+    "We arrived at 10:30: nobody was there.", "NOTE: recorded", "Re: your letter", "Hi Sarah: yes",
+    "Clinic Hours - 10:30", "Yours sincerely: J.",
+])
+def test_false_friends_stay_text_inside_the_turn(tmp_path: Path, false_friend: str) -> None:
+    result = _read(tmp_path, f"Interviewer: Read it out.\nWojciech Kowalczyk: It says\n{false_friend}\n"
+                             "Interviewer: Thanks.\n")
+    assert [t.speaker for t in result.turns] == ["Interviewer", "Wojciech Kowalczyk", "Interviewer"]
+    assert result.turns[1].text == f"It says\n{false_friend}"
+
+
+def test_dash_time_headers_take_the_text_below_or_beside() -> None:
+    result = read_file(EXPORTS / "interview_dash_times.txt")
+    assert result.format == "txt"
+    assert [(t.speaker, t.start, t.source_line) for t in result.turns] == [
+        ("Interviewer", 4.0, 4), ("Wojciech Kowalczyk", 11.0, 7), ("Interviewer", 62.0, 11),
+        ("Wojciech Kowalczyk", 75.0, 14), ("Oluwaseun Adébáyọ̀", 3753.0, 17)]
+    assert result.turns[1].text == "From a leaflet at the surgery.\nWe got there at 10:30 and it was on the desk."
+    assert result.turns[3].text == "Honestly? Note: I didn't read all of it."
+    assert result.turns[4].text == "I came in late, sorry. My mum's records are the worry."
+
+
+def test_bracket_time_headers_with_text_below_or_beside() -> None:
+    result = read_file(EXPORTS / "interview_paren_times.txt")     # CRLF
+    assert [(t.speaker, t.start) for t in result.turns] == [
+        ("Interviewer", 5.0), ("Siobhán Ní Bhriain", 9.0), ("Interviewer", 15.0), ("Chen Xiaoming", 21.0),
+        ("张伟", 40.0), ("Priya Raghunathan", 723.0)]
+    assert result.turns[3].text == "Only what they need, and at 10:30 on a Monday nobody answers the phone."
+    assert result.turns[5].text == "It depends who is asking."
+
+
+@pytest.mark.parametrize(("line", "start", "end"), [
+    ("Interviewer - 00:12:03", 723.0, None), ("Interviewer – 12:03", 723.0, None),
+    ("Interviewer (00:12:03)", 723.0, None), ("Interviewer [00:12:03 - 00:12:09]", 723.0, 729.0),
+])
+def test_time_header_variants_give_start_and_end(tmp_path: Path, line: str, start: float, end: float | None) -> None:
+    result = _read(tmp_path, f"{line}\nGo on.\n\nKwame Mensah - 00:12:10\nRight.\n")
+    assert (result.turns[0].speaker, result.turns[0].text, result.turns[0].start, result.turns[0].end) == (
+        "Interviewer", "Go on.", start, end)
+
+
+def test_markdown_bold_labels_open_turns_and_bold_prose_does_not() -> None:
+    result = read_file(EXPORTS / "focus_group_markdown.md")
+    assert (result.format, [t.speaker for t in result.turns]) == ("txt", [
+        "Facilitator", "Gurpreet Kaur Sandhu", "Aoife O'Sullivan", "Facilitator", "Gurpreet Kaur Sandhu"])
+    assert result.turns[2].text == ("Aoife. I work nights at the hospital.\n"
+                                    "**Note:** the clinic shut at 5, so I couldn't get his letters.")
+    assert result.turns[0].source_line == 3
+
+
+def test_an_unlabelled_transcript_says_how_it_was_read_and_how_to_force_a_format(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("We met at the library at 10:30.\nEveryone came.\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_file(target)
+    message = str(exc.value)
+    assert message.startswith(f"{target}: empty transcript: no speaker turns found (read as plain text")
+    assert "'Name:'" in message and "--format NAME" in message and "\n" not in message
+    assert all(name in message for name in ("txt", "otter", "docx", "vtt", "srt", "sbv", "table", "csv", "xlsx"))
+
+
+@pytest.mark.parametrize(("label", "strength"), [
+    ("The Chair", "strong"), ("THE CHAIR", "strong"), ("Mr Speaker", "strong"), ("Right Hon. Jane Smith", "strong"),
+    ("Cllr Patel", "strong"), ("Prof. Amina Okafor", "strong"), ("Oluwaseun Adébáyọ̀", "weak"), ("张伟", "weak"),
+    ("Jane Smith (Minister of Health)", "weak"), ("Dear Sir", None), ("The Clinic", None), ("Right", None),
+])
+def test_label_strength_of_committee_labels_and_names(label: str, strength: str | None) -> None:
+    assert label_strength(label) == strength

@@ -17,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 from engagement.errors import InputError
+from engagement.ingest.readers.base import FORMAT_NAMES
+from engagement.ingest.readers.table import looks_like_transcript_table, sample_rows
 from engagement.ingest.readers.text import has_speaker_labels, looks_like_otter
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -29,8 +31,8 @@ _DOCX_TYPES = ("wordprocessingml.document.main+xml", "ms-word.document.macroenab
 _XLSX_TYPES = ("spreadsheetml.sheet.main+xml", "ms-excel.sheet.macroenabled.main+xml",
                "spreadsheetml.template.main+xml")
 
-_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt", ".vtt": "vtt", ".webvtt": "vtt",
-               ".srt": "srt", ".csv": "csv", ".tsv": "csv", ".docx": "docx", ".docm": "docx",
+_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt", ".markdown": "txt", ".vtt": "vtt", ".webvtt": "vtt",
+               ".srt": "srt", ".sbv": "sbv", ".csv": "csv", ".tsv": "csv", ".docx": "docx", ".docm": "docx",
                ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
@@ -156,6 +158,7 @@ def check_binary(data: bytes, path: str | Path) -> str | None:
     return None
 
 
+_SBV_TIMING = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}(?:\.\d{1,3})?\s*,\s*\d{1,2}:\d{2}:\d{2}(?:\.\d{1,3})?\s*$")
 _SRT_TIMING = re.compile(r"^\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}")
 
 
@@ -180,6 +183,12 @@ def looks_like_csv(text: str) -> bool:
     return len(widths) == 1 and widths.pop() >= 2
 
 
+def looks_like_sbv(text: str) -> bool:
+    """True when the first line with content is an .sbv timing line (``0:00:01.000,0:00:04.000``)."""
+    first = next((ln for ln in text.lstrip("\ufeff").split("\n")[:50] if ln.strip()), "")
+    return bool(_SBV_TIMING.match(first))
+
+
 def sniff_text_format(text: str, suffix: str = "") -> str:
     """Pick the text format from decoded content, falling back on the file extension.
 
@@ -188,15 +197,19 @@ def sniff_text_format(text: str, suffix: str = "") -> str:
         suffix: the file's extension, lower case with its dot (".txt").
 
     Returns:
-        One of "vtt", "srt", "otter", "txt", "csv".
+        One of "vtt", "srt", "sbv", "table", "otter", "txt", "csv".
     """
     head = text.lstrip("\ufeff \t\n")
     if head.startswith("WEBVTT"):
         return "vtt"
     if looks_like_srt(text):
         return "srt"
+    if looks_like_sbv(text):
+        return "sbv"
+    if looks_like_transcript_table(*sample_rows(text)):
+        return "table"
     by_ext = _EXTENSIONS.get(suffix)
-    if by_ext in ("vtt", "srt", "csv"):
+    if by_ext in ("vtt", "srt", "sbv", "csv"):
         return by_ext
     if looks_like_otter(text):
         return "otter"
@@ -213,7 +226,7 @@ def detect_format(path: str | Path) -> str:
 
     Returns:
         One of :data:`engagement.ingest.readers.base.FORMATS`: "txt", "otter", "docx", "vtt", "srt",
-        "csv" or "xlsx".
+        "sbv", "table" (a transcript CSV or workbook), "csv" or "xlsx" (a survey).
 
     Raises:
         InputError: the file is missing, binary or corrupt (NUL bytes in text, a zip that is
@@ -226,9 +239,29 @@ def detect_format(path: str | Path) -> str:
     data = read_bytes(path)
     suffix = Path(path).suffix.lower()
     kind = check_binary(data, path)
+    if kind == "xlsx":
+        from engagement.ingest.readers.survey import xlsx_rows
+
+        header, rows = xlsx_rows(path)
+        return "table" if looks_like_transcript_table(header, [r for _, r in rows[:200]]) else "xlsx"
     if kind is not None:
         return kind
     if _EXTENSIONS.get(suffix) in ("docx", "xlsx"):
         raise InputError(f"binary or corrupt file: a {suffix} that is not a zip package", path=path)
     text, _ = decode_bytes(data, path)
     return sniff_text_format(text, suffix)
+
+
+def extension_mismatch(path: str | Path, fmt: str) -> str | None:
+    """A one-line warning when a file's extension and its content disagree, else None.
+
+    Example:
+        >>> extension_mismatch("notes.txt", "vtt")
+        'notes.txt is named .txt but holds WebVTT captions; read as vtt (force another with --format NAME)'
+    """
+    suffix = Path(path).suffix.lower()
+    by_ext = _EXTENSIONS.get(suffix)
+    if by_ext is None or by_ext == fmt or (by_ext, fmt) == ("txt", "otter"):
+        return None
+    return (f"{Path(path).name} is named {suffix} but holds {FORMAT_NAMES.get(fmt, fmt)}; read as {fmt} "
+            "(force another with --format NAME)")

@@ -12,26 +12,16 @@ row is a turn.
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.ingest.readers.base import RawTurn, ReadResult
+from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
 from engagement.ingest.readers.detect import read_bytes, zip_kind
-from engagement.ingest.readers.text import TIMESTAMP, candidate, label_strength, parse_lines, parse_timestamp
+from engagement.ingest.readers.table import rows_to_turns, transcript_columns
+from engagement.ingest.readers.text import candidate, label_strength, parse_lines
 
-SPEAKER_HEADERS = frozenset({"speaker", "speaker name", "name", "who", "participant", "person", "voice", "role"})
-TEXT_HEADERS = frozenset({"text", "transcript", "transcription", "utterance", "comment", "comments", "speech",
-                          "what was said", "content", "dialogue", "response", "words", "statement",
-                          "contribution", "quote"})
-TIME_HEADERS = frozenset({"time", "timestamp", "time stamp", "timecode", "time code", "start", "start time", "tc"})
 _HEADING_STYLES = ("heading", "title", "subtitle")
-_TIME_RE = re.compile(TIMESTAMP)
-
-
-def _header_word(cell_text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", cell_text).split()).casefold()
 
 
 def _open(path: str | Path):
@@ -70,16 +60,10 @@ def _bold_prefix(paragraph) -> str:
 
 
 def _table_columns(table) -> dict[str, int] | None:
-    """Column indexes of "speaker", "text" and maybe "time" when row 1 is a transcript header."""
+    """Column indexes of "speaker", "text" and maybe "start"/"end" when row 1 is a transcript header."""
     if len(table.rows) < 1:
         return None
-    cols: dict[str, int] = {}
-    for i, cell in enumerate(table.rows[0].cells):
-        word = _header_word(cell.text)
-        for key, names in (("speaker", SPEAKER_HEADERS), ("text", TEXT_HEADERS), ("time", TIME_HEADERS)):
-            if word in names and key not in cols:
-                cols[key] = i
-    return cols if "speaker" in cols and "text" in cols else None
+    return transcript_columns([cell.text for cell in table.rows[0].cells])
 
 
 def _table_turns(tables: list) -> tuple[list[RawTurn], list[str]]:
@@ -88,36 +72,19 @@ def _table_turns(tables: list) -> tuple[list[RawTurn], list[str]]:
     bad_times: list[int] = []
     merged_rows = 0
     for t_no, (table, cols) in enumerate(tables, start=1):
-        meta = {"table": t_no} if len(tables) > 1 else {}
+        rows = []
         for r_no, row in enumerate(table.rows, start=1):
-            if r_no == 1:
-                continue
             cells = row.cells
-            if max(cols.values()) >= len(cells):
+            if r_no == 1 or max(cols.values()) >= len(cells):
                 continue
-            s_cell, x_cell = cells[cols["speaker"]], cells[cols["text"]]
-            if s_cell._tc is x_cell._tc:      # one cell spanning the row: a section heading
+            if cells[cols["speaker"]]._tc is cells[cols["text"]]._tc:   # one cell spanning the row: a heading
                 merged_rows += 1
                 continue
-            speaker = " ".join(s_cell.text.split()).rstrip(":").strip()
-            text = "\n".join(p.strip() for p in x_cell.text.split("\n") if p.strip())
-            start = end = None
-            if "time" in cols:
-                raw = cells[cols["time"]].text.strip()
-                times = _TIME_RE.findall(raw)
-                if times:
-                    start = parse_timestamp(times[0])
-                    end = parse_timestamp(times[1]) if len(times) > 1 else None
-                elif raw:
-                    bad_times.append(r_no)
-            if not text:
-                continue
-            if not speaker and turns:
-                prev = turns[-1]
-                turns[-1] = RawTurn(prev.speaker, f"{prev.text}\n{text}", prev.source_line, prev.start,
-                                    end if end is not None else prev.end, prev.meta)
-                continue
-            turns.append(RawTurn(speaker=speaker, text=text, source_line=r_no, start=start, end=end, meta=meta))
+            rows.append((r_no, [cell.text for cell in cells]))
+        header = [cell.text for cell in table.rows[0].cells]
+        found, bad, _ = rows_to_turns(rows, cols, header, meta={"table": t_no} if len(tables) > 1 else {})
+        turns.extend(found)
+        bad_times.extend(bad)
     if bad_times:
         notes.append(f"{len(bad_times)} time cell(s) not understood, left empty (first in row {bad_times[0]})")
     if merged_rows:
@@ -184,6 +151,7 @@ def read_docx(path: str | Path) -> ReadResult:
         if headings:
             notes.insert(0, f"skipped {headings} heading paragraph(s)")
     if not turns:
-        raise InputError("empty transcript: no speaker turns found", path=path)
+        raise no_turns_error(path, "docx", "no paragraph opens with a speaker label and no table has speaker and "
+                                           "text columns")
     return ReadResult(path=str(path), format="docx", encoding="binary", turns=turns, notes=notes)
 

@@ -45,8 +45,8 @@ _SHAPES = (
     # Speaker 2  00:04:13   /   Sarah Jenkins  0:04   /   Interviewer - 00:12:03   (text on the next lines)
     ("alone", re.compile(rf"^{_LABEL}\s+(?:(?P<open>{_DASH})\s*)?{_TS}$")),
     # Sarah Jenkins (00:12:03) text   Interviewer - 00:12:03 text   Interviewer – 12:03: text
-    ("inline", re.compile(rf"^{_LABEL}\s*(?:(?P<open>[\[(])|(?P<dash>{_DASH})\s*){_TS}{_RANGE}[\])]?"
-                          rf"\s*[-–—:]?\s+(?P<text>\S.*)$")),
+    ("inline", re.compile(rf"^{_LABEL}\s*(?:(?P<open>[\[(])|(?P<dash>{_DASH})\s*){_TS}{_RANGE}[\])]?:?"
+                          rf"\s+(?P<text>\S.*)$")),
     # Sarah Jenkins: text   INTERVIEWER : text   P3 (female, 60s): text   The Chair (Hon. A. Rota (Nipissing)): text
     ("colon", re.compile(rf"^{_LABEL}{_AFFILIATION}\s?:{_TEXT}")),
 )
@@ -250,9 +250,9 @@ def choose_labels(cands: Iterable[Candidate], strong: Iterable[str] = ()) -> tup
 
     A label is accepted when it is strong (see :func:`label_strength`), was marked strong by
     the format (a bold run in Word), comes with a timestamp and a colon or bracket, recurs,
-    or has 2-4 words; a label with a time but no colon (``Name - 00:12:03 text``) needs a
-    second such line in the file; a one-word name seen once is accepted only beside two or
-    more other one-word names.
+    or has 2-4 words; a label with a time but no colon (``Name - 00:12:03``, ``Name  0:04``)
+    needs a second such line in the file; a one-word name seen once is accepted only beside
+    two or more other one-word names.
 
     Args:
         cands: every candidate in the file.
@@ -266,7 +266,7 @@ def choose_labels(cands: Iterable[Candidate], strong: Iterable[str] = ()) -> tup
     by_label: dict[str, list[Candidate]] = defaultdict(list)
     for c in cands:
         by_label[c.label].append(c)
-    timed_headers = sum(c.shape in ("alone", "inline") for c in cands)
+    timed_headers = sum(c.start is not None for c in cands)
     accepted: set[str] = set()
     pending: dict[str, int] = {}
     for label, cs in by_label.items():
@@ -276,13 +276,12 @@ def choose_labels(cands: Iterable[Candidate], strong: Iterable[str] = ()) -> tup
             accepted.add(label)
         elif strength is None:
             continue
-        elif shapes == {"inline"}:
+        elif shapes <= {"alone", "inline"}:      # a time but no colon: the file must use the style
             if len(cs) >= 2 or timed_headers >= 2:
                 accepted.add(label)
             else:
                 pending[label] = cs[0].line
-        elif (len(cs) >= 2 or len(label.split()) >= 2 or "ts" in shapes
-              or (timed_headers >= 2 and "alone" in shapes)):
+        elif len(cs) >= 2 or len(label.split()) >= 2 or "ts" in shapes:
             accepted.add(label)
         else:
             pending[label] = cs[0].line

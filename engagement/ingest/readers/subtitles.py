@@ -1,11 +1,15 @@
-"""Caption files: WebVTT (Zoom, Microsoft Teams) and SubRip (.srt).
+"""Caption files: WebVTT (Zoom, Microsoft Teams), SubRip (.srt) and YouTube/Google .sbv.
 
 Caption tools cut speech into cues of a few seconds, so consecutive cues of one speaker
 are merged into one turn (start of the first cue, end of the last, the first cue's timing
 line as ``source_line``). The speaker comes from a ``<v Name>`` voice span (Teams), a
-``Name: text`` prefix (Zoom, many SRT exports, ``- Name: text`` dialogue lines), or not at
-all: an unlabelled cue in a labelled file carries on the previous speaker, and a file with
-no labels at all gives one turn per cue with speaker ``""``.
+``Name: text`` prefix (Zoom, many SRT exports, ``- Name: text`` dialogue lines, broadcast
+``>> JANE SMITH: text``), or not at all: an unlabelled cue in a labelled file carries on the
+previous speaker, a ``>>`` with no name starts a turn of an unnamed speaker (``""``), and a
+file with no labels at all gives one turn per cue with speaker ``""``.
+
+An .sbv file (YouTube, Google) is blocks of a ``0:00:01.000,0:00:04.000`` timing line and
+text lines, a blank line between blocks.
 
 WebVTT cue text, voices and times come from webvtt-py; this module adds what it does not
 give: the line of each cue, and an error naming the line of a malformed timing line
@@ -20,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.ingest.readers.base import RawTurn, ReadResult
-from engagement.ingest.readers.text import Candidate, candidate, choose_labels
+from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
+from engagement.ingest.readers.labels import Candidate, candidate, choose_labels, parse_timestamp
 
 _VTT_TS = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3}"
 _VTT_TIMING = re.compile(rf"^\s*{_VTT_TS}\s*-->\s*{_VTT_TS}(?:\s|$)")
@@ -30,6 +34,9 @@ _SRT_TIMING = re.compile(rf"^\s*({_SRT_TS})\s*-->\s*({_SRT_TS})(?:\s|$)")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")          # HTML-like cue tags, and {\an8}-style ASS overrides
 _DASH = re.compile(r"^\s*[-–—]\s*")
+_CHEVRON = re.compile(r"^\s*>>+\s*")             # ">>" marks a change of speaker in broadcast captions
+_SBV_TS = r"\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,3})?"
+_SBV_TIMING = re.compile(rf"^\s*({_SBV_TS})\s*,\s*({_SBV_TS})\s*$")
 _LOOKS_TIMED = re.compile(r"\d{1,2}:\d{2}")
 _WORD = re.compile(r"[^\W\d_]{3}")
 
@@ -39,6 +46,7 @@ class _Segment:
     text: str
     voice: str | None = None               # from <v Name>
     cand: Candidate | None = None          # a "Name: text" reading of its first line
+    change: bool = False                   # opened by ">>": a new speaker, named or not
 
 
 @dataclass
@@ -54,16 +62,24 @@ def _clean(text: str) -> str:
 
 
 def _text_segments(lines: list[str], line_no: int) -> list[_Segment]:
-    """Segments of unvoiced cue text: one per ``- `` dialogue line, else one for the cue."""
+    """Segments of unvoiced cue text: one per ``- `` dialogue line or ``>>`` line, else one for the cue."""
     lines = [ln for ln in lines if _clean(ln)]
     if len(lines) > 1 and all(_DASH.match(ln) for ln in lines):
         groups = [[_DASH.sub("", ln)] for ln in lines]
     else:
-        groups = [[_DASH.sub("", lines[0]), *lines[1:]]] if lines else []
+        groups = []
+        for ln in lines:
+            if not groups or _CHEVRON.match(ln):
+                groups.append([])
+            groups[-1].append(ln)
+        if groups:
+            groups[0][0] = _DASH.sub("", groups[0][0])
     segments = []
     for group in groups:
+        change = bool(_CHEVRON.match(group[0]))
+        group = [_CHEVRON.sub("", group[0]), *group[1:]]
         first = _clean(group[0])
-        segments.append(_Segment(text=_clean(" ".join(group)),
+        segments.append(_Segment(text=_clean(" ".join(group)), change=change,
                                  cand=candidate(first, line_no, shapes=("colon",))))
     return segments
 
@@ -130,31 +146,37 @@ def _assemble(cues: list[_Cue], path: str | Path, fmt: str, encoding: str, notes
     accepted, rejected = choose_labels([s.cand for c in cues for s in c.segments if s.cand], voices)
     labelled = bool(voices) or bool(accepted)
     turns: list[dict] = []
+    unnamed = 0
     for cue in cues:
         for seg in cue.segments:
-            speaker, text = seg.voice, seg.text
+            speaker, text, affiliation = seg.voice, seg.text, ""
             if speaker is None and seg.cand is not None and seg.cand.label in accepted:
-                speaker = seg.cand.label
+                speaker, affiliation = seg.cand.label, seg.cand.affiliation
                 text = _clean(seg.text.split(":", 1)[1]) if ":" in seg.text else seg.cand.text
             if not text:
                 continue
+            if speaker is None and seg.change and labelled:
+                speaker, unnamed = "", unnamed + 1
             last = turns[-1] if turns else None
             if labelled and last is not None and (speaker is None or speaker == last["speaker"]):
                 last["text"].append(text)
                 last["end"] = max(last["end"], cue.end)
+                last["affiliation"] = last["affiliation"] or affiliation
                 continue
             turns.append({"speaker": speaker or "", "text": [text], "line": cue.line,
-                          "start": cue.start, "end": cue.end})
+                          "start": cue.start, "end": cue.end, "affiliation": affiliation})
     if not turns:
-        raise InputError("empty transcript: no speaker turns found", path=path)
+        raise no_turns_error(path, fmt, "every cue is empty")
     if labelled:
         notes.append(f"merged {len(cues)} cues into {len(turns)} turns")
     else:
         notes.append(f"no speaker labels: {len(turns)} turns, one per cue, with speaker ''")
+    if unnamed:
+        notes.append(f"{unnamed} cue(s) open with '>>' (a new speaker) but name no one: speaker ''")
     if rejected:
         notes.append("read as text, not speaker labels (seen once): " + ", ".join(f"'{k}'" for k in rejected))
     result = [RawTurn(speaker=t["speaker"], text=" ".join(t["text"]), source_line=t["line"],
-                      start=t["start"], end=t["end"]) for t in turns]
+                      start=t["start"], end=t["end"], affiliation=t["affiliation"]) for t in turns]
     return ReadResult(path=str(path), format=fmt, encoding=encoding, turns=result, notes=notes)
 
 
@@ -198,7 +220,7 @@ def read_vtt(path: str | Path, text: str, encoding: str) -> ReadResult:
                              "(expected 'hh:mm:ss.ttt --> hh:mm:ss.ttt')", path=path, line=first + t)
         timed.append((first + t, block[t + 1:]))
     if not timed:
-        raise InputError("WebVTT file has no cues", path=path)
+        raise no_turns_error(path, "vtt", "WebVTT file has no cues")
     try:
         captions = webvtt.from_string(text).captions
     except (MalformedFileError, MalformedCaptionError) as exc:
@@ -225,9 +247,7 @@ def read_vtt(path: str | Path, text: str, encoding: str) -> ReadResult:
     notes: list[str] = []
     for first, block, before in strays:
         _stray(cues[:before], block, first, path, "WebVTT")
-    if strays:
-        notes.append(f"joined {len(strays)} block(s) of text outside a cue to the cue before "
-                     f"(first on line {strays[0][0]})")
+    notes.extend(_stray_notes([first for first, _, _ in strays]))
     return _assemble(cues, path, "vtt", encoding, notes)
 
 
@@ -272,10 +292,52 @@ def read_srt(path: str | Path, text: str, encoding: str) -> ReadResult:
         cue.segments.extend(_text_segments(block[t + 1:], first + t))
         cues.append(cue)
     if not cues:
-        raise InputError("empty transcript: no SubRip cues found", path=path)
-    notes = [f"joined {len(strays)} block(s) of text outside a cue to the cue before "
-             f"(first on line {strays[0]})"] if strays else []
-    return _assemble(cues, path, "srt", encoding, notes)
+        raise no_turns_error(path, "srt", "no SubRip cues found")
+    return _assemble(cues, path, "srt", encoding, _stray_notes(strays))
+
+
+def _stray_notes(strays: list[int]) -> list[str]:
+    return [f"joined {len(strays)} block(s) of text outside a cue to the cue before "
+            f"(first on line {strays[0]})"] if strays else []
+
+
+def read_sbv(path: str | Path, text: str, encoding: str) -> ReadResult:
+    """Read a YouTube/Google .sbv caption file.
+
+    Each cue is a ``H:MM:SS.mmm,H:MM:SS.mmm`` timing line followed by its text lines; a blank
+    line ends the cue. Text after a blank line that is not a timing line joins the cue before.
+    Arguments and result as for :func:`read_srt`.
+
+    Raises:
+        InputError: a malformed timing line (named by line), text before the first cue, no cues.
+    """
+    cues: list[_Cue] = []
+    texts: list[list[str]] = []
+    strays: list[int] = []
+    after_blank = True
+    for n, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        m = _SBV_TIMING.match(line)
+        if m is not None:
+            cues.append(_Cue(line=n, start=parse_timestamp(m.group(1)), end=parse_timestamp(m.group(2))))
+            texts.append([])
+        elif not line.strip():
+            after_blank = True
+            continue
+        elif after_blank and _looks_timed(line):
+            raise InputError(f"malformed SBV timing line '{line.strip()}' (expected 'H:MM:SS.mmm,H:MM:SS.mmm')",
+                             path=path, line=n)
+        elif not cues:
+            raise InputError("text before the first SBV cue", path=path, line=n)
+        else:
+            if after_blank and texts[-1]:
+                strays.append(n)
+            texts[-1].append(line)
+        after_blank = False
+    if not cues:
+        raise no_turns_error(path, "sbv", "no cue timing lines like '0:00:01.000,0:00:04.000'")
+    for cue, lines in zip(cues, texts):
+        cue.segments.extend(_text_segments(lines, cue.line))
+    return _assemble(cues, path, "sbv", encoding, _stray_notes(strays))
 
 
 def _srt_seconds(value: str) -> float:

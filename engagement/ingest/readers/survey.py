@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from engagement.errors import InputError
-from engagement.ingest.readers.base import RawTurn, ReadResult
+from engagement.ingest.readers.base import RawTurn, ReadResult, known_formats
 from engagement.ingest.readers.detect import read_bytes, zip_kind
+from engagement.ingest.readers.table import header_delimiter
 
 REQUIRED = ("respondent", "text")
 OPTIONAL = ("region", "date", "question")
@@ -26,8 +27,9 @@ OPTIONAL = ("region", "date", "question")
 
 def _check_keys(columns: dict | None, path: str | Path) -> dict[str, str]:
     if not columns:
-        raise InputError("a survey file needs survey_columns naming at least the respondent and text columns",
-                         path=path)
+        raise InputError("a survey file needs survey_columns naming at least the respondent and text columns "
+                         "(respondent_column, text_column in sessions.csv; --survey-columns for inspect); "
+                         f"{known_formats()}", path=path)
     unknown = sorted(set(columns) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         raise InputError(f"unknown survey_columns key(s) {', '.join(unknown)} "
@@ -93,10 +95,59 @@ def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any
     return ReadResult(path=str(path), format=fmt, encoding=encoding, turns=turns, notes=notes)
 
 
-def _header_delimiter(header_line: str) -> str:
-    """The delimiter the header row uses most: comma, semicolon (European Excel) or tab."""
-    counts = {d: len(next(csv.reader([header_line], delimiter=d), [])) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: (counts[d], d == ","))
+def csv_rows(path: str | Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Split CSV text (comma, semicolon or tab separated) into its header and numbered rows.
+
+    Raises:
+        InputError: the file is empty, the CSV is malformed, or a row has more fields than
+            the header (an unquoted delimiter in an answer).
+    """
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError("empty transcript: no speaker turns found (the file is empty)", path=path)
+    delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else header_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows = list(enumerate(reader, start=2))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
+    for row_no, row in rows:
+        if len(row) > len(header) and any(v.strip() for v in row[len(header):]):
+            raise InputError(f"row has {len(row)} fields but the header has {len(header)} "
+                             "(an unquoted delimiter in an answer?)", path=path, line=row_no)
+    return header, rows
+
+
+def xlsx_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and numbered rows (cells as text) of a workbook's first or named sheet.
+
+    Raises:
+        InputError: not a workbook, a damaged one, a missing sheet, or an empty sheet.
+    """
+    import openpyxl
+
+    data = read_bytes(path)
+    if zip_kind(data, path) != "xlsx":
+        raise InputError("not an Excel workbook: this zip package is a Word document", path=path)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl reports damage as KeyError, zip or XML errors alike
+        raise InputError(f"binary or corrupt file: damaged Excel workbook ({type(exc).__name__}: {exc})",
+                         path=path) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError(f"sheet '{sheet}' not found; sheets: {', '.join(book.sheetnames)}", path=path)
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        if first is None:
+            raise InputError("empty transcript: no speaker turns found (the sheet is empty)", path=path)
+        header = [_cell(h) for h in first]
+        body = [(n, [_cell(v) for v in row]) for n, row in enumerate(rows, start=2)]
+    finally:
+        book.close()
+    return header, body
 
 
 def read_survey_csv(path: str | Path, text: str, encoding: str, columns: dict | None) -> ReadResult:
@@ -121,20 +172,7 @@ def read_survey_csv(path: str | Path, text: str, encoding: str, columns: dict | 
         '7'
     """
     wanted = _check_keys(columns, path)
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise InputError("empty transcript: no speaker turns found (the file is empty)", path=path)
-    delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else _header_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-        rows = list(enumerate(reader, start=2))
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
-    for row_no, row in rows:
-        if len(row) > len(header) and any(v.strip() for v in row[len(header):]):
-            raise InputError(f"row has {len(row)} fields but the header has {len(header)} "
-                             "(an unquoted delimiter in an answer?)", path=path, line=row_no)
+    header, rows = csv_rows(path, text)
     return _rows_to_turns(header, rows, wanted, path, "csv", encoding)
 
 
@@ -152,27 +190,6 @@ def read_survey_xlsx(path: str | Path, columns: dict | None, sheet: str | None =
     Raises:
         InputError: as for :func:`read_survey_csv`, or a damaged workbook.
     """
-    import openpyxl
-
     wanted = _check_keys(columns, path)
-    data = read_bytes(path)
-    if zip_kind(data, path) != "xlsx":
-        raise InputError("not an Excel workbook: this zip package is a Word document", path=path)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl reports damage as KeyError, zip or XML errors alike
-        raise InputError(f"binary or corrupt file: damaged Excel workbook ({type(exc).__name__}: {exc})",
-                         path=path) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(f"sheet '{sheet}' not found; sheets: {', '.join(book.sheetnames)}", path=path)
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None:
-            raise InputError("empty transcript: no speaker turns found (the sheet is empty)", path=path)
-        header = [_cell(h) for h in first]
-        body = list(enumerate(rows, start=2))
-    finally:
-        book.close()
+    header, body = xlsx_rows(path, sheet)
     return _rows_to_turns(header, body, wanted, path, "xlsx", "binary")
