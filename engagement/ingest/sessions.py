@@ -17,12 +17,7 @@ from engagement.config import Config
 from engagement.errors import InputError
 from engagement.io import sha256_file
 from engagement.ingest.manifest import Manifest, survey_columns
-
-_ROLE_WORDS = re.compile(
-    r"^(facilitator|co-?facilitator|interviewer|moderator|researcher|note-?taker|observer|"
-    r"speaker\s*\d+|p\d+|r\d+|participant\s*\d*|respondent\s*\d*|interviewee|unknown|\W*)$",
-    re.IGNORECASE,
-)
+from engagement.ingest.readers.labels import is_role_label, label_strength, person_key, split_affiliation
 
 
 def _norm_label(label: str) -> str:
@@ -56,8 +51,27 @@ def _speaker_map(manifest: Manifest, session_id: str, facilitators: list[str], o
 
 
 def names_from_labels(labels: list[str]) -> list[str]:
-    """Speaker labels that are people's names (not "P3", "Interviewer", "Speaker 2")."""
-    return [lab for lab in labels if lab and not _ROLE_WORDS.match(lab.strip())]
+    """Speaker labels that are people's names (not "P3", "Interviewer", "Speaker 2", "The Chair")."""
+    return [lab for lab in labels if re.search(r"\w", lab) and not is_role_label(lab)]
+
+
+def _affiliation_names(turns) -> list[str]:
+    """Names inside brackets after a label ("Hon. A. Rota" in ``The Chair (Hon. A. Rota (Nipissing))``)."""
+    heads = {split_affiliation(t.affiliation)[0] for t in turns if t.affiliation}
+    return [h for h in heads if label_strength(h) and not is_role_label(h) and not h.isupper()]
+
+
+def _find_speaker(mapping: dict[str, dict], turn) -> dict | None:
+    """The manifest entry for a turn's speaker: as written, with its bracket, or the same name without titles."""
+    for label in (turn.speaker, f"{turn.speaker} ({turn.affiliation})" if turn.affiliation else ""):
+        if label and _norm_label(label) in mapping:
+            return mapping[_norm_label(label)]
+    key = person_key(turn.speaker)
+    if not key or is_role_label(turn.speaker):
+        return None
+    same = {rec["participant_id"]: rec for label, rec in mapping.items()
+            if not is_role_label(label) and person_key(label) == key}
+    return next(iter(same.values())) if len(same) == 1 else None
 
 
 def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSession:
@@ -93,9 +107,9 @@ def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSessio
     else:
         mapping = _speaker_map(manifest, sid, facilitators, observers)
         for i, t in enumerate(result.turns):
-            rec = mapping.get(_norm_label(t.speaker))
+            rec = _find_speaker(mapping, t)
             if rec is None:
-                shown = t.speaker if t.speaker else "(no speaker label)"
+                shown = (f"{t.speaker} ({t.affiliation})" if t.affiliation else t.speaker) or "(no speaker label)"
                 raise InputError(f"unknown speaker label '{shown}': add it to participants.csv for session {sid} "
                                  f"or to the session's facilitators", path=path, line=t.source_line)
             pid = rec["participant_id"]
@@ -107,6 +121,7 @@ def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSessio
                             "speaker": t.speaker, "question": "", "raw": t, "index": i})
         labels = manifest.participants.loc[manifest.participants["session_id"] == sid]
         known = names_from_labels([t.speaker for t in result.turns] + facilitators + observers)
+        known += _affiliation_names(result.turns)
         if "name" in labels:
             known += [n for n in labels["name"].tolist() if n]
 
