@@ -68,21 +68,29 @@ def _parse_survey_columns(spec: str | None) -> dict | None:
 
 
 def cmd_inspect(args) -> int:
-    from engagement.ingest.readers import read_file
+    from engagement.ingest.readers import extension_mismatch, read_file
 
     result = read_file(args.file, format=args.format, survey_columns=_parse_survey_columns(args.survey_columns))
+    warning = None if args.format else extension_mismatch(args.file, result.format)
+    if warning:
+        print(f"engagement: warning: {warning}", file=sys.stderr)
     speakers: Counter = Counter()
     words: Counter = Counter()
+    affiliations: dict[str, list[str]] = {}
     for t in result.turns:
         speakers[t.speaker] += 1
         words[t.speaker] += len(t.text.split())
+        if t.affiliation and t.affiliation not in affiliations.setdefault(t.speaker, []):
+            affiliations[t.speaker].append(t.affiliation)
     timed = sum(1 for t in result.turns if t.start is not None)
     info = {
         "file": str(args.file), "format": result.format, "encoding": result.encoding,
         "turns": len(result.turns), "words": sum(words.values()),
         "times": "all turns" if timed == len(result.turns) else ("none" if timed == 0 else f"{timed} turns"),
-        "speakers": [{"label": s, "turns": n, "words": words[s]} for s, n in speakers.most_common()],
+        "speakers": [{"label": s, "turns": n, "words": words[s], "affiliations": affiliations.get(s, [])}
+                     for s, n in speakers.most_common()],
         "notes": list(result.notes),
+        "warnings": [warning] if warning else [],
     }
     survey = result.format in ("csv", "xlsx")
     if survey:
@@ -105,7 +113,8 @@ def cmd_inspect(args) -> int:
     shown = info["speakers"] if len(info["speakers"]) <= 25 else info["speakers"][:25]
     print(f"  speakers ({len(info['speakers'])}):")
     for sp in shown:
-        print(f"    {sp['label'] or '(none)':<30} {sp['turns']:>5} turns {sp['words']:>8,} words")
+        roles = f"   ({'; '.join(sp['affiliations'])})" if sp["affiliations"] else ""
+        print(f"    {sp['label'] or '(none)':<30} {sp['turns']:>5} turns {sp['words']:>8,} words{roles}")
     if len(info["speakers"]) > len(shown):
         print(f"    ... and {len(info['speakers']) - len(shown)} more")
     for note in info["notes"]:
@@ -235,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="show what the suite sees in one file (format, encoding, speakers)")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--format", help="skip detection: txt, otter, docx, vtt, srt, csv, xlsx")
+    p.add_argument("--format", help="skip detection: txt (also Markdown), otter, docx, vtt, srt, sbv, "
+                                    "table (a transcript CSV/XLSX), csv or xlsx (a survey)")
     p.add_argument("--survey-columns", help="for surveys: respondent=COL,text=COL[,region=COL,date=COL,question=COL]")
     p.set_defaults(func=cmd_inspect)
 

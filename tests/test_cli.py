@@ -52,6 +52,52 @@ def test_inspect_errors_are_one_line_naming_the_file(tmp_path, content, fragment
     assert len(proc.stderr.strip().splitlines()) == 1 and "bad.txt" in proc.stderr and fragment in proc.stderr
 
 
+EXPORTS = REPO / "tests" / "fixtures" / "exports"
+
+
+def test_inspect_warns_in_one_line_when_extension_and_content_disagree(tmp_path):
+    path = tmp_path / "meeting.txt"
+    path.write_bytes((EXPORTS / "zoom_meeting.vtt").read_bytes())
+    proc = run("inspect", str(path))
+    assert proc.returncode == 0 and "format: vtt" in proc.stdout
+    assert proc.stderr.strip() == ("engagement: warning: meeting.txt is named .txt but holds WebVTT captions; "
+                                   "read as vtt (force another with --format NAME)")
+
+
+def test_inspect_a_transcript_table_csv_lists_speakers_not_answers(tmp_path):
+    proc = run("inspect", str(EXPORTS / "transcript_service.csv"), "--json")
+    info = json.loads(proc.stdout)
+    assert (info["format"], info["turns"], info["times"]) == ("table", 4, "all turns")
+    assert [(s["label"], s["affiliations"]) for s in info["speakers"]] == [("Interviewer", []),
+                                                                            ("Kwame Mensah", ["carer"])]
+    assert info["warnings"] == [proc.stderr.strip().removeprefix("engagement: warning: ")]
+    assert "holds a transcript table" in proc.stderr
+
+
+def test_inspect_shows_each_speakers_affiliation():
+    proc = run("inspect", str(EXPORTS / "committee_hearing.txt"))
+    assert proc.returncode == 0 and proc.stderr == ""
+    lines = {line.strip().split("  ")[0]: line for line in proc.stdout.splitlines() if " turns " in line}
+    assert lines["The Chair"].endswith("(Hon. A. Rota (Nipissing, Lib.))")
+    assert lines["Right Hon. Jane Smith"].endswith("(Minister of Health)") and "Jane Smith" not in lines
+
+
+def test_inspect_forced_format_reads_and_does_not_warn(tmp_path):
+    path = tmp_path / "captions.txt"
+    path.write_text("0:00:01.000,0:00:03.000\n>> THE CHAIR: Order.\n", encoding="utf-8")
+    proc = run("inspect", str(path), "--format", "sbv")
+    assert proc.returncode == 0 and proc.stderr == "" and "format: sbv" in proc.stdout and "THE CHAIR" in proc.stdout
+
+
+def test_inspect_an_unreadable_file_lists_the_formats_and_how_to_force_one(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("We met at the library at 10:30.\nEveryone came.\n", encoding="utf-8")
+    proc = run("inspect", str(path))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "no speaker turns found" in proc.stderr and "--format NAME" in proc.stderr
+    assert "sbv (YouTube .sbv captions)" in proc.stderr and "table (a transcript table" in proc.stderr
+
+
 @pytest.mark.slow
 def test_redact_from_standard_input_keeps_lines_and_public_names():
     text = ("Thanks, Priya. Ring me on 07700 900461.\n"
