@@ -237,6 +237,8 @@ class Detector:
             words = [w for w in value.split() if not re.fullmatch(rf"{pp.UP}\.", w)]   # "A. Reduce": judge "Reduce"
             if len(words) > 1 and any(w.isupper() and len(w) > 1 for w in words):
                 continue  # "Wansbeck RVI": names hold no acronyms
+            if len(words) > 1 and _key(words[-1]) in pp.CONDITION_WORDS:
+                continue  # "Personality Disorder"
             if len(words) == 1:
                 w0 = a + value.rindex(words[0])
                 k = _key(words[0])
@@ -250,6 +252,8 @@ class Detector:
                         continue  # "Mark my words", even when a Mark took part
                 elif words[0].isupper() and len(words[0]) > 1:
                     continue  # an acronym ("CAMHS")
+                elif len(words[0]) >= 7 and words[0].endswith("ed") and not words[0].endswith(("med", "hed")):
+                    continue  # "This Resulted in...": a verb capitalised by mistake
                 elif NameRules.sentence_initial(text, w0) and not self._rules.strong_context(text, w0, b):
                     continue  # "Accuracy, for me." / "Research, I don't mind."
             if self._rules.org_follows(text, b):

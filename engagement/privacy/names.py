@@ -242,6 +242,9 @@ class NameRules:
         while toks and (self.blocked(text[toks[-1][0]:toks[-1][1]], strong=strong) or
                         re.fullmatch(PARTICLES, text[toks[-1][0]:toks[-1][1]])):
             toks.pop()
+        if len(toks) == 1 and toks[0][1] - toks[0][0] == 1 and not re.search(
+                rf"(?:{_TITLE_CAP})\.?[ \t]+$", text[max(0, toks[0][0] - 12):toks[0][0]]):
+            return None   # "a dentist S I haven't": a stray letter; "Mrs K" keeps its title
         return (toks[0][0], toks[-1][1]) if toks else None
 
     def find(self, text: str) -> Iterator[tuple[int, int, str, bool]]:
@@ -280,6 +283,8 @@ class NameRules:
                 continue
             a, b = span
             praise = _AFTER_PRAISE.match(text, b) is not None and _AFTER_PLACE.match(text, b) is None
+            if praise and self.locative(text, a, b):
+                continue   # "Staff at City were amazing": a place
             if praise and self.sentence_initial(text, a) and " " not in text[a:b]:
                 yield a, b, "context", False     # "Service was brilliant": only with the NER's word
             elif not _plural(text[a:b]):

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from engagement.privacy.wordlists import (  # noqa: F401  (re-exported: callers read the lists as patterns.X)
-    EPONYM_CONDITIONS, FACILITY_GENERIC, FACILITY_SUFFIXES, KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
+    CONDITION_WORDS, EPONYM_CONDITIONS, FACILITY_GENERIC, FACILITY_SUFFIXES, KIN_WORDS, LOWER_TITLES, MONTH_NAMES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_NOUNS,
     PSEUDO_FIRST, PSEUDO_LAST, PSEUDO_PLACES, PSEUDO_STREETS, RELATIONS, SPEECH_VERBS, STREET_SUFFIXES,
     STREET_TYPES, TITLES, UNITS, WORD_NAMES,
 )
@@ -419,6 +419,8 @@ def find_facilities(text: str) -> Iterator[Span]:
     ("Thorpe Road Surgery", "the Grove Medical Practice", "St Mary's Primary"), as ``LOCATION``."""
     for m in FACILITY_RE.finditer(text):
         words = re.findall(r"[\w'\u2019&-]+", m.group("name"))
+        if len(words) > 2 and fold(words[1]) == "the" and _sentence_start(text, m.start("name")):
+            words = words[1:]   # "Get the Barnard Castle Surgery": a verb, then the name
         while words and fold(words[0]) in _FAC_LEAD:
             words.pop(0)   # "At Thorpe Road Surgery", "Our Grove Practice": the name starts after
         named = [w for w in words if fold(w).rstrip("'s").rstrip("'") not in FACILITY_GENERIC

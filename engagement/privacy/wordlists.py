@@ -142,7 +142,13 @@ carer carers team ambulance patient patients doctors nurses consultants surgeon 
 psychiatrist psychologist therapist counsellor midwife pharmacist physio dentist optician
 me us him them ring call phone text ask tell email message contact thank cheers dear hey speak talk visit
 help support advice care service treatment communication information feedback response reception appointment
-appointments referral letter letters texts calls everyone everybody staff team nobody nothing
+appointments referral letter letters texts calls everyone everybody staff team nobody nothing due chemist chemists
+practice clinic ward council police pharmacy dispensary city town village county
+""".split())
+#: The last word of a condition or service the NER tags as a person ("Personality Disorder").
+CONDITION_WORDS = frozenset("""
+disorder disorders syndrome disease diseases condition conditions palsy dementia cancer service services team
+unit pathway programme clinic
 """.split())
 
 #: Things NER tends to tag PERSON in this domain that are not people (devices, brands, jargon,
