@@ -55,7 +55,8 @@ def _notebook(outputs_text: str, image_png: str = "") -> str:
 def test_clean_outputs_pass(project):
     cfg, new = project
     assert "Derek" not in " ".join(new["text"])
-    _write(cfg.figures_dir / "themes.svg", '<svg xmlns="http://www.w3.org/2000/svg"><text>Trust [PERSON_2]</text></svg>')
+    _write(cfg.figures_dir / "themes.svg",
+           '<svg xmlns="http://www.w3.org/2000/svg"><text>Trust [PERSON_2]</text></svg>')
     _write(cfg.reports_dir / "03-Essex.ipynb", _notebook("[PERSON_1] said the GP at Addenbrooke's was fine."))
     _write(cfg.reports_dir / "summary.html", "<html><body><h1>Essex</h1><p>NHS, A&amp;E, 111.</p></body></html>")
     assert leak_check(cfg) == []

@@ -216,3 +216,19 @@ def test_a_sample_like_report_raises_no_blocking_finding(cfg):
     report = scan_outputs(cfg)
     assert report.blocking == []
     assert report.summary.startswith("leak check passed: 2 file(s) scanned, no blocking finding")
+
+
+def test_a_warning_earlier_in_a_line_does_not_hide_a_blocking_name_later_in_it(cfg):
+    _write(cfg.reports_dir / "summary.html", f"<p>Transport to Freeman was good. {PLANTED}</p>")
+    report = scan_outputs(cfg, detector=_NoDetector())
+    assert [(f.place, f.type, f.blocking) for f in report.blocking] == [("line 1", "PERSON", True)]
+    assert report.warnings == []
+
+
+def test_quarantining_a_run_again_replaces_what_it_had_quarantined(cfg):
+    staging = cfg.processed_dir / "staging" / "r3"
+    for _ in range(2):
+        _write(staging / "reports" / "summary.html", f"<p>{PLANTED}</p>")
+        where = quarantine(cfg, [staging], scan_outputs(cfg, [staging], detector=_NoDetector()), run_id="r3")
+    assert sorted(p.relative_to(where).as_posix() for p in where.rglob("*") if p.is_file()) == [
+        "findings.json", "reports/summary.html"]

@@ -23,9 +23,10 @@ Blocking
 
 Warnings
     The detector's other hits (a date of birth, a place found by a naming rule, and with
-    ``use_ner=True`` spaCy NER and the name rules); any other capitalised lexicon name; a capitalised word next to a person cue that is not in
-    the lexicon; a name that is also an ordinary word near a cue; 9-13 digits without a cue; a
-    PDF that could not be read because no PDF text tool is installed.
+    ``use_ner=True`` spaCy NER and the name rules); any other capitalised lexicon name; a
+    capitalised word next to a person cue that is not in the lexicon; a name that is also an
+    ordinary word near a cue; 9-13 digits without a cue; a PDF that could not be read because no
+    PDF text tool is installed. One place and type gives one finding, the blocking one if any.
 
 Never findings: placeholders (``[PERSON_3]``), recorded pseudonyms, ages, and anything on the
 allow list: the project's ``deidentify.allow_list`` and ``leak_allow.txt`` in the raw folder
@@ -188,7 +189,7 @@ def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, us
     def where(offset: int) -> str:
         return units[bisect.bisect_right(starts, offset) - 1][0]
 
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for hit in detector.detect(big):
         if hit.type.startswith("AGE") or pp.fold(hit.value) in register.replacements:
             continue
@@ -201,17 +202,27 @@ def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, us
             item = (where(hit.start), hit.type, f"detector finds {hit.type} by {hit.method} (review)", False)
         else:
             continue
-        if item[:2] not in seen:
-            seen.add(item[:2])
+        if item[:3] not in seen:
+            seen.add(item[:3])
             yield item
     kinds = [k for k in _WINDOW_TYPES if register.hashes.get(k)]
     if pseud is None or not kinds:
         return
     for start, kind in _window_matches(big, starts, detector, register, pseud, kinds):
         item = (where(start), kind, "redacted value reappears", True)
-        if item[:2] not in seen:
-            seen.add(item[:2])
+        if item[:3] not in seen:
+            seen.add(item[:3])
             yield item
+
+
+def _one_per_place(items: list[tuple[str, str, str, bool]]) -> list[tuple[str, str, str, bool]]:
+    """One finding per place and type: the first blocking one if any, else the first warning."""
+    best: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
+    for item in items:
+        key = item[:2]
+        if key not in best or (item[3] and not best[key][3]):
+            best[key] = item
+    return list(best.values())
 
 
 def _signals(units: list[tuple[str, str]], allow: AllowList, register: _Register, cache: dict
@@ -312,17 +323,11 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
             continue
         units = list(units)
         report.scanned.append(shown)
-        seen: set[tuple[str, str]] = set()
-        for location, kind, reason, blocking in _scan(units, detector, register, pseud, use_ner):
+        items = [*_scan(units, detector, register, pseud, use_ner), *_signals(units, allow, register, cache)]
+        for location, kind, reason, blocking in _one_per_place(items):
             if not allow.silences(shown, location, kind):
-                seen.add((location, kind))
                 (report.blocking if blocking else report.warnings).append(
                     Finding(shown, location, kind, reason, blocking))
-        for location, kind, reason, blocking in _signals(units, allow, register, cache):
-            if (location, kind) in seen or allow.silences(shown, location, kind):
-                continue
-            seen.add((location, kind))
-            (report.blocking if blocking else report.warnings).append(Finding(shown, location, kind, reason, blocking))
     for kind, n in sorted(images.items()):
         report.notes.append(f"{n} {kind} file(s) hold no text (the SVG twins of figures and the tables "
                             f"behind them are scanned)")
@@ -415,13 +420,13 @@ def quarantine(cfg, paths: Iterable[Path], findings: LeakReport | Iterable[Findi
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         files = [src] if not src.is_dir() else [p for p in src.rglob("*") if p.is_file()]
-        if src.is_dir() and rel == Path("."):
-            for child in sorted(src.iterdir()):
-                shutil.move(str(child), str(dest / child.name))
-        else:
-            if target.exists():
-                shutil.rmtree(target) if target.is_dir() else target.unlink()
-            shutil.move(str(src), str(target))
+        pairs = [(c, dest / c.name) for c in sorted(src.iterdir())] if rel == Path(".") else [(src, target)]
+        for item, into in pairs:
+            if into.is_dir() and not into.is_symlink():
+                shutil.rmtree(into)   # a re-run with the same id replaces what it had quarantined
+            elif into.exists() or into.is_symlink():
+                into.unlink()
+            shutil.move(str(item), str(into))
         for f in files:
             moved[_shown(cfg, f)] = str(dest / f.relative_to(common) if f != common else dest)
     stop = {root, base, *(Path(d).resolve() for d in (cfg.figures_dir, cfg.reports_dir, cfg.processed_dir,

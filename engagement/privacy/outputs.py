@@ -52,8 +52,9 @@ def _data_uri_svg(uri: str) -> str | None:
     if not head.lower().startswith("data:image/svg+xml"):
         return None
     try:
-        raw = base64.b64decode(body, validate=False) if ";base64" in head.lower() else urllib.parse.unquote_to_bytes(body)
-        return raw.decode("utf-8", errors="replace")
+        if ";base64" in head.lower():
+            return base64.b64decode(body, validate=False).decode("utf-8", errors="replace")
+        return urllib.parse.unquote_to_bytes(body).decode("utf-8", errors="replace")
     except (binascii.Error, ValueError):
         return None
 

@@ -15,8 +15,9 @@ Blocking (high confidence):
 - HOSPITAL_NUMBER: three letters and seven digits ("RGT1234567"), or any 6-10 digit run after
   "hospital number", "patient number", "MRN".
 - NI_NUMBER: a National Insurance number shape (two letters, six digits, A-D).
-- PERSON: a capitalised word after a title ("Dr", "Nurse", "Mrs"); a name-lexicon word in a person context: after a role or relation ("my neighbour",
-  "the receptionist"), a title ("Dr", "Nurse"), "ask for", "ring", "speak to", "called",
+- PERSON: a capitalised word after a title ("Dr", "Nurse", "Mrs"); a name-lexicon word in a
+  person context: after a role or relation ("my neighbour", "the receptionist", "the OT"),
+  "ask for", "ring", "speak to", "called",
   "thanks"; or before "on reception", "from the surgery", "was lovely", "said", "rang"; or a
   lexicon first name followed by a lexicon surname ("Sarah Jenkins"). A lexicon name that is also
   an ordinary word ("Will", "Grace", "Hall") blocks only when it is capitalised mid-sentence right
@@ -28,9 +29,10 @@ Warnings (to review; they do not stop publication):
   person context; an ordinary-word name in an after-cue ("Grace was lovely").
 - DIGIT_RUN: 9-13 digits without a cue or a UK shape (a mistyped phone, or a reference number).
 
-Never candidates: acronyms of up to four capitals (TIA, CPN), role words and titles, English function
-words except right after a strong cue ("my son Will"), placeholders (``[PERSON_3]``), anything on the allow list, kin words used as
-names ("Mum said"), text inside an allowed phrase ("James Paget").
+Never candidates: acronyms of up to four capitals (TIA, CPN), role words and titles, English
+function words except a first name right after a strong cue ("my son Will"), placeholders
+(``[PERSON_3]``), anything on the allow list or inside an allowed phrase ("James Paget"), kin words
+used as names ("Mum said").
 
 Example:
     >>> from engagement.privacy.lexicon import AllowList

@@ -8,8 +8,8 @@ Run once when updating the lexicon, with Faker unpacked or installed (it is not 
 
 Faker (https://github.com/joke2k/faker) is released under the MIT License; the first-name and
 surname lists of the locales below are copied (Latin-script entries only, one word each, folded
-to lower case without diacritics, as ``patterns.fold`` does). Locales were chosen for the UK's main communities: British, Irish (English and
-Irish-language forms), South Asian (India, Pakistan), Polish, West African (Nigeria: Yoruba,
+to lower case without diacritics, as ``patterns.fold`` does). Locales were chosen for the UK's
+main communities: British, Irish (English and Irish-language forms), South Asian (India, Pakistan), Polish, West African (Nigeria: Yoruba,
 Igbo, Hausa; Ghana: Twi), East African, Chinese (romanised), and the larger European groups.
 
 Column ``kinds``: ``F`` first name, ``S`` surname, ``W`` also an ordinary English word (a verb,
