@@ -292,25 +292,21 @@ def test_titles_resolve_to_one_speaker_only_when_the_reader_can_tell(tmp_path: P
     ("The Chair (Hon. A. Rota (Nipissing, Lib.)): Next.", "The Chair", "Hon. A. Rota (Nipissing, Lib.)"),
     ("Cllr Patel: Yes.", "Cllr Patel", ""),
     ("Prof. Amina Okafor: Indeed.", "Prof. Amina Okafor", ""),
-    ("Baroness Kennedy of Cradley: Indeed.", None, None),   # "of": a title, not a label we can tell
+    ("Baroness Kennedy of Cradley: Indeed.", "Baroness Kennedy of Cradley", ""),
     ("Mr Speaker: Order.", "Mr Speaker", ""),
     ("Dame Siobhán Ní Bhriain: Yes.", "Dame Siobhán Ní Bhriain", ""),
     ("Shri Rajesh Kumar (Ward 7): Yes.", "Shri Rajesh Kumar", "Ward 7"),
     ("Sarah Jenkins (she/her): Yes.", "Sarah Jenkins", "she/her"),
 ])
-def test_committee_label_seen_once_opens_a_turn(tmp_path: Path, line: str, speaker: str | None,
-                                                affiliation: str | None) -> None:
+def test_committee_label_seen_once_opens_a_turn(tmp_path: Path, line: str, speaker: str, affiliation: str) -> None:
     result = _read(tmp_path, f"Facilitator: Welcome.\n{line}\n")
-    if speaker is None:
-        assert [t.speaker for t in result.turns] == ["Facilitator"]
-        return
     assert [(t.speaker, t.affiliation, t.source_line) for t in result.turns][1] == (speaker, affiliation, 2)
 
 
 @pytest.mark.parametrize("false_friend", [
     "Dear Sir: the clinic shut.", "Dear Dr Patel: thank you.", "Note: the clinic shut at 5",
     "We arrived at 10:30: nobody was there.", "NOTE: recorded", "Re: your letter", "Hi Sarah: yes",
-    "Clinic Hours - 10:30", "Yours sincerely: J.",
+    "Clinic Hours - 10:30", "Yours sincerely: J.", "Head of Service: Dr Okafor",
 ])
 def test_false_friends_stay_text_inside_the_turn(tmp_path: Path, false_friend: str) -> None:
     result = _read(tmp_path, f"Interviewer: Read it out.\nWojciech Kowalczyk: It says\n{false_friend}\n"

@@ -193,7 +193,8 @@ def label_strength(label: str) -> str | None:
     low = [t.casefold() for t in tokens]
     if name.casefold() in NOT_LABELS or low[0] in NOT_LABELS or low[0] in _NOT_FIRST:
         return None
-    if not _capitalised(tokens[0]) or not all(_capitalised(t) or t.casefold() in _PARTICLES for t in tokens[1:]):
+    particles = _PARTICLES | {"of"} if title else _PARTICLES     # "Baroness Kennedy of Cradley"
+    if not _capitalised(tokens[0]) or not all(_capitalised(t) or t.casefold() in particles for t in tokens[1:]):
         return None
     if title:
         return "strong"
