@@ -194,3 +194,17 @@ def test_xlsx_read_as_docx_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a Word document") as exc:
         read_file(target, format="docx")
     assert str(target) in str(exc.value)
+
+
+def test_docx_bold_committee_labels_keep_the_person_and_the_affiliation(tmp_path: Path) -> None:
+    d = docx.Document()
+    _paragraph(d, ("The Chair (Hon. A. Rota (Nipissing, Lib.)):", True), (" Order.", False))
+    _paragraph(d, ("Ngozi Okonkwo-Adeyemi (Patient Voice Group):", True), (" Dear Sir: that was the letter.", False))
+    _paragraph(d, ("Ngozi Okonkwo-Adeyemi:", True), (" And again.", False))
+    _paragraph(d, ("Dear Sir:", True), (" a bold false friend.", False))
+    turns = read_file(_save(d, tmp_path)).turns
+    assert [(t.speaker, t.affiliation, t.text) for t in turns] == [
+        ("The Chair", "Hon. A. Rota (Nipissing, Lib.)", "Order."),
+        ("Ngozi Okonkwo-Adeyemi", "Patient Voice Group", "Dear Sir: that was the letter."),
+        ("Ngozi Okonkwo-Adeyemi", "", "And again.\nDear Sir: a bold false friend."),
+    ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from engagement.errors import InputError
 from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
 from engagement.ingest.readers.detect import read_bytes, zip_kind
+from engagement.ingest.readers.labels import split_affiliation
 from engagement.ingest.readers.table import rows_to_turns, transcript_columns
 from engagement.ingest.readers.text import candidate, label_strength, parse_lines
 
@@ -109,7 +110,7 @@ def _paragraph_lines(paragraphs: list) -> tuple[list[tuple[int, str]], set[str],
             label = " ".join(prefix.split()).rstrip(":").strip()
             rest = text[len(prefix):]
             c = candidate(text.split("\n")[0], idx)
-            if c is not None and (c.shape == "ts" or c.label == label):
+            if c is not None and (c.shape == "ts" or c.label == split_affiliation(label)[0]):
                 strong.add(c.label)
             elif not prefix.rstrip().endswith(":") and not rest.lstrip().startswith(":") and rest.strip() \
                     and label_strength(label) is not None:
