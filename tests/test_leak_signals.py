@@ -41,6 +41,9 @@ def _blocking(text: str, allow: AllowList = ALLOW) -> list[tuple[str, str]]:
     ("the label said RGT1234567", "RGT1234567", "HOSPITAL_NUMBER"),
     ("hospital number 4512873", "4512873", "HOSPITAL_NUMBER"),
     ("NI AB 12 34 56 C on the form", "AB 12 34 56 C", "NI_NUMBER"),
+    ("his car AB12 CDE was outside", "AB12 CDE", "VEHICLE_REG"),
+    ("Sarah and Tom were lovely", "Sarah", "PERSON"),
+    ("Paula's husband drove us", "Paula", "PERSON"),
 ])
 def test_a_personal_detail_blocks(text, value, kind):
     assert (value, kind) in _blocking(text)
@@ -57,6 +60,8 @@ def test_boundaries_are_exact_and_the_verb_stays():
     ("Rachel took the time with my daughter.", "PERSON"),
     ("Transport to Freeman was good.", "PERSON"),
     ("the reference was 123 456 789 0", "DIGIT_RUN"),
+    ("we all go to Thorpe Road Surgery", "LOCATION"),
+    ("I go to the Grove Medical Practice", "LOCATION"),
 ])
 def test_a_weaker_signal_is_a_warning_to_review(text, kind):
     found = _found(text)
@@ -81,6 +86,7 @@ def test_a_weaker_signal_is_a_warning_to_review(text, kind):
     "Between 2019 2020 we saw 12,345,678 people; p = 0.000123456789; £1,000,000,000.",
     "Dated 01/02/2022 at 10:30, run 2026-03-01T10:00:00Z, hash 3a2cf4812345678901ab.",
     "Figure 3: Share of participants (%) by theme and region, 95% intervals.",
+    "My GP Surgery and the local Pharmacy; Day Surgery at 08.30; the Walk-in Centre.",
 ])
 def test_ordinary_report_text_is_not_blocking(text):
     assert _blocking(text) == []

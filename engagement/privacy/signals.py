@@ -15,19 +15,23 @@ Blocking (high confidence):
 - HOSPITAL_NUMBER: three letters and seven digits ("RGT1234567"), or any 6-10 digit run after
   "hospital number", "patient number", "MRN".
 - NI_NUMBER: a National Insurance number shape (two letters, six digits, A-D).
+- VEHICLE_REG: a current UK vehicle registration shape ("AB12 CDE").
 - PERSON: a capitalised word after a title ("Dr", "Nurse", "Mrs"); a name-lexicon word in a
   person context: after a role or relation ("my neighbour", "the receptionist", "the OT"),
   "ask for", "ring", "speak to", "called",
   "thanks"; or before "on reception", "from the surgery", "was lovely", "said", "rang"; or a
   lexicon first name followed by a lexicon surname ("Sarah Jenkins"). A lexicon name that is also
   an ordinary word ("Will", "Grace", "Hall") blocks only when it is capitalised mid-sentence right
-  after a role, relation, title or verb cue.
+  after a role, relation, title or verb cue. A lexicon name in a list with a blocking name blocks.
 
 Warnings (to review; they do not stop publication):
 
 - PERSON: any other capitalised lexicon name; a capitalised word that is not in the lexicon in a
   person context; an ordinary-word name in an after-cue ("Grace was lovely").
 - DIGIT_RUN: 9-13 digits without a cue or a UK shape (a mistyped phone, or a reference number).
+- LOCATION: a surgery, practice, pharmacy, care home or school named by a street or village
+  ("Thorpe Road Surgery"): whether such places are published is the project's choice (the
+  detector hides them by default); the allow list silences one that is meant to be named.
 
 Never candidates: acronyms of up to four capitals (TIA, CPN), role words and titles, English
 function words except a first name right after a strong cue ("my son Will"), placeholders
@@ -72,6 +76,12 @@ _EMAIL = re.compile(r"(?<![\w.+\-@])[A-Za-z0-9][\w.%+'\-]*@[A-Za-z0-9](?:[\w\-]*
                     r"(?:\.[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w@])")
 _POSTCODE = re.compile(r"(?<![\w\-/])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)[ \t]*\d[ABD-HJLNP-UW-Z]{2}(?![\w\-/])")
 _HOSPITAL = re.compile(r"(?<![\w\-/])[A-Z]{3}[ \t\-]?\d{7}(?![\w\-/])")
+_VEHICLE = re.compile(r"(?<![\w\-/])[A-HJ-PR-Y][A-HJ-PR-Y]\d{2}[ \t]?[A-HJ-PR-Z]{3}(?![\w\-/])")
+_STREET = r"(?:Road|Rd|Street|St|Lane|Avenue|Ave|Close|Drive|Way|Crescent|Grove|Hill|Green|Park|Square|Terrace|Gardens)"
+_SERVICE = (r"(?:Surgery|Medical[ \t]+(?:Practice|Centre|Center|Group)|Health[ \t]+Centre|Practice|Pharmacy|Chemist|"
+            r"Care[ \t]+Home|Nursing[ \t]+Home|Residential[ \t]+Home|(?:Primary|Junior|Infant|High|Secondary)?[ \t]*School|"
+            r"Dental[ \t]+(?:Practice|Surgery)|Clinic)")
+_NAMED_SERVICE = re.compile(rf"(?<![\w'])(?:{pp.UP}{pp.LETTER}+[ \t]+){{1,2}}(?:{_STREET}[ \t]+)?{_SERVICE}\b")
 _NI = re.compile(r"(?<![\w\-/])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
                  r"[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-D](?![\w\-/])")
 # digits with single separators (space, dash, dot between groups, brackets), optionally after +44
@@ -111,6 +121,10 @@ def _shape_candidates(text: str) -> list[Candidate]:
                       True) for m in _HOSPITAL.finditer(text)]
     out += [Candidate(m.start(), m.end(), "NI_NUMBER", "National Insurance number shape", True)
             for m in _NI.finditer(text)]
+    out += [Candidate(m.start(), m.end(), "VEHICLE_REG", "UK vehicle registration shape", True)
+            for m in _VEHICLE.finditer(text)]
+    out += [Candidate(m.start(), m.end(), "LOCATION", "surgery, pharmacy, care home or school named by a place",
+                      False) for m in _NAMED_SERVICE.finditer(text) if not _GENERIC_SERVICE.match(m.group())]
     for m in _DIGITS.finditer(text):
         raw = m.group()
         digits = re.sub(r"\D", "", raw)
@@ -134,6 +148,14 @@ def _shape_candidates(text: str) -> list[Candidate]:
         if _RECORD_CUE.search(text[max(0, m.start() - 40):m.start()]):
             out.append(Candidate(m.start(), m.end(), "HOSPITAL_NUMBER", "digit run after a record-number cue", True))
     return out
+
+
+_GENERIC_SERVICE = re.compile(r"^(?:(?:The|My|Our|Your|His|Her|Their|A|Local|GP|NHS|Dental|Doctors?|Community|"
+                              r"Village|Town|City|Private|Same|Every|Each|That|This|Other|New|Old|Any|Pharmacy|"
+                              r"Medical|Health|Day|Minor|Eye|Walk-in|Walk|Children's|Main|Outpatient|Out-patient|"
+                              r"Specialist|Mental|Sexual|Cancer|Orthopaedic|Plastic|Keyhole|Heart|Weight|Dental|"
+                              r"Oral|Foot|Skin|Baby|Maternity|Emergency|Urgent|Primary|Secondary|High|Junior|Infant|"
+                              r"Special|Sunday|Nursery|Grammar|State|Boarding|Online|High[ \t]+Street)[ \t]+)+\S+$")
 
 
 # ---- names
@@ -180,6 +202,9 @@ _AFTER = [
     (re.compile(r"^,?[ \t]+(?:said|told|says|tells|asked|explained|rang|phoned|called|texted|emailed|helped|"
                 r"looked[ \t]+after|reassured|listened|came[ \t]+(?:round|over|in)|took[ \t]+my|gave[ \t]+me)\b", _I),
      "said or rang"),
+    (re.compile(r"^['\u2019]s[ \t]+(?:(?:little|eldest|youngest|new|old|late|oldest|other)[ \t]+)?(?:husband|wife|"
+                r"partner|mum|mother|dad|father|son|daughter|boy|girl|kids|children|house|flat|place|carer|nurse|"
+                r"brother|sister|baby|friend|dog|funeral|wedding)\b", _I), "possessive of kin or home"),
 ]
 _ROLE_WORD = re.compile(rf"^(?:{_TITLES}|{_ROLE_RE})$", _I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"\u201c\u2018(\[\-\u2013\u2014*#>|]\s*|\n\s*)$")
@@ -253,7 +278,28 @@ def _name_candidates(text: str, lex: NameLexicon) -> list[Candidate]:
         elif not ordinary and not start_of_sentence and (cue_before or cue_after):
             why = cue_before[0] if cue_before else cue_after
             out.append(Candidate(m.start(), m.end(), "PERSON", f"capitalised word near a person cue ({why})", False))
-    return out
+    return _lists(text, out)
+
+
+_LIST_GAP = re.compile(r"^[ \t]*(?:,[ \t]*(?:(?:and|&)[ \t]+)?|[ \t]+(?:and|&|or)[ \t]+)$")
+_LISTABLE = ("capitalised name-lexicon word", "name-lexicon word at a sentence start")
+
+
+def _lists(text: str, found: list[Candidate]) -> list[Candidate]:
+    """A lexicon name in a list with a blocking name blocks too ("Sarah and Tom were lovely")."""
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(found) - 1):
+            a, b = found[i], found[i + 1]
+            if a.blocking == b.blocking or not _LIST_GAP.match(text[a.end:b.start]):
+                continue
+            weak = i if b.blocking else i + 1
+            if found[weak].reason in _LISTABLE:
+                c = found[weak]
+                found[weak] = Candidate(c.start, c.end, c.type, "name-lexicon word in a list with a name", True)
+                changed = True
+    return found
 
 
 def find_candidates(text: str, allow: AllowList, lexicon: NameLexicon | None = None) -> list[Candidate]:
