@@ -1,19 +1,30 @@
 """The batch: run the notebooks with papermill, once per region plus a summary.
 
-Order: 01 prepare and 02 code once; 03 once per configured region and once for "all", in
-parallel (``batch.workers``, default 2); then 04 the summary report; then the leak check
-over everything written. Executed notebooks go to ``reports/runs/<run id>/`` with a
-``manifest.json`` (inputs' hashes, package versions, parameters, seed). A failing region does
-not stop the others; the batch ends with a table of what ran, what was reused and what
-failed and why, and exits non-zero if anything failed. A re-run executes only the notebooks
-that failed last time or whose inputs changed.
+The notebooks ship with the package; they run with the project folder as their working
+directory and its configuration, wherever the project is. Order: 01 prepare and 02 code once;
+03 once per configured region and once for "all", in parallel (``batch.workers``, default 2);
+then 04 the summary report.
+
+Nothing is published before the leak check has passed. Everything a run would publish (figures,
+the report, the executed notebooks with their ``manifest.json``) is written to a staging folder
+inside the project's processed folder (owner-only, never published); the leak check scans it;
+only then is it moved into ``figures/`` and ``reports/`` (``reports/runs/<run id>/``) and made
+readable by colleagues (0644). On a finding the whole run goes to an owner-only quarantine
+folder instead, the batch fails, and the message names type, file and place, never the value.
+
+A failing region does not stop the others; the batch ends with a table of what ran, what was
+reused and what failed and why, and exits non-zero if anything failed. A re-run executes only
+the notebooks that failed last time or whose inputs changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+import shutil
+import sys
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +44,10 @@ NOTEBOOKS = {
 }
 # the package's own source is an input of every job: changed code re-runs everything
 PACKAGE_DIR = Path(__file__).parent
+PACKAGE_NOTEBOOKS = PACKAGE_DIR / "notebooks"
+# the kernel's own log lines ("running over TCP without encryption", "KeyboardInterrupt caught in
+# kernel" at shutdown) say nothing to a researcher; errors in a notebook still fail its job
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 PACKAGES = ("engagement", "pandas", "spacy", "bertopic", "sentence-transformers", "torch", "matplotlib",
             "papermill", "nbval", "scikit-learn", "umap-learn", "hdbscan", "statsmodels")
 
@@ -130,7 +145,7 @@ def plan(cfg: Config, notebooks_dir: Path, regions: list[str] | None = None) -> 
     return stages
 
 
-def _execute(job: Job, run_dir: Path, cwd: Path, state: dict) -> Job:
+def _execute(job: Job, run_dir: Path, cwd: Path, state: dict, errors_dir: Path) -> Job:
     import papermill as pm
 
     job.input_hash = _hash_paths(job.inputs, {"parameters": job.parameters, "versions": package_versions()})
@@ -147,69 +162,212 @@ def _execute(job: Job, run_dir: Path, cwd: Path, state: dict) -> Job:
     start = time.perf_counter()
     try:
         pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(cwd), progress_bar=False,
-                            kernel_name="python3", log_output=False, request_save_on_cell_execute=False)
+                            kernel_name="python3", log_output=False, request_save_on_cell_execute=False,
+                            extra_arguments=KERNEL_ARGS)
         job.status = "ran"
     except Exception as exc:  # a failing notebook must not stop the others
         job.status = "failed"
         name = getattr(exc, "ename", None) or type(exc).__name__  # the notebook's error, not papermill's wrapper
         detail = getattr(exc, "evalue", None) or str(exc).strip().splitlines()[-1:] or [""]
         job.reason = f"{name}: {detail if isinstance(detail, str) else detail[0]}"[:300]
-        (run_dir / f"{job.name}.error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        # a traceback can quote the input it choked on: it stays with the private tables, never published
+        errors_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (errors_dir / f"{job.name}.error.txt").write_text(traceback.format_exc(), encoding="utf-8")
     job.seconds = round(time.perf_counter() - start, 1)
     return job
 
 
+class _Progress:
+    """One line per finished job on stderr (a bar on a terminal); quiet when asked or under CI."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.bar = total, 0, None
+        self.enabled = enabled
+        if enabled and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="job", desc="batch", leave=False, file=sys.stderr)
+
+    def __call__(self, job: Job) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        line = f"[{self.done}/{self.total}] {job.name:<30} {job.status:<7} {job.seconds:6.1f} s" + (
+            f"  {job.reason}" if job.status == "failed" else "")
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+            self.bar.update(1)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _KernelEnvironment:
+    """The notebooks' kernels find the project, the staging folder and the run id through the environment."""
+
+    def __init__(self, **values: str):
+        self.values = values
+        self.saved: dict[str, str | None] = {}
+
+    def __enter__(self):
+        for key, value in self.values.items():
+            self.saved[key] = os.environ.get(key)
+            os.environ[key] = value
+        return self
+
+    def __exit__(self, *exc):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def staging_config(cfg: Config, run_id: str) -> tuple[Config, Path]:
+    """The configuration whose figures/ and reports/ are a private staging folder for this run."""
+    staging = cfg.processed_dir / "staging" / run_id
+    staging.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return cfg.with_overrides(figures_dir=str(staging / "figures"), reports_dir=str(staging / "reports")), staging
+
+
+def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str) -> Job:
+    """Leak-check everything staged; publish it when clean, quarantine the whole run when not."""
+    from engagement.privacy.leak import leak_check
+
+    job = Job("leak-check", "", {}, [])
+    start = time.perf_counter()
+    findings = leak_check(cfg, paths=[staging]) if staging.exists() else []
+    job.seconds = round(time.perf_counter() - start, 1)
+    if findings:
+        where = quarantine(cfg, staging, run_id, findings)
+        first = findings[0]
+        place = Path(first.file).resolve()
+        place = place.relative_to(staging.resolve()) if place.is_relative_to(staging.resolve()) else place.name
+        job.status = "failed"
+        job.reason = (f"{len(findings)} possible leak(s), first: {first.type} in {place} at {first.location}; "
+                      f"nothing of this run was published, it is in {where}")
+    else:
+        publish(staging / "figures", cfg.figures_dir)
+        publish(staging / "reports", cfg.reports_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        if staging.parent.is_dir() and not any(staging.parent.iterdir()):
+            staging.parent.rmdir()
+        job.status = "ran"
+    return job
+
+
+def publish(src: Path, dest: Path) -> None:
+    """Move every staged file into ``dest`` (replacing older copies), readable by colleagues."""
+    if not src.is_dir():
+        return
+    for path in sorted(src.rglob("*")):
+        target = dest / path.relative_to(src)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            target.chmod(0o755)
+        elif path.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            target.chmod(0o644)
+
+
+def quarantine(cfg: Config, staging: Path, run_id: str, findings) -> Path:
+    """Move a staged run into an owner-only quarantine folder with its findings (never the values)."""
+    where = cfg.root / "quarantine" / run_id
+    where.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    where.parent.chmod(0o700)
+    if where.exists():
+        shutil.rmtree(where)
+    shutil.move(str(staging), str(where))
+    for path in [where, *where.rglob("*")]:
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    report = [{"type": f.type, "file": str(Path(f.file).resolve()).replace(str(staging.resolve()), str(where)),
+               "place": f.location, "reason": f.reason} for f in findings]
+    atomic_write_text(where / "findings.json", json.dumps(report, indent=2))
+    (where / "findings.json").chmod(0o600)
+    return where
+
+
+def notebooks_for(cfg: Config) -> Path:
+    """The project's own notebooks/ when it holds all four (a researcher's edited copies), else the package's."""
+    own = cfg.root / "notebooks"
+    if all((own / name).is_file() for name in NOTEBOOKS.values()):
+        return own
+    return PACKAGE_NOTEBOOKS
+
+
 def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[str] | None = None,
-              workers: int | None = None, run_id: str | None = None, force: bool = False) -> BatchResult:
+              workers: int | None = None, run_id: str | None = None, force: bool = False,
+              progress: bool | None = None) -> BatchResult:
     """Run the whole batch; see the module docstring."""
-    root = cfg.root
-    notebooks_dir = notebooks_dir or root / "notebooks"
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir else notebooks_for(cfg)
     stages = plan(cfg, notebooks_dir, regions)  # refuses a bad region before anything is written
     run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    run_dir = cfg.reports_dir / "runs" / run_id
+    staged, staging = staging_config(cfg, run_id)
+    run_dir = staged.reports_dir / "runs" / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
+    published_run_dir = cfg.reports_dir / "runs" / run_id
     state_path = cfg.reports_dir / "runs" / "state.json"
     state = {} if force or not state_path.is_file() else json.loads(state_path.read_text())
     workers = workers or int(cfg.batch.get("workers", 2))
-    result = BatchResult(run_id, run_dir)
+    result = BatchResult(run_id, published_run_dir)
+    if progress is None:
+        progress = not os.environ.get("CI")
+    report = _Progress(sum(len(stage) for stage in stages) + 1, progress)
+    env = {"ENGAGEMENT_OUTPUT_DIR": str(staging), "ENGAGEMENT_RUN_ID": run_id}
+    env.update({"ENGAGEMENT_CONFIG": str(cfg.source)} if cfg.source else {"ENGAGEMENT_ROOT": str(cfg.root)})
     upstream_failed = False
-    for stage in stages:
-        if upstream_failed:
-            for job in stage:
-                job.status, job.reason = "skipped", "an earlier stage failed"
-            result.jobs.extend(stage)
-            continue
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(stage)))) as pool:
-            done = list(pool.map(lambda j: _execute(j, run_dir, notebooks_dir, state), stage))
-        result.jobs.extend(done)
-        for job in done:
-            state[job.name] = {"status": job.status, "input_hash": job.input_hash, "output": job.output}
-        # 03 per region may fail alone; 01 and 02 feed everything after them
-        if any(j.status == "failed" for j in done) and stage[0].name.startswith(("01", "02")):
-            upstream_failed = True
-    leak = Job("leak-check", "", {}, [])
-    if not upstream_failed:
-        from engagement.privacy.leak import leak_check
+    with _KernelEnvironment(**env):
+        for stage in stages:
+            if upstream_failed:
+                for job in stage:
+                    job.status, job.reason = "skipped", "an earlier stage failed"
+                    report(job)
+                result.jobs.extend(stage)
+                continue
 
-        start = time.perf_counter()
-        findings = leak_check(cfg)
-        leak.seconds = round(time.perf_counter() - start, 1)
-        leak.status = "failed" if findings else "ran"
-        if findings:
-            f = findings[0]
-            leak.reason = f"{len(findings)} finding(s), first: {f.file}:{f.location} {f.type}"
-    else:
-        leak.status, leak.reason = "skipped", "an earlier stage failed"
-    result.jobs.append(leak)
+            def run(job: Job) -> Job:
+                done = _execute(job, run_dir, cfg.root, state, cfg.processed_dir / "logs" / run_id)
+                report(done)
+                return done
+
+            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(stage)))) as pool:
+                done = list(pool.map(run, stage))
+            result.jobs.extend(done)
+            # 03 per region may fail alone; 01 and 02 feed everything after them
+            if any(j.status == "failed" for j in done) and stage[0].name.startswith(("01", "02")):
+                upstream_failed = True
     manifest = {
         "run_id": run_id, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seed": cfg.seed, "config": public_settings(cfg.settings), "packages": package_versions(),
         "jobs": [{k: v for k, v in asdict(j).items()} for j in result.jobs],
     }
     atomic_write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    leak = gate_and_publish(cfg, staged, staging, run_id)
+    report(leak)
+    report.close()
+    result.jobs.append(leak)
+    published = leak.status == "ran"
+    for job in result.jobs:
+        if job.output:
+            job.output = job.output.replace(str(run_dir), str(published_run_dir))
+        if job.name != "leak-check":
+            # a quarantined run is never reused: its outputs were not published
+            state[job.name] = {"status": job.status if published else "quarantined", "input_hash": job.input_hash,
+                               "output": job.output}
+    if published:
+        manifest["jobs"] = [{k: v for k, v in asdict(j).items()} for j in result.jobs]
+        atomic_write_text(published_run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
+        (published_run_dir / "manifest.json").chmod(0o644)
+        latest = cfg.reports_dir / "runs" / "latest"
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(run_id)
+    else:
+        result.run_dir = cfg.root / "quarantine" / run_id
+    state_path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(state_path, json.dumps(state, indent=2))
-    latest = cfg.reports_dir / "runs" / "latest"
-    if latest.is_symlink() or latest.exists():
-        latest.unlink()
-    latest.symlink_to(run_id)
     return result

@@ -15,6 +15,8 @@ from pathlib import Path
 from engagement.errors import EngagementError
 
 EPILOG = """\
+start a study:
+  init         a project folder anywhere, with manifests drafted from a folder of transcripts
 stages, in order:
   prepare      raw transcripts + manifest -> sessions, participants, turns, segments (de-identified)
   code         segments -> codings (codebook rules), topics (BERTopic), stance
@@ -35,6 +37,56 @@ def _config(args):
     if getattr(args, "fast", False):
         overrides["segmentation"] = "fast"
     return load_config(args.config, **overrides)
+
+
+def cmd_init(args) -> int:
+    import shutil
+
+    from engagement.config import DEFAULTS
+    from engagement.errors import InputError
+    from engagement.io import atomic_write_text
+    from engagement.ingest.draft import config_text, draft_manifests
+
+    project, source = args.project.resolve(), args.transcripts.resolve()
+    if not source.is_dir():
+        raise InputError("transcripts folder not found", path=source)
+    if (project / "engagement.yaml").exists() and not args.force:
+        raise InputError("already a project (engagement.yaml exists); use --force to draft its manifests again",
+                         path=project)
+    if project == source or project in source.parents:
+        raise InputError("the project folder must not contain the transcripts folder: they are copied into raw/",
+                         path=project)
+    regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else list(DEFAULTS["regions"])
+    raw = project / "raw"
+    target = raw / "transcripts"
+    for folder in (project, raw, target):
+        folder.mkdir(parents=True, exist_ok=True)
+    raw.chmod(0o700)
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / rel)
+            (target / rel).chmod(0o600)
+    draft = draft_manifests(target, regions, base=raw)
+    atomic_write_text(project / "engagement.yaml", config_text(project.name, regions))
+    atomic_write_text(raw / "sessions.csv", draft.sessions.to_csv(index=False))
+    atomic_write_text(raw / "participants.csv", draft.participants.to_csv(index=False))
+    todo = int(sum(draft.sessions.astype(str).apply(lambda c: c.str.contains("TODO(", regex=False)).sum())
+               + draft.participants.astype(str).apply(lambda c: c.str.contains("TODO(", regex=False)).sum().sum())
+    kinds = draft.sessions["kind"].value_counts().to_dict() if len(draft.sessions) else {}
+    print(f"project: {project}")
+    print(f"  copied {sum(1 for p in target.rglob('*') if p.is_file())} file(s) into {target}")
+    print(f"  drafted {len(draft.sessions)} session(s) ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items())) or 'none'})"
+          f" and {len(draft.participants)} speaker(s): {raw / 'sessions.csv'}, {raw / 'participants.csv'}")
+    for note in draft.notes:
+        print(f"  note: {note}")
+    for name, reason in draft.unreadable:
+        print(f"  left out (cannot read): {name}: {reason}")
+    print(f"next: fill in the {todo} cell(s) marked TODO( in the two manifests (regions, dates, roles to confirm),"
+          f" add names of participants to the name column if you have them (used only to find and hide them),"
+          f" then run: engagement --config {project / 'engagement.yaml'} batch")
+    return 0
 
 
 def cmd_prepare(args) -> int:
@@ -190,12 +242,16 @@ def cmd_batch(args) -> int:
 
     cfg = _config(args)
     regions = [r.strip() for r in args.regions.split(",")] if args.regions else None
-    result = run_batch(cfg, regions=regions, workers=args.workers, force=args.force)
+    result = run_batch(cfg, notebooks_dir=args.notebooks, regions=regions, workers=args.workers, force=args.force,
+                       progress=False if args.quiet else None)
     print(result.table())
     print(f"executed notebooks: {result.run_dir}")
     if not result.ok:
         failed = [f"{j.name} ({' '.join(j.reason.split())})" if j.status == "failed" else j.name
                   for j in result.jobs if j.status not in ("ran", "reused")]
+        logs = cfg.processed_dir / "logs" / result.run_id
+        if logs.is_dir():
+            print(f"tracebacks (private, may quote the input): {logs}")
         print(f"engagement: error: batch incomplete: {'; '.join(failed)}", file=sys.stderr)
         return 1
     print(f"report: {cfg.reports_dir / 'summary.html'}")
@@ -203,13 +259,23 @@ def cmd_batch(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from datetime import datetime, timezone
+
+    from engagement.batch import gate_and_publish, staging_config
     from engagement.report.builder import build_report
 
     cfg = _config(args)
-    result = build_report(cfg, run_id=args.run_id or "")
-    print(f"report: {result.html}" + (f"\npdf: {result.pdf}" if result.pdf else ""))
+    run_id = args.run_id or datetime.now(timezone.utc).strftime("report-%Y%m%dT%H%M%SZ")
+    staged, staging = staging_config(cfg, run_id)
+    result = build_report(staged, run_id=run_id)
+    gate = gate_and_publish(cfg, staged, staging, run_id)
+    if gate.status != "ran":
+        print(f"engagement: error: report withheld: {gate.reason}", file=sys.stderr)
+        return 1
+    published = lambda p: cfg.reports_dir / Path(p).relative_to(staged.reports_dir)  # noqa: E731
+    print(f"report: {published(result.html)}" + (f"\npdf: {published(result.pdf)}" if result.pdf else ""))
     for paths in result.figures.values():
-        print(f"  figure: {paths['png']}")
+        print(f"  figure: {cfg.figures_dir / Path(paths['png']).relative_to(staged.figures_dir)}")
     return 0
 
 
@@ -219,6 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help="project YAML (default: engagement.yaml in the project root)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a project folder with manifests drafted from a folder of transcripts")
+    p.add_argument("project", type=Path, help="the new project folder (created if missing)")
+    p.add_argument("--transcripts", type=Path, required=True, help="folder of transcript and survey exports")
+    p.add_argument("--regions", help="comma-separated areas (default: the five East of England areas)")
+    p.add_argument("--force", action="store_true", help="draft the manifests again in an existing project")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("prepare", help="raw transcripts -> de-identified tables in data/processed")
     p.add_argument("--fast", action="store_true", help="sentencizer instead of the parser (big runs)")
@@ -235,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regions", help="comma-separated subset of regions (default: all configured)")
     p.add_argument("--workers", type=int, help="parallel per-region runs (default: config batch.workers = 2)")
     p.add_argument("--force", action="store_true", help="re-run everything, even notebooks whose inputs are unchanged")
+    p.add_argument("--notebooks", type=Path, help="run your own copies of the notebooks (default: those shipped with the package)")
+    p.add_argument("--quiet", action="store_true", help="no line per job while it runs")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("report", help="render figures and reports/summary.html from the coded tables")

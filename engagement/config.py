@@ -150,6 +150,11 @@ class Config:
     def table_path(self, name: str) -> Path:
         return self.processed_dir / f"{name}.parquet"
 
+    def canonical_region(self, name: str) -> str | None:
+        """The configured spelling of ``name`` (case and spacing ignored), or None if not configured."""
+        key = " ".join(str(name).split()).casefold()
+        return next((r for r in self.regions if " ".join(r.split()).casefold() == key), None)
+
     def with_overrides(self, **overrides: Any) -> "Config":
         return Config(self.root, _validate(_merge(self.settings, overrides), self.source), self.source)
 
@@ -210,5 +215,9 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
         unknown = sorted(set(settings) - set(DEFAULTS))
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)}", path=source)
+    staging = os.environ.get("ENGAGEMENT_OUTPUT_DIR")
+    if staging:  # set by the batch: a run's figures and reports are staged until the leak check passes
+        overrides = {"figures_dir": str(Path(staging) / "figures"), "reports_dir": str(Path(staging) / "reports"),
+                     **overrides}
     merged = _merge(_merge(DEFAULTS, settings), overrides)
     return Config(root=root, settings=_validate(merged, source), source=source)

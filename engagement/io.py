@@ -78,6 +78,7 @@ def write_tables(tables: dict[str, pd.DataFrame], cfg: Config, *, validated: boo
     Every table is checked against its schema first, unless the caller just did (``validated``).
     """
     cfg.processed_dir.mkdir(parents=True, exist_ok=True)
+    cfg.processed_dir.chmod(0o700)  # de-identified, but not for publication: owner-only
     staged: list[tuple[str, Path]] = []
     try:
         for name, df in tables.items():

@@ -7,9 +7,12 @@ from engagement.errors import ParameterError
 
 
 def check_region(region: str, cfg: Config) -> str:
-    """``region`` must be a configured region or "all"."""
-    if region == "all" or region in cfg.regions:
-        return region
+    """``region`` must be a configured region (any case) or "all"; returns the configured spelling."""
+    if str(region).strip().casefold() == "all":
+        return "all"
+    canonical = cfg.canonical_region(region)
+    if canonical:
+        return canonical
     raise ParameterError(f"region '{region}' is not a configured region; use one of "
                          f"{', '.join(cfg.regions)} or 'all'")
 

@@ -56,9 +56,11 @@ print("region", region)
 """),
     "report": ('run_id = ""  # batch run id', """\
 import pathlib
+from engagement.config import load_config
 root = pathlib.Path({root!r})
-(root / "reports").mkdir(exist_ok=True)
-(root / "reports" / "summary.html").write_text("<html><title>stand-in</title></html>")
+reports = load_config().reports_dir   # the batch's staging folder until the leak check passes
+reports.mkdir(parents=True, exist_ok=True)
+(reports / "summary.html").write_text("<html><title>stand-in</title></html>")
 with open(root / "executions.log", "a") as log:
     log.write("04\\n")
 """),
@@ -211,13 +213,15 @@ def test_one_failing_region_does_not_stop_the_others(first):
     assert st["04-summary-report"] == "ran"
 
 
-def test_a_failed_batch_is_not_ok_and_its_table_names_the_failure_and_why(first):
+def test_a_failed_batch_is_not_ok_and_its_table_names_the_failure_and_why(first, cfg):
     result, _ = first
     assert result.ok is False
     failed = [line for line in result.table().splitlines() if "failed" in line]
     assert len(failed) == 1
     assert re.match(r"03-region-Norfolk\s+failed\s+[\d.]+\s+RuntimeError: no coded segments for Norfolk", failed[0])
-    trace = (result.run_dir / "03-region-Norfolk.error.txt").read_text()
+    # a traceback can quote the input: it stays with the private tables, never in reports/
+    assert not list(cfg.reports_dir.rglob("*.error.txt"))
+    trace = (cfg.processed_dir / "logs" / result.run_id / "03-region-Norfolk.error.txt").read_text()
     assert "no coded segments for Norfolk" in trace
 
 
@@ -296,15 +300,35 @@ def test_force_reruns_everything(after_notebook_change, runs):
     assert len(executed) == 7
 
 
-def test_a_leak_finding_fails_the_batch_and_names_the_file(after_notebook_change, runs, leak):
+def test_a_leak_finding_withholds_the_whole_run_and_names_type_file_and_place(after_notebook_change, runs, leak,
+                                                                                cfg):
+    published = (cfg.reports_dir / "summary.html").read_bytes()
     leak.findings = [Finding("reports/summary.html", "line 12", "PHONE", "matches a redacted value")]
     try:
-        result, _ = runs("run6", regions=["Essex"])
+        result, _ = runs("run6", regions=["Essex"], force=True)
     finally:
         leak.findings = []
     assert result.ok is False
     job = result.jobs[-1]
-    assert job.status == "failed" and job.reason == "1 finding(s), first: reports/summary.html:line 12 PHONE"
+    assert job.status == "failed" and job.reason.startswith("1 possible leak(s), first: PHONE in summary.html at line 12")
+    # nothing of run6 was published: no run folder, the previous report untouched, `latest` not moved
+    assert not (cfg.reports_dir / "runs" / "run6").exists()
+    assert (cfg.reports_dir / "summary.html").read_bytes() == published
+    assert (cfg.reports_dir / "runs" / "latest").resolve().name != "run6"
+    held = cfg.root / "quarantine" / "run6"
+    assert (held / "reports" / "summary.html").is_file() and result.run_dir == held
+    assert oct(held.stat().st_mode & 0o777) == "0o700"
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in held.rglob("*") if p.is_file())
+    assert json.loads((held / "findings.json").read_text())[0]["type"] == "PHONE"
+    assert not (cfg.processed_dir / "staging" / "run6").exists()
+    # a withheld run is never reused: the next run executes its jobs again
+    again, executed = runs("run7", regions=["Essex"])
+    assert again.ok is False or "04" in executed
+
+
+def test_published_files_are_readable_by_colleagues(first, cfg):
+    for path in [*cfg.reports_dir.rglob("*.ipynb"), cfg.reports_dir / "summary.html"]:
+        assert path.stat().st_mode & 0o044 == 0o044, path
 
 
 # ---- an upstream failure, a bad region, and the command line
@@ -319,8 +343,8 @@ def test_a_failure_in_prepare_skips_everything_after_it(tmp_path, leak):
     st = statuses(result)
     assert st["01-prepare"] == "failed"
     assert "ValueError: cannot read transcript esx-fg1.txt" in result.jobs[0].reason
-    assert {s for name, s in st.items() if name != "01-prepare"} == {"skipped"}
-    assert len(leak.calls) == calls  # nothing to check: nothing was written
+    assert {s for name, s in st.items() if name not in ("01-prepare", "leak-check")} == {"skipped"}
+    assert st["leak-check"] == "ran" and len(leak.calls) == calls + 1  # the failed notebook is checked before it is kept
     assert not (root / "executions.log").exists()
 
 
@@ -332,13 +356,19 @@ def test_a_batch_for_an_unknown_region_runs_nothing(cfg):
     assert not (cfg.reports_dir / "runs" / "kent").exists()
 
 
-def test_cli_batch_exits_non_zero_with_a_one_line_reason_when_a_job_failed(after_notebook_change, cfg, capsys):
+def test_cli_batch_exits_non_zero_with_a_one_line_reason_when_a_job_failed(after_notebook_change, cfg, capsys,
+                                                                          monkeypatch):
     from engagement.cli import main
+
+    monkeypatch.delenv("CI", raising=False)  # progress lines are quiet under CI
 
     code = main(["--config", str(cfg.source), "batch", "--workers", "4"])
     captured = capsys.readouterr()
     assert code != 0
-    errors = captured.err.strip().splitlines()
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    errors = [line for line in captured.err.splitlines() if not line.startswith("[")]
+    n = len(EXPECTED_JOBS)
+    assert len(progress) == n and all(re.match(rf"\[\d+/{n}\] \S+ +(ran|reused|failed|skipped) ", p) for p in progress)
     assert len(errors) == 1, captured.err
     assert errors[0].startswith("engagement: error: batch incomplete: 03-region-Norfolk")
     assert "no coded segments for Norfolk" in errors[0]

@@ -34,6 +34,8 @@ PARTICIPANT_COLUMNS = ("session_id", "speaker_label", "participant_id", "role")
 KINDS = ("focus_group", "interview", "survey")
 MANIFEST_ROLES = ("participant", "facilitator", "observer")
 SURVEY_KEYS = ("respondent", "text", "region", "date", "question")
+# `engagement init` drafts the manifests with this marker in every cell a researcher must fill or confirm
+MARKER = "TODO("
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
 
@@ -69,6 +71,10 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
         if len(row) > len(header):
             raise ManifestError(f"{len(row)} fields but the header has {len(header)}", path=path, line=i)
         rec = {h: (row[j].strip() if j < len(row) else "") for j, h in enumerate(header)}
+        for column, cell in rec.items():
+            if MARKER in cell:
+                raise ManifestError(f"column '{column}' still holds the draft marker {cell!r}: fill it in or confirm it "
+                                    f"(engagement init drafted this file)", path=path, line=i)
         rec["line"] = i
         records.append(rec)
     return pd.DataFrame.from_records(records, columns=[*header, "line"])
@@ -104,6 +110,9 @@ def load_manifest(cfg: Config) -> Manifest:
         seen[sid] = line
         if rec["kind"] not in KINDS:
             raise ManifestError(f"kind '{rec['kind']}' is not one of {', '.join(KINDS)}", path=spath, line=line)
+        if rec["region"]:
+            rec["region"] = cfg.canonical_region(rec["region"]) or rec["region"]
+            sessions.loc[sessions["line"] == line, "region"] = rec["region"]
         if rec["region"] and rec["region"] not in regions:
             raise ManifestError(
                 f"region '{rec['region']}' is not in the configured regions ({', '.join(cfg.regions)})",

@@ -1,0 +1,209 @@
+"""Draft a project's manifests from a folder of transcripts (``engagement init``).
+
+Every file the readers can read becomes a row of ``sessions.csv`` (detected format and
+encoding, a kind guessed from the file type and the number of speakers, the region when the
+file's name or folder names one) and its speaker labels become rows of ``participants.csv``
+(pseudonymous ids, a role guessed from the label or from who asks the questions, an empty
+``name`` column). What only the researcher can know is left as a marker, ``TODO(...)``, which
+:func:`engagement.ingest.manifest.load_manifest` refuses until it is filled in: a region that
+no name gives away, the date, and every role guessed from behaviour rather than from the label.
+Files that cannot be read are listed with the reason, never dropped silently.
+
+Example:
+    >>> draft = draft_manifests(Path("transcripts"), ["Essex", "Suffolk"])   # doctest: +SKIP
+    >>> draft.sessions[["session_id", "file", "kind", "region"]]              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from engagement.errors import InputError
+from engagement.ingest.manifest import MARKER
+
+# labels that name the facilitator's job ("The Chair", "INTERVIEWER", "Moderator 2", "Researcher (AB)")
+FACILITATOR_RE = re.compile(r"\b(facilitator|co-?facilitator|interviewer|moderator|chair(?:man|woman|person)?|"
+                            r"researcher|host|convenor|note-?taker)\b", re.I)
+DATE_RE = re.compile(r"(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
+SURVEY_HINTS = {
+    "respondent": ("respondent", "response id", "responseid", "respondent id", "participant", "id"),
+    "region": ("region", "area", "healthwatch", "county", "locality"),
+    "date": ("date", "submitted", "timestamp", "completed"),
+    "question": ("question", "item"),
+}
+
+
+def todo(what: str) -> str:
+    return f"{MARKER}{what})"
+
+
+@dataclass
+class Draft:
+    sessions: pd.DataFrame
+    participants: pd.DataFrame
+    unreadable: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
+    notes: list[str] = field(default_factory=list)
+
+
+def _session_id(rel: Path, taken: set[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", rel.with_suffix("").as_posix()).strip("-").upper() or "SESSION"
+    sid, n = stem[:40], 2
+    while sid in taken:
+        sid, n = f"{stem[:36]}-{n}", n + 1
+    taken.add(sid)
+    return sid
+
+
+def guess_region(rel: Path, regions: list[str]) -> str | None:
+    """A configured region named by the file's name or one of its folders (any case, word-bounded)."""
+    text = " ".join(re.split(r"[^a-z]+", rel.as_posix().casefold()))
+    found = [r for r in regions if re.search(rf"\b{re.escape(r.casefold())}\b", text)]
+    return found[0] if len(found) == 1 else None
+
+
+def guess_date(rel: Path) -> str | None:
+    m = DATE_RE.search(rel.name)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def guess_roles(turns) -> dict[str, tuple[str, bool]]:
+    """Speaker label -> (role, sure). Sure when the label names the job; else the top question-asker."""
+    labels = Counter(t.speaker for t in turns if t.speaker)
+    questions = Counter(t.speaker for t in turns if t.speaker and t.text.rstrip().endswith("?"))
+    roles = {label: ("facilitator", True) if FACILITATOR_RE.search(label) else ("participant", True)
+             for label in labels}
+    if len(labels) > 1 and not any(role == "facilitator" for role, _ in roles.values()):
+        # whoever asks the most questions (as a share of their turns) probably runs the session
+        asker = max(labels, key=lambda lab: (questions[lab] / labels[lab], questions[lab], lab))
+        if questions[asker]:
+            roles[asker] = ("facilitator", False)
+    return roles
+
+
+def _survey_columns(path: Path, regions: list[str]) -> dict[str, str] | None:
+    """Guess respondent, text and region columns of a survey export from its header and values."""
+    try:
+        table = (pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xlsm")
+                 else pd.read_csv(path, dtype=str, encoding="utf-8-sig", sep=None, engine="python"))
+    except Exception:  # noqa: BLE001  (any parse failure means: not a survey we can draft)
+        return None
+    if table.empty or len(table.columns) < 2:
+        return None
+    cols: dict[str, str] = {}
+    lowered = {c: str(c).strip().casefold() for c in table.columns}
+    for key, hints in SURVEY_HINTS.items():
+        for hint in hints:
+            match = next((c for c, low in lowered.items() if low == hint or low.startswith(hint)), None)
+            if match is not None and match not in cols.values():
+                cols[key] = str(match)
+                break
+    if "region" not in cols:
+        region_keys = {r.casefold() for r in regions}
+        for c in table.columns:
+            values = table[c].dropna().str.strip().str.casefold()
+            if len(values) and values.isin(region_keys).mean() > 0.8:
+                cols["region"] = str(c)
+                break
+    free = [c for c in table.columns if str(c) not in cols.values()]
+    if not free:
+        return None
+    # the free-text answer is the column with the longest answers
+    cols["text"] = str(max(free, key=lambda c: table[c].dropna().str.len().mean() if table[c].notna().any() else 0))
+    if "respondent" not in cols:
+        return None
+    return cols
+
+
+def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None = None) -> Draft:
+    """Draft sessions.csv and participants.csv rows for every readable file under ``transcripts``.
+
+    ``file`` paths are written relative to ``base`` (the project's raw folder), default ``transcripts``.
+    """
+    from engagement.ingest.readers import read_file
+
+    transcripts = Path(transcripts)
+    base = Path(base) if base else transcripts
+    sessions, people, unreadable, notes = [], [], [], []
+    taken: set[str] = set()
+    files = sorted(p for p in transcripts.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(transcripts).parts))
+    for path in files:
+        rel = path.relative_to(transcripts)
+        survey = None
+        try:
+            result = read_file(path)
+        except InputError as exc:
+            survey = _survey_columns(path, regions) if path.suffix.lower() in (".csv", ".tsv", ".xlsx") else None
+            if survey is None:
+                unreadable.append((rel.as_posix(), str(exc).split(": ", 1)[-1] if str(exc) else type(exc).__name__))
+                continue
+            try:
+                result = read_file(path, survey_columns=survey)
+            except InputError as exc2:
+                unreadable.append((rel.as_posix(), str(exc2).split(": ", 1)[-1]))
+                continue
+        sid = _session_id(rel, taken)
+        region = guess_region(rel, regions)
+        row = {"session_id": sid, "file": (path.resolve().relative_to(base.resolve()).as_posix()
+                                           if path.resolve().is_relative_to(base.resolve()) else str(path.resolve())),
+               "format": result.format, "encoding": result.encoding if result.encoding != "binary" else "",
+               "date": guess_date(rel) or todo("date YYYY-MM-DD, or leave empty"), "facilitators": ""}
+        if survey is not None:
+            row.update(kind="survey", region="" if "region" in survey else (region or todo("region")),
+                       **{f"{k}_column": v for k, v in survey.items()})
+            notes.append(f"{rel.as_posix()}: survey, {len(result.turns)} answers; columns guessed: "
+                         + ", ".join(f"{k}={v}" for k, v in survey.items()))
+            sessions.append(row)
+            continue
+        roles = guess_roles(result.turns)
+        speakers = [lab for lab in roles if roles[lab][0] == "participant"]
+        row.update(kind="interview" if len(speakers) <= 1 else "focus_group",
+                   region=region or todo("region: " + " | ".join(regions)))
+        facilitators = [lab for lab, (role, _) in roles.items() if role == "facilitator"]
+        unsure = [lab for lab in facilitators if not roles[lab][1]]
+        row["facilitators"] = ";".join(facilitators) + (f" {todo('confirm facilitator')}" if unsure else "")
+        sessions.append(row)
+        n_f = n_p = 0
+        for label in roles:
+            role, sure = roles[label]
+            if role == "facilitator":
+                n_f += 1
+                pid = f"{sid}-F{n_f}"
+            else:
+                n_p += 1
+                pid = f"{sid}-P{n_p:02d}"
+            people.append({"session_id": sid, "speaker_label": label, "participant_id": pid,
+                           "role": role if sure else f"{role} {todo('confirm: asks the most questions')}",
+                           "name": ""})
+        if not facilitators and len(roles) > 1:
+            notes.append(f"{rel.as_posix()}: no facilitator found; mark one in participants.csv if there was one")
+    scols = ["session_id", "file", "region", "kind", "date", "facilitators", "format", "encoding",
+             "respondent_column", "text_column", "region_column", "date_column", "question_column"]
+    return Draft(pd.DataFrame(sessions, columns=scols).fillna(""),
+                 pd.DataFrame(people, columns=["session_id", "speaker_label", "participant_id", "role", "name"]),
+                 unreadable, notes)
+
+
+def config_text(project: str, regions: list[str]) -> str:
+    """The engagement.yaml of a new project, with every path inside the project folder."""
+    quoted = ", ".join(regions)
+    return f"""# engagement project configuration. Paths are relative to this file.
+project: "{project}"
+raw_dir: raw                # transcripts and manifests; never published, never committed
+processed_dir: processed    # de-identified tables (owner-only)
+figures_dir: figures        # published figures
+reports_dir: reports        # executed notebooks and the summary report
+regions: [{quoted}]
+seed: 20260314
+min_cell: 5                 # published cells with fewer participants are suppressed or banded
+segmentation: model         # model (spaCy parser) | fast (sentencizer)
+deidentify:
+  deny_list: []             # always hide these, e.g. a small village or a GP surgery
+topics:
+  embedding: minilm         # minilm (bundled sentence embeddings) | tfidf (fast)
+"""

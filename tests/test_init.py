@@ -1,0 +1,144 @@
+"""`engagement init`: a project anywhere, with manifests drafted from a folder of transcripts.
+
+The transcripts are written here, fresh: speakers with names from several communities, a
+facilitator who is only recognisable by asking the questions, a survey whose columns have to
+be guessed, a file whose name gives its area away and one whose name does not, and a file the
+suite cannot read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engagement.cli import main
+from engagement.config import load_config
+from engagement.errors import ManifestError
+from engagement.ingest.manifest import load_manifest
+
+FOCUS_GROUP = """\
+Facilitator: Thanks for coming along tonight. What comes to mind when you hear "shared care record"?
+Adaeze: Honestly, relief. My dad's notes never followed him between the hospital and the GP.
+Marek: I'm less sure. Who else gets to look at it?
+Facilitator: Who would you be comfortable with?
+Adaeze: The people treating him, nobody else.
+Marek: And not the companies, that's my worry, they'll sell it on.
+Facilitator: Does anyone feel differently about research?
+Siobhan: Research I'm fine with, as long as my name's off it.
+Marek: Same, if it's anonymous.
+Siobhan: My sister had a rare condition, so I can see why they need the numbers.
+"""
+
+PHONE_INTERVIEW = """\
+Rahul: So what did you want to ask me?
+Chloe: Would you be happy for your GP records to be used to plan local services?
+Rahul: Planning is fine. They should know how many of us need the diabetes clinic.
+Chloe: And if a private firm was involved?
+Rahul: Then no, not unless they told me first.
+Chloe: Is there anything that would make you trust it more?
+Rahul: Being told who looked at my record and when.
+"""
+
+SURVEY = [
+    ["Response ID", "Submitted", "Which area do you live in?", "What worries you about sharing your records?"],
+    ["R001", "2026-03-02", "essex", "That it ends up with insurance companies and I pay more."],
+    ["R002", "2026-03-02", "Suffolk", "Nothing really, I think it helps the doctors."],
+    ["R003", "2026-03-03", "NORFOLK", "Hackers. The NHS computers are ancient."],
+    ["R004", "2026-03-04", "Peterborough", "My mental health history being seen by the receptionist."],
+]
+
+
+def write_transcripts(folder: Path) -> Path:
+    (folder / "essex").mkdir(parents=True)
+    (folder / "essex" / "colchester focus group 2026-03-02.txt").write_text(FOCUS_GROUP, encoding="utf-8")
+    (folder / "call 7 final.txt").write_text(PHONE_INTERVIEW, encoding="utf-8")
+    buf = io.StringIO()
+    csv.writer(buf).writerows(SURVEY)
+    (folder / "online survey export.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (folder / "consent forms.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path, capsys):
+    transcripts = write_transcripts(tmp_path / "from the transcriber")
+    root = tmp_path / "my study"
+    assert main(["init", str(root), "--transcripts", str(transcripts)]) == 0
+    out = capsys.readouterr().out
+    return root, out
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_init_drafts_a_session_per_readable_file_and_lists_what_it_could_not_read(project):
+    root, out = project
+    sessions = read(root / "raw" / "sessions.csv").set_index("file")
+    assert sorted(sessions.index) == ["transcripts/call 7 final.txt", "transcripts/essex/colchester focus group 2026-03-02.txt",
+                                      "transcripts/online survey export.csv"]
+    fg = sessions.loc["transcripts/essex/colchester focus group 2026-03-02.txt"]
+    assert (fg["kind"], fg["region"], fg["date"], fg["format"]) == ("focus_group", "Essex", "2026-03-02", "txt")
+    interview = sessions.loc["transcripts/call 7 final.txt"]
+    assert interview["kind"] == "interview"
+    assert interview["region"].startswith("TODO(") and interview["date"].startswith("TODO(")
+    survey = sessions.loc["transcripts/online survey export.csv"]
+    assert survey["kind"] == "survey"
+    assert (survey["respondent_column"], survey["text_column"], survey["region_column"]) == (
+        "Response ID", "What worries you about sharing your records?", "Which area do you live in?")
+    assert "left out (cannot read): consent forms.pdf" in out
+    assert (root / "engagement.yaml").is_file()
+    assert load_config(root / "engagement.yaml").raw_dir == root / "raw"
+
+
+def test_init_guesses_roles_and_marks_the_guesses_it_cannot_be_sure_of(project):
+    root, _ = project
+    people = read(root / "raw" / "participants.csv")
+    fg = people[people["session_id"].str.contains("COLCHESTER")].set_index("speaker_label")
+    assert fg.loc["Facilitator", "role"] == "facilitator"
+    assert set(fg.index) == {"Facilitator", "Adaeze", "Marek", "Siobhan"}
+    assert (fg.drop("Facilitator")["role"] == "participant").all()
+    call = people[people["session_id"].str.contains("CALL")].set_index("speaker_label")
+    # nobody is labelled as the interviewer: the one who asks the questions is, but it must be confirmed
+    assert call.loc["Chloe", "role"].startswith("facilitator TODO(")
+    assert call.loc["Rahul", "role"] == "participant"
+    # pseudonymous ids, and the name column is left for the researcher
+    assert not people["participant_id"].str.contains("Adaeze|Marek|Chloe|Rahul").any()
+    assert (people["name"] == "").all()
+
+
+def test_prepare_refuses_a_draft_marker_naming_file_line_and_column(project):
+    root, _ = project
+    with pytest.raises(ManifestError) as err:
+        load_manifest(load_config(root / "engagement.yaml"))
+    assert re.search(r"sessions\.csv:\d+: column '\w+' still holds the draft marker", str(err.value)), err.value
+
+
+def test_a_filled_in_draft_loads_and_regions_match_in_any_case(project):
+    root, _ = project
+    spath, ppath = root / "raw" / "sessions.csv", root / "raw" / "participants.csv"
+    sessions = read(spath)
+    sessions.loc[sessions["region"].str.startswith("TODO("), "region"] = "suffolk"      # lower case, as typed
+    sessions.loc[sessions["date"].str.startswith("TODO("), "date"] = ""
+    sessions["facilitators"] = sessions["facilitators"].str.replace(r"\s*TODO\([^)]*\)", "", regex=True)
+    sessions.to_csv(spath, index=False)
+    people = read(ppath)
+    people["role"] = people["role"].str.replace(r"\s*TODO\([^)]*\)", "", regex=True)
+    people.to_csv(ppath, index=False)
+    manifest = load_manifest(load_config(root / "engagement.yaml"))
+    assert set(manifest.sessions["region"]) == {"Essex", "Suffolk", ""}
+
+
+def test_init_keeps_raw_data_private_and_refuses_to_overwrite_a_project(project, tmp_path, capsys):
+    root, _ = project
+    assert stat.S_IMODE((root / "raw").stat().st_mode) == 0o700
+    copied = [p for p in (root / "raw" / "transcripts").rglob("*") if p.is_file()]
+    assert copied and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in copied)
+    assert main(["init", str(root), "--transcripts", str(tmp_path / "from the transcriber")]) != 0
+    assert "already a project" in capsys.readouterr().err
