@@ -241,3 +241,11 @@ def test_sbv_malformed_file_is_named_by_line(tmp_path: Path, body: str, match: s
 
 def test_sbv_with_no_cues_lists_the_formats(tmp_path: Path) -> None:
     _raises(_write(tmp_path, "empty.sbv", "\n\n"), "empty transcript: no speaker turns found .*--format NAME")
+
+
+@pytest.mark.parametrize(("name", "match"), [
+    ("notes.vtt", "not a WebVTT file"), ("notes.srt", "text before the first SubRip cue"),
+    ("notes.sbv", "text before the first SBV cue"),
+])
+def test_a_caption_extension_on_plain_text_says_how_to_force_a_format(tmp_path: Path, name: str, match: str) -> None:
+    _raises(_write(tmp_path, name, "Interviewer: Hello.\nP1: Hi.\n"), f"{match}.*force one with --format NAME", line=1)

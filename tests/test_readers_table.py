@@ -66,7 +66,8 @@ def test_service_headers_are_found_whatever_their_names(tmp_path: Path, header: 
     result = read_file(target)
     assert result.format == "table"
     assert [(t.speaker, t.text, t.start) for t in result.turns] == [
-        ("Interviewer", "Shall we begin?", 4.0), ("Zhang Wei", "Yes, at 10:30 please.", 6.0), ("Interviewer", "Fine.", 10.0)]
+        ("Interviewer", "Shall we begin?", 4.0), ("Zhang Wei", "Yes, at 10:30 please.", 6.0),
+        ("Interviewer", "Fine.", 10.0)]
 
 
 @pytest.mark.parametrize(("start", "end", "header", "seconds"), [

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engagement.errors import InputError
-from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
+from engagement.ingest.readers.base import RawTurn, ReadResult, known_formats, no_turns_error
 from engagement.ingest.readers.labels import Candidate, candidate, choose_labels, parse_timestamp
 
 _VTT_TS = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3}"
@@ -137,7 +137,7 @@ def _stray(cues: list[_Cue], block: list[str], first: int, path: str | Path, wha
     """Text outside any cue (a blank line inside a cue): join it to the previous cue."""
     _check_not_timing(block, first, path, what)
     if not cues:
-        raise InputError(f"text before the first {what} cue", path=path, line=first)
+        raise InputError(f"text before the first {what} cue; {known_formats()}", path=path, line=first)
     cues[-1].segments.extend(_text_segments(block, first))
 
 
@@ -203,7 +203,7 @@ def read_vtt(path: str | Path, text: str, encoding: str) -> ReadResult:
     lines = [line.rstrip() for line in text.lstrip("\ufeff").split("\n")]
     text = "\n".join(lines)
     if not lines[0].startswith("WEBVTT") or lines[0][6:7] not in ("", " ", "\t"):
-        raise InputError("not a WebVTT file: the first line must be 'WEBVTT'", path=path, line=1)
+        raise InputError(f"not a WebVTT file: the first line must be 'WEBVTT'; {known_formats()}", path=path, line=1)
     timed: list[tuple[int, list[str]]] = []      # (timing line number, payload lines)
     strays: list[tuple[int, list[str], int]] = []  # (first line, lines, index of the cue before it)
     for i, (first, block) in enumerate(_blocks(lines, vtt=True)):
@@ -327,7 +327,7 @@ def read_sbv(path: str | Path, text: str, encoding: str) -> ReadResult:
             raise InputError(f"malformed SBV timing line '{line.strip()}' (expected 'H:MM:SS.mmm,H:MM:SS.mmm')",
                              path=path, line=n)
         elif not cues:
-            raise InputError("text before the first SBV cue", path=path, line=n)
+            raise InputError(f"text before the first SBV cue; {known_formats()}", path=path, line=n)
         else:
             if after_blank and texts[-1]:
                 strays.append(n)
