@@ -142,3 +142,17 @@ def test_init_keeps_raw_data_private_and_refuses_to_overwrite_a_project(project,
     assert copied and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in copied)
     assert main(["init", str(root), "--transcripts", str(tmp_path / "from the transcriber")]) != 0
     assert "already a project" in capsys.readouterr().err
+
+
+def test_regions_and_dates_are_guessed_from_towns_file_names_and_the_opening_words():
+    from engagement.ingest.draft import guess_date, guess_region_from
+    from engagement.ingest.readers.base import RawTurn
+
+    regions = ["Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"]
+    opening = [RawTurn("Facilitator", "Welcome, I'm running this for Healthwatch Suffolk tonight.", 1)]
+    assert guess_region_from(Path("Meeting Recording (1).vtt"), opening, regions) == "Suffolk"
+    assert guess_region_from(Path("Norwich FG 12 March otter.txt"), [], regions) == "Norfolk"
+    assert guess_region_from(Path("call 7 final.txt"), [RawTurn("A", "Hello there.", 1)], regions) is None
+    assert guess_date(Path("Interview - Lowestoft - 11.03.26.txt")) == "2026-03-11"
+    assert guess_date(Path("GMT20260305-183014_Recording.vtt")) == "2026-03-05"
+    assert guess_date(Path("fg 7.txt")) is None

@@ -29,7 +29,21 @@ from engagement.ingest.manifest import MARKER
 # labels that name the facilitator's job ("The Chair", "INTERVIEWER", "Moderator 2", "Researcher (AB)")
 FACILITATOR_RE = re.compile(r"\b(facilitator|co-?facilitator|interviewer|moderator|chair(?:man|woman|person)?|"
                             r"researcher|host|convenor|note-?taker)\b", re.I)
-DATE_RE = re.compile(r"(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
+DATE_RE = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+# day first, as people in the UK write it in file names: 11.03.26, 18-03-2026
+DMY_RE = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])[-_.](0?[1-9]|1[0-2])[-_.](20\d\d|\d\d)(?!\d)")
+# towns that give a Healthwatch area away (used only for areas the project configures)
+TOWNS = {
+    "Essex": ("colchester", "chelmsford", "basildon", "southend", "harlow", "braintree", "clacton", "brentwood",
+              "epping", "maldon", "witham", "saffron walden"),
+    "Suffolk": ("ipswich", "lowestoft", "bury st edmunds", "felixstowe", "sudbury", "haverhill", "newmarket",
+                "stowmarket", "woodbridge", "beccles"),
+    "Norfolk": ("norwich", "king's lynn", "kings lynn", "great yarmouth", "thetford", "cromer", "dereham",
+                "swaffham", "wymondham", "north walsham", "downham market"),
+    "Cambridgeshire": ("cambridge", "huntingdon", "ely", "wisbech", "st neots", "st ives", "chatteris",
+                       "soham", "whittlesey"),  # not "March": a month in most file names
+    "Peterborough": ("millfield", "orton", "werrington", "bretton", "hampton", "stanground", "eye green"),
+}
 SURVEY_HINTS = {
     "respondent": ("respondent", "response id", "responseid", "respondent id", "participant", "id"),
     "region": ("region", "area", "healthwatch", "county", "locality"),
@@ -59,16 +73,41 @@ def _session_id(rel: Path, taken: set[str]) -> str:
     return sid
 
 
+def _areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
+    text = " " + " ".join(re.split(r"[^a-z']+", text.casefold())) + " "
+    found = []
+    for region in regions:
+        names = [region.casefold(), *(TOWNS.get(region, ()) if towns else ())]
+        if any(f" {name} " in text for name in names):
+            found.append(region)
+    return found
+
+
 def guess_region(rel: Path, regions: list[str]) -> str | None:
     """A configured region named by the file's name or one of its folders (any case, word-bounded)."""
-    text = " ".join(re.split(r"[^a-z]+", rel.as_posix().casefold()))
-    found = [r for r in regions if re.search(rf"\b{re.escape(r.casefold())}\b", text)]
+    found = _areas_named(rel.as_posix(), regions, towns=False)
+    return found[0] if len(found) == 1 else None
+
+
+def guess_region_from(rel: Path, turns, regions: list[str]) -> str | None:
+    """A region the file's name gives away by a town, or the one area the transcript names ("Healthwatch Suffolk")."""
+    found = _areas_named(rel.as_posix(), regions, towns=True)
+    if len(found) == 1:
+        return found[0]
+    opening = " ".join(t.text for t in turns[:12])
+    found = _areas_named(opening, regions, towns=False) or _areas_named(opening, regions, towns=True)
     return found[0] if len(found) == 1 else None
 
 
 def guess_date(rel: Path) -> str | None:
     m = DATE_RE.search(rel.name)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    m = DMY_RE.search(rel.name)
+    if m:
+        year = m.group(3) if len(m.group(3)) == 4 else f"20{m.group(3)}"
+        return f"{year}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    return None
 
 
 def guess_roles(turns) -> dict[str, tuple[str, bool]]:
@@ -156,18 +195,21 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
         if survey is not None:
             row.update(kind="survey", region="" if "region" in survey else (region or todo("region")),
                        **{f"{k}_column": v for k, v in survey.items()})
+            if "date" in survey:
+                row["date"] = ""    # each answer carries its own date
             notes.append(f"{rel.as_posix()}: survey, {len(result.turns)} answers; columns guessed: "
                          + ", ".join(f"{k}={v}" for k, v in survey.items()))
             sessions.append(row)
             continue
         roles = guess_roles(result.turns)
         speakers = [lab for lab in roles if roles[lab][0] == "participant"]
-        row.update(kind="interview" if len(speakers) <= 1 else "focus_group",
-                   region=region or todo("region: " + " | ".join(regions)))
+        if region is None:
+            guessed = guess_region_from(rel, result.turns, regions)
+            region = (f"{guessed} {todo('confirm: named in the file name or the transcript')}" if guessed
+                      else todo("region: " + " | ".join(regions)))
+        row.update(kind="interview" if len(speakers) <= 1 else "focus_group", region=region)
         facilitators = [lab for lab, (role, _) in roles.items() if role == "facilitator"]
-        unsure = [lab for lab in facilitators if not roles[lab][1]]
-        row["facilitators"] = ";".join(facilitators) + (f" {todo('confirm facilitator')}" if unsure else "")
-        sessions.append(row)
+        sessions.append(row)   # roles live in participants.csv, the one place to confirm them
         n_f = n_p = 0
         for label in roles:
             role, sure = roles[label]
