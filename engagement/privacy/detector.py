@@ -170,12 +170,18 @@ class Detector:
         persons = [e for e in ents if e[2] == "PERSON"]
         vetoes = _Spans((s, e) for s, e, label in ents if label in _VETO_LABELS)
         hits += self._known_hits(text, persons)
+        person_spans = _Spans((s, e) for s, e, _ in persons)
         for a, b, method, strong in (self._rules.find(text) if self.name_rules else ()):
             h = Hit(a, b, "PERSON", method, text[a:b])
-            if strong or not vetoes.overlaps(h.start, h.end):
+            if strong is None:   # a weak context: the NER or the name lexicon must agree ("Piotr was lovely")
+                if person_spans.overlaps(a, b) or _lexicon_name(text[a:b]) or _not_a_word(text[a:b]):
+                    hits.append(h)
+            elif strong or not vetoes.overlaps(h.start, h.end):
                 hits.append(h)
         allowed = [(m.start(), m.end()) for m in self._allow_re.finditer(text)] if self._allow_re else []
-        hits += self._list_siblings(text, hits, _Spans(allowed))
+        not_people = _Spans((s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC", "ORG"))
+        hits += [h for h in self._list_siblings(text, hits, _Spans(allowed))
+                 if not not_people.overlaps(h.start, h.end) or _lexicon_name(h.value) or _not_a_word(h.value)]
         places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")] + allowed
         hits += self._ner_hits(text, persons, _Spans(places))
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
@@ -188,7 +194,10 @@ class Detector:
         return _resolve(text, hits)
 
     def _list_siblings(self, text: str, hits: list[Hit], allowed: "_Spans") -> list[Hit]:
-        """Names listed beside a found name ("Tom, Aisha and Wojciech"): one hop each way, repeated."""
+        """Names listed beside a found name ("Tom, Aisha and Wojciech"): one hop each way, repeated.
+
+        What the NER calls a place or organisation in such a list ("Darlington, James Cook,
+        Sedgefield") counts only when the name lexicon knows it as a first name or it is no word."""
         seen = {(h.start, h.end) for h in hits if h.type == "PERSON"}
         todo, out = sorted(seen), []
         while todo:
@@ -349,6 +358,37 @@ def _pipeline_factories(model: str) -> set[str] | None:
         return {str(c.get("factory")) for c in config["components"].values() if c.get("factory")}
     except Exception:   # noqa: BLE001 - an unreadable config only costs start-up time
         return None
+
+
+def _lexicon_name(value: str) -> bool:
+    """Is ``value`` a first name in the name lexicon, and not also an ordinary word?
+
+    Consulted only where a weak context and the NER disagree; without the lexicon, the NER decides.
+    """
+    try:
+        from engagement.privacy.lexicon import load_lexicon
+    except ImportError:   # pragma: no cover - the lexicon ships with the package
+        return False
+    lex = load_lexicon()
+    word = value.split()[0]
+    return lex.is_first(word) and not lex.is_ordinary(word)
+
+
+#: Endings of English nouns and adjectives that names rarely have ("Assessment", "Explanations").
+_WORD_ENDINGS = ("tion", "tions", "sion", "sions", "ment", "ments", "ness", "ity", "ities", "ship", "ism", "ogy",
+                 "ics", "ings", "ure", "ures", "phere", "ery", "ory", "able", "ible", "ful", "ous", "ive", "ise",
+                 "ize", "ally")
+
+
+def _not_a_word(value: str) -> bool:
+    """A capitalised token that is neither a known ordinary word nor shaped like one ("Bartosz")."""
+    if " " in value or len(value) < 3 or NameRules.plural(value) or value.lower().endswith(_WORD_ENDINGS):
+        return False
+    try:
+        from engagement.privacy.lexicon import load_lexicon
+    except ImportError:   # pragma: no cover
+        return False
+    return not load_lexicon().is_ordinary(value) and _key(value) not in pp.NON_NAME_WORDS
 
 
 _EPONYM_AFTER = re.compile(rf"{pp.APOS}s?(?:[ \t]+(?:disease|syndrome|palsy|disorder|lymphoma|sarcoma|"

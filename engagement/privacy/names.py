@@ -247,11 +247,13 @@ class NameRules:
             return None   # "a dentist S I haven't": a stray letter; "Mrs K" keeps its title
         return (toks[0][0], toks[-1][1]) if toks else None
 
-    def find(self, text: str) -> Iterator[tuple[int, int, str, bool]]:
+    def find(self, text: str) -> Iterator[tuple[int, int, str, bool | None]]:
         """``(start, end, method, strong)`` of names found by title and context rules.
 
         ``strong`` marks a title, relation or "called/name is" context, which outranks the NER's
-        own label for the span; the weaker contexts (vocatives, "I'm X", "X said") defer to it.
+        own label for the span; the weaker contexts (vocatives, "I'm X", "X said") defer to it;
+        ``None`` marks a context that counts only where the NER also sees a person ("Piotr was
+        lovely" at the start of a sentence, where "Food was lovely" is as likely).
         """
         rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
                  (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
@@ -259,6 +261,12 @@ class NameRules:
                  (SPEECH_RE, "context", False), (LIST_RE, "list", False), (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
         for pattern, method, strong in rules:
             for m in pattern.finditer(text):
+                if pattern in (BEFORE_RE, ROLE_WAS_RE, LIST_RE) and _acronym(m.group("name") or m.group("name2")):
+                    continue   # "ask for OBS", "see a dentist ASAP"
+                if pattern is ROLE_WAS_RE and fold(m.group("name")) in WORD_NAMES:
+                    continue   # "the man who is Ginger"
+                if pattern is LIST_RE and self.locative(text, m.start(), m.end()):
+                    continue   # "I go to Darlington, Sedgefield and Bishop"
                 if pattern is LIST_RE and m.group("name") is None:
                     a, b = m.span("name2")
                     if not self.blocked(text[a:b]):
@@ -285,10 +293,14 @@ class NameRules:
             praise = _AFTER_PRAISE.match(text, b) is not None and _AFTER_PLACE.match(text, b) is None
             if praise and self.locative(text, a, b):
                 continue   # "Staff at City were amazing": a place
+            if _acronym(text[a:b]):
+                continue   # "my CPN is excellent", "HV was really helpful"
             if praise and self.sentence_initial(text, a) and " " not in text[a:b]:
-                yield a, b, "context", False     # "Service was brilliant": only with the NER's word
+                yield a, b, "context", None      # "Food was very good": only with the NER's word
             elif not _plural(text[a:b]):
                 yield a, b, "context", True
+
+    plural = staticmethod(lambda word: _plural(word))
 
     def siblings(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         """Capitalised names listed with a name: "Tom, Aisha and Wojciech", "me, Bartosz and Seán"."""
@@ -300,6 +312,10 @@ class NameRules:
         if m and not self.blocked(m.group("name"), strong=True) and not (
                 self.sentence_initial(text, m.start()) and fold(m.group("name")) in WORD_NAMES):
             yield m.start("name"), m.end("name")
+
+
+def _acronym(value: str) -> bool:
+    return value.isupper() and len(value.replace(" ", "")) > 1
 
 
 def _plural(word: str) -> bool:

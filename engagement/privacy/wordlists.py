@@ -143,7 +143,8 @@ psychiatrist psychologist therapist counsellor midwife pharmacist physio dentist
 me us him them ring call phone text ask tell email message contact thank cheers dear hey speak talk visit
 help support advice care service treatment communication information feedback response reception appointment
 appointments referral letter letters texts calls everyone everybody staff team nobody nothing due chemist chemists
-practice clinic ward council police pharmacy dispensary city town village county
+practice clinic ward council police pharmacy dispensary city town village county neighbour neighbours friend friends
+doc docs men women man woman lady ladies gentleman gentlemen food company atmosphere assessment explanations
 """.split())
 #: The last word of a condition or service the NER tags as a person ("Personality Disorder").
 CONDITION_WORDS = frozenset("""
