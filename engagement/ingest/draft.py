@@ -64,13 +64,11 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
 
-def _session_id(rel: Path, taken: set[str]) -> str:
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", rel.with_suffix("").as_posix()).strip("-").upper() or "SESSION"
-    sid, n = stem[:40], 2
-    while sid in taken:
-        sid, n = f"{stem[:36]}-{n}", n + 1
-    taken.add(sid)
-    return sid
+def _session_id(kind: str, taken: Counter) -> str:
+    """A neutral id (FG01, INT03, SVY01): a file name can hold a person's or a place's name, and ids are published."""
+    prefix = {"focus_group": "FG", "interview": "INT", "survey": "SVY"}[kind]
+    taken[prefix] += 1
+    return f"{prefix}{taken[prefix]:02d}"
 
 
 def _areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
@@ -168,7 +166,7 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
     transcripts = Path(transcripts)
     base = Path(base) if base else transcripts
     sessions, people, unreadable, notes = [], [], [], []
-    taken: set[str] = set()
+    taken: Counter = Counter()
     files = sorted(p for p in transcripts.rglob("*") if p.is_file()
                    and not any(part.startswith(".") for part in p.relative_to(transcripts).parts))
     for path in files:
@@ -186,9 +184,8 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
             except InputError as exc2:
                 unreadable.append((rel.as_posix(), str(exc2).split(": ", 1)[-1]))
                 continue
-        sid = _session_id(rel, taken)
         region = guess_region(rel, regions)
-        row = {"session_id": sid, "file": (path.resolve().relative_to(base.resolve()).as_posix()
+        row = {"session_id": "", "file": (path.resolve().relative_to(base.resolve()).as_posix()
                                            if path.resolve().is_relative_to(base.resolve()) else str(path.resolve())),
                "format": result.format, "encoding": result.encoding if result.encoding != "binary" else "",
                "date": guess_date(rel) or todo("date YYYY-MM-DD, or leave empty"), "facilitators": ""}
@@ -197,6 +194,7 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
                        **{f"{k}_column": v for k, v in survey.items()})
             if "date" in survey:
                 row["date"] = ""    # each answer carries its own date
+            row["session_id"] = _session_id("survey", taken)
             notes.append(f"{rel.as_posix()}: survey, {len(result.turns)} answers; columns guessed: "
                          + ", ".join(f"{k}={v}" for k, v in survey.items()))
             sessions.append(row)
@@ -208,6 +206,7 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
             region = (f"{guessed} {todo('confirm: named in the file name or the transcript')}" if guessed
                       else todo("region: " + " | ".join(regions)))
         row.update(kind="interview" if len(speakers) <= 1 else "focus_group", region=region)
+        sid = row["session_id"] = _session_id(row["kind"], taken)
         facilitators = [lab for lab, (role, _) in roles.items() if role == "facilitator"]
         sessions.append(row)   # roles live in participants.csv, the one place to confirm them
         n_f = n_p = 0
