@@ -158,3 +158,12 @@ def test_a_few_megabytes_scan_in_seconds(project):
     start = time.perf_counter()
     assert leak_check(cfg) == []
     assert time.perf_counter() - start < 30
+
+
+def test_a_value_repeated_in_a_table_is_reported_at_every_place(project):
+    cfg, _ = project
+    pd.DataFrame({"quote": ["Ring me on 07700 900461", "nothing here", "Ring me on 07700 900461"]}).to_parquet(
+        cfg.processed_dir / "quotes.parquet")
+    assert [(f.location, f.type, f.reason) for f in leak_check(cfg)] == [
+        ("row 0, column quote", "PHONE", "redacted value reappears"),
+        ("row 2, column quote", "PHONE", "redacted value reappears")]

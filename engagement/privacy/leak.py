@@ -323,7 +323,17 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
             continue
         units = list(units)
         report.scanned.append(shown)
-        items = [*_scan(units, detector, register, pseud, use_ner), *_signals(units, allow, register, cache)]
+        # a table repeats its values: scan each distinct text once, then report every place it stands
+        places: dict[str, list[str]] = {}
+        for location, text in units:
+            places.setdefault(text, []).append(location)
+        distinct = [(str(i), text) for i, text in enumerate(places)]
+        texts = list(places)
+        order = {location: i for i, (location, _) in enumerate(units)}
+        items = [(location, *rest) for index, *rest in _scan(distinct, detector, register, pseud, use_ner)
+                 for location in places[texts[int(index)]]]
+        items.sort(key=lambda item: order[item[0]])   # stable: the register and detector stay first
+        items += _signals(units, allow, register, cache)
         for location, kind, reason, blocking in _one_per_place(items):
             if not allow.silences(shown, location, kind):
                 (report.blocking if blocking else report.warnings).append(
