@@ -27,12 +27,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the pinned dependencies (only when they changed)
 
-browser: ## install headless Chromium + driver from Debian (for the report's browser test)
+browser: ## install headless Chromium + driver from Debian (the report's PDF and browser test)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	    else echo "chromium not installed and not root: the browser test will be skipped"; fi; }
+	  { if [ "$$(id -u)" = 0 ]; then { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+	      || echo "chromium could not be installed (apt-get failed): no PDF, and the browser test will be skipped"; \
+	    else echo "chromium is not installed and this is not root: no PDF, and the browser test will be skipped"; fi; }
 
-report: venv ## set up, then run the whole batch on the bundled sample (figures/, reports/summary.html)
+report: venv browser ## set up, then run the whole batch on the bundled sample (figures/, reports/summary.html + pdf)
 	$(BIN)/engagement batch
 
 prepare: venv ## raw transcripts -> sessions, participants, turns, segments (data/processed)

@@ -254,7 +254,15 @@ def cmd_batch(args) -> int:
             print(f"tracebacks (private, may quote the input): {logs}")
         print(f"engagement: error: batch incomplete: {'; '.join(failed)}", file=sys.stderr)
         return 1
-    print(f"report: {cfg.reports_dir / 'summary.html'}")
+    html, pdf = cfg.reports_dir / "summary.html", cfg.reports_dir / "summary.pdf"
+    print(f"report: {html}")
+    if pdf.is_file() and html.is_file() and pdf.stat().st_mtime >= html.stat().st_mtime - 60:
+        print(f"pdf: {pdf}")
+    else:
+        from engagement.report.builder import find_chromium
+
+        print("pdf: not made: " + ("Chromium failed to print it (see the 04 notebook)" if find_chromium() else
+                                   "Chromium is not installed (as root: make browser, or apt-get install chromium)"))
     return 0
 
 
