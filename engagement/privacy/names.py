@@ -233,8 +233,9 @@ class NameRules:
         # "The Guardian said" is no name; "And Margaret, my wife" is Margaret
         if not toks or fold(text[toks[0][0]:toks[0][1]]) in _DETERMINERS:
             return None
-        while toks and self.blocked(text[toks[0][0]:toks[0][1]], strong=strong):
-            toks.pop(0)
+        while toks and (self.blocked(text[toks[0][0]:toks[0][1]], strong=strong) or (
+                len(toks) > 1 and text[toks[0][0]:toks[0][1]].lower().endswith(_ADVERB_ENDINGS))):
+            toks.pop(0)   # "Honestly Donncha from the practice"
         if not toks:
             return None
         if not strong and len(toks) == 1 and text[toks[0][0]:toks[0][1]].isupper() and toks[0][1] - toks[0][0] > 1:
@@ -312,6 +313,9 @@ class NameRules:
         if m and not self.blocked(m.group("name"), strong=True) and not (
                 self.sentence_initial(text, m.start()) and fold(m.group("name")) in WORD_NAMES):
             yield m.start("name"), m.end("name")
+
+
+_ADVERB_ENDINGS = ("ally", "estly", "ously", "ntly", "tely", "ickly", "ibly", "ably", "ully", "ssly", "ually")
 
 
 def _acronym(value: str) -> bool:

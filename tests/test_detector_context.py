@@ -1,0 +1,163 @@
+"""The detector on details nobody listed: third-party names in ordinary talk, numbers by context and
+shape, and the surgeries, schools and care homes that pin someone to a few streets - and what it must
+keep (brands, medicines, conditions named after people, the big hospitals, words that are names).
+
+Names and phrasings here are not the ones the rules or the planted benchmark were written from."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engagement.config import DEFAULT_ALLOW_LIST
+from engagement.privacy.deidentify import Detector, Pseudonymiser, redact_text
+
+SALT = b"fedcba9876543210fedcba9876543210"
+
+
+@pytest.fixture(scope="module")
+def det() -> Detector:
+    """Rules only, nobody listed (fast)."""
+    return Detector(allow_list=DEFAULT_ALLOW_LIST, use_ner=False, reference_year=2026)
+
+
+@pytest.fixture(scope="module")
+def ner_det() -> Detector:
+    return Detector(allow_list=DEFAULT_ALLOW_LIST, reference_year=2026)
+
+
+def redacted(detector: Detector, text: str) -> str:
+    return redact_text(text, detector, Pseudonymiser(SALT))[0]
+
+
+def types(detector: Detector, text: str) -> list[tuple[str, str]]:
+    return [(h.type, text[h.start:h.end]) for h in detector.detect(text)]
+
+
+# ---- third parties nobody listed
+@pytest.mark.parametrize("text, expected", [
+    ("The lady who does the repeats, Saoirse on reception, knew my history.",
+     "The lady who does the repeats, [PERSON_1] on reception, knew my history."),
+    ("Honestly Donncha from the practice was the only one who called back.",
+     "Honestly [PERSON_1] from the practice was the only one who called back."),
+    ("If you go in, just ask for Parveen, she does the online access.",
+     "If you go in, just ask for [PERSON_1], she does the online access."),
+    ("We spoke to my stepson Olumide about who can see the scans.",
+     "We spoke to my stepson [PERSON_1] about who can see the scans."),
+    ("Our practice nurse Jadwiga explained the opt-out to me.",
+     "Our practice nurse [PERSON_1] explained the opt-out to me."),
+    ("The receptionist back then was Akosua, and she was firm about consent.",
+     "The receptionist back then was [PERSON_1], and she was firm about consent."),
+    ("I was round at Habib's flat when the text came through.",
+     "I was round at [PERSON_1]'s flat when the text came through."),
+    ("Cheers, Tendai.", "Cheers, [PERSON_1]."),
+    ("They told me Dr Okeke would ring and so was Guang on reception.",
+     "They told me Dr [PERSON_1] would ring and so was [PERSON_2] on reception."),
+])
+def test_third_parties_in_ordinary_talk_are_replaced(det, text, expected):
+    assert redacted(det, text) == expected
+
+
+def test_a_list_of_names_is_replaced_name_by_name(det):
+    text = "My neighbour Sukhwinder, Przemysław and Xiuying all got the same letter."
+    assert redacted(det, text) == "My neighbour [PERSON_1], [PERSON_2] and [PERSON_3] all got the same letter."
+
+
+def test_the_verb_before_a_name_stays(det):
+    assert redacted(det, "Phone Bronwen Aldous at the hub.") == "Phone [PERSON_1] at the hub."
+    assert redacted(det, "Ring Tom Baker.") == "Ring [PERSON_1]."
+
+
+@pytest.mark.slow
+def test_the_verb_stays_when_the_ner_takes_it_into_the_name(ner_det):
+    assert redacted(ner_det, "Ring Tom Baker at the practice.") == "Ring [PERSON_1] at the practice."
+
+
+@pytest.mark.parametrize("text", [
+    "I hope the surgery keeps it safe, and the bill for copies was steep.",
+    "Will they sell it? Mark my words, by the grace of God we'll find out.",
+    "It was a sunny afternoon when the letter came.",
+])
+def test_word_names_used_as_words_are_kept(det, text):
+    assert redacted(det, text) == text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Hope on reception sorted my prescription.", "Hope"),
+    ("My carer Grace reads my letters to me.", "Grace"),
+    ("Sunny from the surgery rang me about it.", "Sunny"),
+])
+def test_word_names_are_names_where_the_context_says_person(det, text, name):
+    assert ("PERSON", name) in types(det, text)
+
+
+# ---- numbers by context as well as shape
+@pytest.mark.parametrize("text, kind", [
+    ("You can ring me on 0798 123 456 after six.", "PHONE"),          # ten digits, not a valid UK number
+    ("My number is (01473) 55 12 3.", "PHONE"),                       # ten digits, spaced oddly
+    ("Landline: 01603-72-81-9", "PHONE"),
+    ("The letter had my hospital number, RGT1234567, on the front.", "HOSPITAL_NUMBER"),
+    ("Patient no. 00483921 is what they gave me.", "HOSPITAL_NUMBER"),
+    ("MRN k0093117", "HOSPITAL_NUMBER"),
+    ("They asked for my NI number, JT 48 21 07 C, on the phone.", "NI_NUMBER"),
+    ("national insurance is pk482197", "NI_NUMBER"),                # suffix letter left off
+    ("We park there, the car is KX19 ZTP.", "VEHICLE_REG"),
+    ("Number plate P482 KDV, the old Astra.", "VEHICLE_REG"),
+    ("my reg is ywb 22", "VEHICLE_REG"),                             # dateless, only by context
+])
+def test_numbers_are_replaced_by_context_and_shape(det, text, kind):
+    out = redacted(det, text)
+    assert f"[{kind}_1]" in out
+    assert not re.search(r"\d{3}", out), out
+
+
+def test_a_number_that_identifies_no_one_is_kept(det):
+    text = "It took 18 months, 1 in 10 opted out, and the report number was 2023/118."
+    assert redacted(det, text) == text
+
+
+# ---- places that identify
+@pytest.mark.parametrize("text, place", [
+    ("We're with Mill Lane Surgery, it's tiny.", "Mill Lane Surgery"),
+    ("My boy goes to St Botolph's Primary.", "St Botolph's Primary"),
+    ("She's in the Laurels Nursing Home now.", "the Laurels Nursing Home"),
+    ("I pick up from Blofield Pharmacy.", "Blofield Pharmacy"),
+])
+def test_small_settings_named_by_place_are_hidden(det, text, place):
+    assert ("LOCATION", place) in types(det, text)
+
+
+def test_hiding_settings_can_be_switched_off():
+    det = Detector(allow_list=DEFAULT_ALLOW_LIST, use_ner=False, hide_facilities=False)
+    text = "We're with Mill Lane Surgery."
+    assert redacted(det, text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "I was at Addenbrooke's and then the James Paget; Ipswich Hospital had my notes.",
+    "The GP surgery, the dental surgery and the primary school all use the same app.",
+    "I use the NHS App and Patients Know Best, and Boots pharmacy does my repeats.",
+])
+def test_big_hospitals_generic_settings_and_chains_stay(det, text):
+    assert redacted(det, text) == text
+
+
+# ---- precision: what must be kept
+@pytest.mark.parametrize("text", [
+    "They know more from my Tesco Clubcard and my Nectar card than my GP does.",
+    "I'm on Ramipril and Metformin, and the Boots Advantage card tracks it all.",
+    "My brother has Crohn's, my dad had Parkinson's and my aunt has Graves' disease.",
+    "Food was lovely and the atmosphere was calm.",
+])
+def test_brands_medicines_and_conditions_are_kept(det, text):
+    assert redacted(det, text) == text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", [
+    "They know more from my Tesco Clubcard and my Nectar card than my GP does.",
+    "My brother has Crohn's and my aunt has Down's syndrome.",
+])
+def test_brands_and_conditions_are_kept_with_the_ner(ner_det, text):
+    assert redacted(ner_det, text) == text
