@@ -232,3 +232,14 @@ def test_quarantining_a_run_again_replaces_what_it_had_quarantined(cfg):
         where = quarantine(cfg, [staging], scan_outputs(cfg, [staging], detector=_NoDetector()), run_id="r3")
     assert sorted(p.relative_to(where).as_posix() for p in where.rglob("*") if p.is_file()) == [
         "findings.json", "reports/summary.html"]
+
+
+def test_an_output_that_cannot_be_read_blocks_without_quoting_it(cfg):
+    _write(cfg.reports_dir / "summary.pdf", f"%PDF-1.4\n{PLANTED}\n")
+    (cfg.processed_dir).mkdir(parents=True, exist_ok=True)
+    (cfg.processed_dir / "quotes.parquet").write_bytes(f"PAR1 {PLANTED}".encode())
+    report = scan_outputs(cfg, detector=_NoDetector())
+    assert sorted((f.file, f.place, f.type) for f in report.blocking) == [
+        ("data/processed/quotes.parquet", "whole file", "UNREADABLE"),
+        ("reports/summary.pdf", "whole file", "UNREADABLE")]
+    _no_value(report.summary, *map(str, report.blocking))

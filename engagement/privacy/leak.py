@@ -14,7 +14,8 @@ Blocking
        redacted values (``data/processed/redactions.parquet``) - found without knowing the value.
     2. *detector still finds <TYPE>*: the project's detector finds a phone, e-mail, NHS number,
        postcode or address, or a known name or deny-list term.
-    3. independent signals that do not use the detector (:mod:`engagement.privacy.signals`): an
+    3. *an output that cannot be read* (a corrupt table, notebook or PDF) cannot be checked.
+    4. independent signals that do not use the detector (:mod:`engagement.privacy.signals`): an
        e-mail, full UK postcode, National Insurance or hospital-number shape; 9-13 digits that are
        a UK phone shape, a valid NHS number, or follow a phone or record-number cue; a word from
        the name lexicon (:mod:`engagement.privacy.lexicon`) in a person context ("my neighbour X",
@@ -310,7 +311,13 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
     binary, cache = 0, {}
     for path in _targets(cfg, paths):
         shown = _shown(cfg, path)
-        units = file_units(path)
+        try:
+            units = file_units(path)
+            units = None if units is None else list(units)
+        except Exception as exc:   # noqa: BLE001 - any parser's error; its message may quote the file
+            report.blocking.append(Finding(shown, "whole file", "UNREADABLE", f"an output that cannot be read "
+                                           f"cannot be checked ({type(exc).__name__})"))
+            continue
         if units is None:
             suffix = path.suffix.lower()
             if suffix == ".pdf":
@@ -321,7 +328,6 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
             else:
                 binary += 1
             continue
-        units = list(units)
         report.scanned.append(shown)
         # a table repeats its values: scan each distinct text once, then report every place it stands
         places: dict[str, list[str]] = {}

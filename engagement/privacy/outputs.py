@@ -10,9 +10,10 @@ Parquet, Excel), ``<text> #4`` (SVG), ``cell 5 output 0 text/html, line 2`` (not
   an inline SVG (``data:image/svg+xml``) is decoded and its text scanned; PNG, JPEG and other
   binary images hold no text and are skipped.
 - SVG: the text of every element and comment (matplotlib keeps drawn text in a comment).
-- PDF: the text ``pdftotext`` (Debian's poppler-utils) extracts, else ``pypdf`` or
+- PDF: the text pypdf extracts (a dependency), else ``pdftotext`` (Debian's poppler-utils) or
   ``pdfminer.six`` when installed; without any of them :func:`file_units` returns None and the
-  leak check warns that the PDF was not read.
+  leak check warns that the PDF was not read. A PDF that cannot be parsed is a blocking finding
+  (``UNREADABLE``): what cannot be read cannot be published.
 - Notebooks: every cell's source and every output's text, HTML, Markdown, JSON and SVG.
 - Parquet: every string column except ``*_hash``; CSV/TSV and Excel: every cell.
 """
@@ -190,18 +191,22 @@ def _xlsx_units(path: Path) -> Units:
 
 
 def pdf_text(path: Path) -> list[str] | None:
-    """The text of each page of a PDF, or None when no PDF text tool is installed."""
-    tool = shutil.which("pdftotext")
-    if tool:
-        done = subprocess.run([tool, "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=120)
-        if done.returncode == 0:
-            return done.stdout.decode("utf-8", errors="replace").split("\f")
+    """The text of each page of a PDF, or None when no PDF text tool is installed.
+
+    pypdf (a pinned dependency, so places are the same on every machine) first; then
+    ``pdftotext`` from poppler-utils; then pdfminer.six.
+    """
     try:
         from pypdf import PdfReader
 
         return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
     except ImportError:
         pass
+    tool = shutil.which("pdftotext")
+    if tool:
+        done = subprocess.run([tool, "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=120)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", errors="replace").split("\f")
     try:
         from pdfminer.high_level import extract_text
 
