@@ -77,8 +77,8 @@ def read_file(path: str | Path, *, format: str | None = None, encoding: str | No
 def _read(path: str | Path, fmt: str, encoding: str | None, survey_columns: dict | None) -> ReadResult:
     from engagement.ingest.readers.docx import read_docx
     from engagement.ingest.readers.subtitles import read_sbv, read_srt, read_vtt
-    from engagement.ingest.readers.survey import csv_rows, read_survey_csv, read_survey_xlsx, xlsx_rows
-    from engagement.ingest.readers.table import read_transcript_table
+    from engagement.ingest.readers.survey import read_survey_csv, read_survey_xlsx
+    from engagement.ingest.readers.table import csv_rows, read_transcript_table, xlsx_rows
     from engagement.ingest.readers.text import read_text
 
     if fmt == "docx":

@@ -13,47 +13,20 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from pathlib import Path
 
 from engagement.errors import InputError
 from engagement.ingest.readers.base import FORMAT_NAMES
-from engagement.ingest.readers.table import looks_like_transcript_table, sample_rows
+from engagement.ingest.readers.files import ZIP_MAGIC, read_bytes, zip_kind  # noqa: F401  (re-exported)
+from engagement.ingest.readers.table import looks_like_transcript_table, sample_rows, xlsx_rows
 from engagement.ingest.readers.text import has_speaker_labels, looks_like_otter
 
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .doc / .xls
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-# Main-part content types in [Content_Types].xml (macro-enabled variants included).
-_DOCX_TYPES = ("wordprocessingml.document.main+xml", "ms-word.document.macroenabled.main+xml",
-               "wordprocessingml.template.main+xml")
-_XLSX_TYPES = ("spreadsheetml.sheet.main+xml", "ms-excel.sheet.macroenabled.main+xml",
-               "spreadsheetml.template.main+xml")
 
 _EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt", ".markdown": "txt", ".vtt": "vtt", ".webvtt": "vtt",
                ".srt": "srt", ".sbv": "sbv", ".csv": "csv", ".tsv": "csv", ".docx": "docx", ".docm": "docx",
                ".xlsx": "xlsx", ".xlsm": "xlsx"}
-
-
-def read_bytes(path: str | Path) -> bytes:
-    """Read a whole file, turning OS errors into :class:`InputError`.
-
-    Args:
-        path: the file to read.
-
-    Returns:
-        The file's bytes.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", path=p)
-    if not p.is_file():
-        raise InputError("not a regular file", path=p)
-    try:
-        return p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror or exc})", path=p) from exc
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -120,35 +93,13 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     raise InputError(f"cannot decode text as {why}", path=path, line=_line_of(data, first))
 
 
-def zip_kind(data: bytes, path: str | Path) -> str:
-    """Say whether zip bytes are a Word ("docx") or Excel ("xlsx") package.
-
-    Raises:
-        InputError: the zip is truncated or corrupt, or is some other kind of zip.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "[Content_Types].xml" not in names:
-                raise InputError("binary or corrupt file: a zip archive that is not a Word or Excel document",
-                                 path=path)
-            types = zf.read("[Content_Types].xml").decode("utf-8", "replace").lower()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, OSError) as exc:
-        raise InputError(f"binary or corrupt file: damaged or truncated zip archive ({exc})", path=path) from None
-    if any(t in types for t in _DOCX_TYPES) or "word/document.xml" in names:
-        return "docx"
-    if any(t in types for t in _XLSX_TYPES) or "xl/workbook.xml" in names:
-        return "xlsx"
-    raise InputError("binary or corrupt file: an Office zip package that is neither .docx nor .xlsx", path=path)
-
-
 def check_binary(data: bytes, path: str | Path) -> str | None:
     """Classify bytes that are not text: "docx"/"xlsx" for Office zips, None for text.
 
     Raises:
         InputError: the bytes are some other binary (legacy Office, PDF, a non-Office zip).
     """
-    if data.startswith(_ZIP_MAGIC):
+    if data.startswith(ZIP_MAGIC):
         return zip_kind(data, path)
     if data.startswith(_OLE2_MAGIC):
         raise InputError("binary or corrupt file: a legacy Word .doc or Excel .xls; save it as .docx or .xlsx",
@@ -240,8 +191,6 @@ def detect_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     kind = check_binary(data, path)
     if kind == "xlsx":
-        from engagement.ingest.readers.survey import xlsx_rows
-
         header, rows = xlsx_rows(path)
         return "table" if looks_like_transcript_table(header, [r for _, r in rows[:200]]) else "xlsx"
     if kind is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engagement.errors import InputError
 from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
-from engagement.ingest.readers.detect import read_bytes, zip_kind
+from engagement.ingest.readers.files import read_bytes, zip_kind
 from engagement.ingest.readers.labels import split_affiliation
 from engagement.ingest.readers.table import rows_to_turns, transcript_columns
 from engagement.ingest.readers.text import candidate, label_strength, parse_lines

@@ -9,17 +9,13 @@ shows). Values are kept as written: dates are not parsed, ids are not renumbered
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from engagement.errors import InputError
 from engagement.ingest.readers.base import RawTurn, ReadResult, known_formats
-from engagement.ingest.readers.detect import read_bytes, zip_kind
-from engagement.ingest.readers.table import header_delimiter
+from engagement.ingest.readers.table import cell_text, csv_rows, xlsx_rows
 
 REQUIRED = ("respondent", "text")
 OPTIONAL = ("region", "date", "question")
@@ -55,18 +51,6 @@ def _resolve(header: Sequence[str], columns: dict[str, str], path: str | Path) -
     return found
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any]]], columns: dict[str, str],
                    path: str | Path, fmt: str, encoding: str) -> ReadResult:
     index = _resolve(header, columns, path)
@@ -74,7 +58,7 @@ def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any
     empty: list[int] = []
     blank_rows = 0
     for row_no, row in rows:
-        values = [_cell(v) for v in row]
+        values = [cell_text(v) for v in row]
         if not any(values):
             blank_rows += 1
             continue
@@ -93,61 +77,6 @@ def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any
     if not turns:
         raise InputError("empty transcript: no speaker turns found (no row has an answer)", path=path)
     return ReadResult(path=str(path), format=fmt, encoding=encoding, turns=turns, notes=notes)
-
-
-def csv_rows(path: str | Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Split CSV text (comma, semicolon or tab separated) into its header and numbered rows.
-
-    Raises:
-        InputError: the file is empty, the CSV is malformed, or a row has more fields than
-            the header (an unquoted delimiter in an answer).
-    """
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise InputError("empty transcript: no speaker turns found (the file is empty)", path=path)
-    delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else header_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-        rows = list(enumerate(reader, start=2))
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
-    for row_no, row in rows:
-        if len(row) > len(header) and any(v.strip() for v in row[len(header):]):
-            raise InputError(f"row has {len(row)} fields but the header has {len(header)} "
-                             "(an unquoted delimiter in an answer?)", path=path, line=row_no)
-    return header, rows
-
-
-def xlsx_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and numbered rows (cells as text) of a workbook's first or named sheet.
-
-    Raises:
-        InputError: not a workbook, a damaged one, a missing sheet, or an empty sheet.
-    """
-    import openpyxl
-
-    data = read_bytes(path)
-    if zip_kind(data, path) != "xlsx":
-        raise InputError("not an Excel workbook: this zip package is a Word document", path=path)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl reports damage as KeyError, zip or XML errors alike
-        raise InputError(f"binary or corrupt file: damaged Excel workbook ({type(exc).__name__}: {exc})",
-                         path=path) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(f"sheet '{sheet}' not found; sheets: {', '.join(book.sheetnames)}", path=path)
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None:
-            raise InputError("empty transcript: no speaker turns found (the sheet is empty)", path=path)
-        header = [_cell(h) for h in first]
-        body = [(n, [_cell(v) for v in row]) for n, row in enumerate(rows, start=2)]
-    finally:
-        book.close()
-    return header, body
 
 
 def read_survey_csv(path: str | Path, text: str, encoding: str, columns: dict | None) -> ReadResult:

@@ -17,11 +17,16 @@ with a question or respondent column is a survey's shape. ``format="table"`` for
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
+from engagement.errors import InputError
 from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
+from engagement.ingest.readers.files import read_bytes, zip_kind
 from engagement.ingest.readers.labels import TIMESTAMP, parse_timestamp, split_affiliation
 
 SPEAKER_HEADERS = frozenset({"speaker", "speaker name", "speaker label", "speaker id", "name", "who",
@@ -41,6 +46,74 @@ _SURVEY_HEADERS = frozenset({"question", "question id", "question text", "item",
                              "response id"})
 _TIME_RE = re.compile(TIMESTAMP)
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: whole floats without ".0", dates as ISO dates, None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def csv_rows(path: str | Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Split CSV text (comma, semicolon or tab separated) into its header and numbered rows.
+
+    Raises:
+        InputError: the file is empty, the CSV is malformed, or a row has more fields than
+            the header (an unquoted delimiter in an answer).
+    """
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError("empty transcript: no speaker turns found (the file is empty)", path=path)
+    delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else header_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows = list(enumerate(reader, start=2))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
+    for row_no, row in rows:
+        if len(row) > len(header) and any(v.strip() for v in row[len(header):]):
+            raise InputError(f"row has {len(row)} fields but the header has {len(header)} "
+                             "(an unquoted delimiter in an answer?)", path=path, line=row_no)
+    return header, rows
+
+
+def xlsx_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and numbered rows (cells as text) of a workbook's first or named sheet.
+
+    Raises:
+        InputError: not a workbook, a damaged one, a missing sheet, or an empty sheet.
+    """
+    import openpyxl
+
+    data = read_bytes(path)
+    if zip_kind(data, path) != "xlsx":
+        raise InputError("not an Excel workbook: this zip package is a Word document", path=path)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl reports damage as KeyError, zip or XML errors alike
+        raise InputError(f"binary or corrupt file: damaged Excel workbook ({type(exc).__name__}: {exc})",
+                         path=path) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError(f"sheet '{sheet}' not found; sheets: {', '.join(book.sheetnames)}", path=path)
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        if first is None:
+            raise InputError("empty transcript: no speaker turns found (the sheet is empty)", path=path)
+        header = [cell_text(h) for h in first]
+        body = [(n, [cell_text(v) for v in row]) for n, row in enumerate(rows, start=2)]
+    finally:
+        book.close()
+    return header, body
 
 
 def header_key(cell: str) -> str:
