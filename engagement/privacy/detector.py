@@ -248,6 +248,8 @@ class Detector:
                 continue  # "Wansbeck RVI": names hold no acronyms
             if len(words) > 1 and _key(words[-1]) in pp.CONDITION_WORDS:
                 continue  # "Personality Disorder"
+            if len(words) == 1 and _key(words[0]) in pp.UK_PLACES and self.known.get(_key(words[0])) is None:
+                continue  # "issues with Durham", "Shotley Bridge"-like towns: a place
             if len(words) == 1:
                 w0 = a + value.rindex(words[0])
                 k = _key(words[0])

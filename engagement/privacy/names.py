@@ -187,6 +187,8 @@ class NameRules:
         before, after = text[max(0, start - 60):start], text[end:end + 60]
         if _BEFORE_TITLE.search(before) or _BEFORE_RELATION.search(before):
             return True
+        if re.search(r"\b(?i:full|top|high|low|bonus|question|black|the|a|an)[ \t]+$", before):
+            return False   # "full Mark's", "a Will", "the Rose"
         if _BEFORE_VOCATIVE.search(before) and re.match(r"[ \t]*(?:[,.!?;:]|$)", after):
             return True
         if (_STRONG_SPEECH_AFTER if month else _SPEECH_AFTER).match(after):

@@ -163,6 +163,29 @@ novavax janssen
 """.split()) | {"lloyd george", "nhs app", "nhs login", "patients know best", "sky news", "home office",
                 "care.data", "google fit", "apple watch", "amazon alexa"}
 
+#: UK towns and cities the NER takes for people ("issues with Durham", "from Nottingham"): an NER-only
+#: PERSON that is one of these is dropped; a title or person context still makes it a name.
+#: Towns that are also common given names (Chester, Lincoln, Stanley, Ashley) are left out.
+UK_PLACES = frozenset("""
+aberdeen alnwick ashington aylesbury banbury bangor barnard barnsley barrow basingstoke bath bedford bedlington
+berwick billingham birmingham blackburn blackpool blyth bolton bournemouth bradford braintree brentwood
+brighton bristol bromley burnley bury buxton cambridge canterbury cardiff carlisle chelmsford cheltenham
+chesterfield chichester chorley clacton colchester consett corby coventry cramlington crawley crewe croydon
+darlington derby doncaster dorchester dover dudley dundee durham eastbourne edinburgh ely epping exeter
+falmouth felixstowe folkestone gateshead glasgow gloucester grantham gravesend grimsby guildford halifax
+harlow harrogate hartlepool harwich hastings haverhill hemel hereford hexham huddersfield hull huntingdon
+ipswich jarrow keighley kendal kettering leeds leicester lewes liverpool llandudno london loughborough
+lowestoft luton maidstone maldon manchester mansfield march margate middlesbrough milton morpeth newark
+newbury newcastle newmarket northallerton northampton norwich nottingham nuneaton oldham oxford peterborough
+peterlee plymouth pontefract poole portsmouth reading redcar rochdale rotherham rugby salisbury scarborough
+scunthorpe seaham sedgefield sheffield shrewsbury skegness slough solihull southampton southend southport
+spalding spennymoor stafford stamford stevenage stockport stockton stoke stowmarket sudbury sunderland
+swansea swindon taunton telford thetford thirsk torquay truro tynemouth wakefield walsall warrington
+warwick watford wellingborough whitby whitley wigan winchester wisbech witham wolverhampton woodbridge
+worcester worthing yarm yarmouth york cheshire cumbria devon dorset durham essex kent lancashire norfolk
+northumberland suffolk surrey sussex teesside tyneside wearside yorkshire cornwall somerset wiltshire
+""".split())
+
 #: Conditions named after people: "Crohn's", "Graves' disease", "Down's syndrome" are not people.
 EPONYM_CONDITIONS = frozenset("""
 crohn parkinson alzheimer addison hashimoto graves huntington asperger down bell hodgkin raynaud meniere cushing
@@ -176,7 +199,8 @@ ORG_SUFFIXES = frozenset("""
 hospital hospitals ward wards surgery practice clinic centre center unit house trust hospice school college
 university medical health pharmacy foundation institute building wing suite group partnership team service
 services library church chapel road street lane avenue close drive way crescent gardens court place terrace
-grove walk row hill square mews parade park estate ltd limited plc council a&e hub
+grove walk row hill square mews parade park estate ltd limited plc council a&e hub hall halls bar cafe café shop
+restaurant canteen lounge room rooms kitchen
 """.split())
 
 #: What names a small health or care setting, a school or a pharmacy: "Thorpe Road Surgery",
