@@ -44,6 +44,24 @@ def _blocking(text: str, allow: AllowList = ALLOW) -> list[tuple[str, str]]:
     ("his car AB12 CDE was outside", "AB12 CDE", "VEHICLE_REG"),
     ("Sarah and Tom were lovely", "Sarah", "PERSON"),
     ("Paula's husband drove us", "Paula", "PERSON"),
+    ("Kofi, Sanjay and Sinéad have the same worry.", "Sanjay", "PERSON"),
+    ("I mean, me, Ifeoma and Ravi went together.", "Ravi", "PERSON"),
+    ("Yan, what did you put?", "Yan", "PERSON"),
+    ("Sorry Julie, I didn't catch that.", "Julie", "PERSON"),
+    ("The nurse there was Chiamaka.", "Chiamaka", "PERSON"),
+    ("My neighbour Qing Yang works in IT.", "Qing Yang", "PERSON"),
+    ("and my neighbour Zbyszko came round", "Zbyszko", "PERSON"),
+    ("Will on reception was lovely!", "Will", "PERSON"),
+    ("Heather from the surgery sent the form.", "Heather", "PERSON"),
+    ("For Paula from next door, it was hard.", "Paula", "PERSON"),
+    ("the number they gave me was +44 (0)1069 329525 I think", "+44 (0)1069 329525", "PHONE"),
+    ("MRN - H7617409 if you need it!", "H7617409", "HOSPITAL_NUMBER"),
+    ("the patient number on the letter was: xtl3757506 if you need it", "xtl3757506", "HOSPITAL_NUMBER"),
+    ("Hospital no. N3244540 if you need it!", "N3244540", "HOSPITAL_NUMBER"),
+    ("my NI is - on 278889 a, that's the one", "on 278889 a", "NI_NUMBER"),
+    ("national insurance AT 56 45 66 ...", "AT 56 45 66", "NI_NUMBER"),
+    ("my car reg is WBC 815U. Oh", "WBC 815U", "VEHICLE_REG"),
+    ("registration number: dz74 wyw.", "dz74 wyw", "VEHICLE_REG"),
 ])
 def test_a_personal_detail_blocks(text, value, kind):
     assert (value, kind) in _blocking(text)
@@ -87,6 +105,10 @@ def test_a_weaker_signal_is_a_warning_to_review(text, kind):
     "Dated 01/02/2022 at 10:30, run 2026-03-01T10:00:00Z, hash 3a2cf4812345678901ab.",
     "Figure 3: Share of participants (%) by theme and region, 95% intervals.",
     "My GP Surgery and the local Pharmacy; Day Surgery at 08.30; the Walk-in Centre.",
+    "With Parkinson's you end up telling your story; with Graves' disease too.",
+    "More fresh air. More on ward activities. Every aspect of my care at Park House was excellent.",
+    "When I called Parkway Medical they had no record. Transport to Freeman was fine.",
+    "NI 2021 data; the patient number is on the letter from 2019; my registration was late.",
 ])
 def test_ordinary_report_text_is_not_blocking(text):
     assert _blocking(text) == []
@@ -120,7 +142,7 @@ def test_the_lexicon_covers_names_of_the_uks_main_communities(name):
     assert load_lexicon().is_name(name)
 
 
-@pytest.mark.parametrize("word", ["Grace", "Will", "Hall", "Ward", "Cohen", "May"])
+@pytest.mark.parametrize("word", ["Grace", "Will", "Hall", "Ward", "Cohen", "May", "Pat", "Heather"])
 def test_names_that_are_ordinary_words_need_context(word):
     lex = load_lexicon()
     assert lex.is_name(word) and lex.is_ordinary(word)

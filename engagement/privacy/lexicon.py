@@ -34,7 +34,7 @@ DATA = Path(__file__).with_name("data")
 ALLOW_FILE = "leak_allow.txt"
 
 #: Capitalised words that are names in the lexicon but in this domain are nearly always something
-#: else (ward and service words, places, health terms, the eponyms of statistics in a report):
+#: else (ward and service words, places, health terms, eponyms of conditions and of statistics):
 #: a name only where the context says person.
 _DOMAIN_WORDS = frozenset("""
 care hall ward bay king wood may june april faith mills cross church field brook marsh north south east west
@@ -47,6 +47,8 @@ christian bishop dean grant major dale glen lord sterling eve norm art ash sage 
 tuesday wednesday thursday friday saturday august ambulance transport driver crew team
 cohen fisher wilson pearson spearman kendall wald bonferroni benjamini hochberg krippendorff fleiss poisson
 bayes gauss wilcoxon mann whitney kruskal wallis tukey likert jaccard welch holm
+parkinson graves crohn alzheimer addison hodgkin asperger huntington tourette raynaud cushing hashimoto
+sjogren guillain barre kaposi wilms duchenne bell
 """.split())
 
 
@@ -97,6 +99,9 @@ def load_lexicon() -> NameLexicon:
     entries = _read(DATA / "names.tsv")
     for key, kinds in _read(DATA / "names_extra.tsv").items():
         entries[key] = "".join(sorted(set(entries.get(key, "")) | set(kinds)))
+    for word in getattr(wl, "WORD_NAMES", ()):   # given names and surnames that are also words
+        key = pp.fold(word)
+        entries[key] = "".join(sorted(set(entries.get(key, "")) | {"F", "W"}))
     ordinary = set(_DOMAIN_WORDS)
     for name in ("WORD_NAMES", "MONTH_NAMES", "NON_NAME_WORDS", "KIN_WORDS", "NER_NON_NAMES", "ORG_SUFFIXES"):
         ordinary |= {pp.fold(w) for w in getattr(wl, name, ())}

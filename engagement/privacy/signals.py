@@ -9,39 +9,45 @@ Blocking (high confidence):
 - EMAIL: an e-mail address shape.
 - POSTCODE: a full UK postcode shape (outward and inward code, capitals).
 - NHS_NUMBER: ten digits with a valid NHS check digit.
-- PHONE: a run of 9-13 digits (spaces, dashes, brackets, +44) that is a UK number shape
+- PHONE: a run of 9-13 digits (spaces, dashes, brackets, +44, +44 (0)) that is a UK number shape
   (0 or +44, then 9-10 digits starting 1, 2, 3, 7 or 8), or any such run after a phone cue
-  ("ring me on", "my number is", "mobile", "landline").
-- HOSPITAL_NUMBER: three letters and seven digits ("RGT1234567"), or any 6-10 digit run after
-  "hospital number", "patient number", "MRN".
-- NI_NUMBER: a National Insurance number shape (two letters, six digits, A-D).
-- VEHICLE_REG: a current UK vehicle registration shape ("AB12 CDE").
-- PERSON: a capitalised word after a title ("Dr", "Nurse", "Mrs"); a name-lexicon word in a
-  person context: after a role or relation ("my neighbour", "the receptionist", "the OT"),
-  "ask for", "ring", "speak to", "called",
-  "thanks"; or before "on reception", "from the surgery", "was lovely", "said", "rang"; or a
-  lexicon first name followed by a lexicon surname ("Sarah Jenkins"). A lexicon name that is also
-  an ordinary word ("Will", "Grace", "Hall") blocks only when it is capitalised mid-sentence right
-  after a role, relation, title or verb cue. A lexicon name in a list with a blocking name blocks.
+  ("ring me on", "my number is", "mobile", "landline"): mistyped numbers too.
+- HOSPITAL_NUMBER, NI_NUMBER, VEHICLE_REG: the shapes (three capitals and seven digits; two
+  letters, six digits and A-D; "AB12 CDE"), and any code of letters and digits in any case and
+  with any separators right after its cue ("MRN -", "patient number on the letter was:",
+  "NI no.", "my car reg is").
+- PERSON, by a person context:
+  a capitalised word right after a title ("Dr Omonori") or a role or relation mid-sentence
+  ("my neighbour Qing");
+  a name-lexicon word after a role or relation ("the OT Lisa", "the nurse there was X"), "ask
+  for", "ring", "speak to", "called", "thanks", "sorry", "me, X", or (mid-sentence) "asked",
+  "told", "seen by"; or before "on reception", "from the surgery", "from next door", "was
+  lovely", "said", "mentioned", "'s husband", or addressed ("X, what did you put?");
+  a lexicon first name followed by a lexicon surname ("Sarah Jenkins");
+  a lexicon name in a list with a blocking name, or three lexicon names in a list.
+  A lexicon name that is also an ordinary word ("Will", "Grace", "Heather") needs a stronger
+  context: capitalised mid-sentence after a role, relation, title or verb cue, or before "on
+  reception"; never right after another capitalised word ("Park House").
 
 Warnings (to review; they do not stop publication):
 
-- PERSON: any other capitalised lexicon name; a capitalised word that is not in the lexicon in a
-  person context; an ordinary-word name in an after-cue ("Grace was lovely").
+- PERSON: any other capitalised lexicon name; a capitalised word that is not in the lexicon near
+  a person cue; an ordinary-word name near a cue ("Grace was lovely" at a sentence start).
 - DIGIT_RUN: 9-13 digits without a cue or a UK shape (a mistyped phone, or a reference number).
 - LOCATION: a surgery, practice, pharmacy, care home or school named by a street or village
   ("Thorpe Road Surgery"): whether such places are published is the project's choice (the
   detector hides them by default); the allow list silences one that is meant to be named.
 
 Never candidates: acronyms of up to four capitals (TIA, CPN), role words and titles, English
-function words except a first name right after a strong cue ("my son Will"), placeholders
-(``[PERSON_3]``), anything on the allow list or inside an allowed phrase ("James Paget"), kin words
-used as names ("Mum said").
+function words except a first name in a strong context ("my son Will", "Will on reception"),
+conditions and statistics named after people (Parkinson's, Cohen's h), placeholders
+(``[PERSON_3]``), anything on the allow list or inside an allowed phrase ("James Paget"), kin
+words used as names ("Mum said").
 
 Example:
     >>> from engagement.privacy.lexicon import AllowList
     >>> [(c.type, c.reason, c.blocking) for c in find_candidates("and so was Priya on reception", AllowList())]
-    [('PERSON', 'name-lexicon word before a person cue (on reception)', True)]
+    [('PERSON', 'name-lexicon word before a person cue (on reception / from the surgery)', True)]
 """
 
 from __future__ import annotations
@@ -89,10 +95,46 @@ _DIGITS = re.compile(r"(?<![\w.,/£$€%+\-])(?:\+[ \t]?44[ \t\-]?(?:\(0\)[ \t]?
                      r"(?!\w|,\d|\.\d|%)")
 _PHONE_CUE = re.compile(r"(?:\b(?:ring|call|text|phone|contact|reach|whatsapp)(?:ed|ing|s)?\b(?:[ \t]+me)?[ \t]+"
                         r"(?:on|at)\b|\bnumber(?:[ \t]+is|'s)?|\bmobile|\bmob\b|\blandline|\btel\b\.?|\bphone"
-                        r"|\bcontact[ \t]+(?:no|number|details)|\bmy[ \t]+no\b\.?)[^.\n]{0,16}$", _I)
+                        r"|\bcontact[ \t]+(?:no|number|details)|\bmy[ \t]+no\b\.?)[^.\n]{0,30}$", _I)
 _RECORD_CUE = re.compile(r"\b(?:hospital|patient|unit|case|record|medical)[ \t]+(?:number|no\b\.?|#|id)"
                          r"|\bmrn\b|\bnhs[ \t]*(?:number|no\b\.?)[^.\n]{0,12}$", _I)
-_RECORD_DIGITS = re.compile(r"(?<![\w.,/£$€%+\-])\d(?:[ \t\-]?\d){5,9}(?!\w|,\d|\.\d|%)")
+# an identifier after its cue, in any case and with any separators: "my car reg is: E760 XCT"
+_ID_CUES = [
+    (re.compile(r"(?:\b(?:car|vehicle|number)[ \t]+(?:reg(?:istration)?|plate)|\breg(?:istration)?(?:[ \t]+(?:no|number|"
+                r"plate))?|\bnumber[ \t]+plate|\bplate)\b", _I), "VEHICLE_REG"),
+    (re.compile(r"\b(?:ni|nino|national[ \t]+insurance)(?:[ \t]+(?:no\b\.?|number|num\b))?", _I), "NI_NUMBER"),
+    (re.compile(r"\b(?:mrn|(?:hospital|patient|unit|case|record|medical[ \t]+record)[ \t]+(?:number|no\b\.?|num\b|"
+                r"id\b))", _I), "HOSPITAL_NUMBER"),
+]
+_ID_GAP = re.compile(r"(?:['\u2019]s)?(?:[ \t]+(?:on|in|from)[ \t]+(?:the|my|your|his|her|their)[ \t]+(?:letter|card|form|"
+                     r"wristband|band|record|notes|system|app))?[ \t]*(?:(?:is|was|were|are|=|:|-|\u2013|#)[ \t]*){0,3}", _I)
+_NI_VALUE = re.compile(r"[A-Za-z]{2}[ \t\-]?\d{2}[ \t\-]?\d{2}[ \t\-]?\d{2}(?:[ \t\-]?[A-Da-d](?![A-Za-z]))?(?![\w])")
+_CHUNK = re.compile(r"[A-Za-z0-9]+")
+_NOT_CODE = frozenset("i a if on in is it at to my me we so or the and you can not but was are for of".split())
+_MIN_DIGITS = {"VEHICLE_REG": 1, "NI_NUMBER": 6, "HOSPITAL_NUMBER": 5}
+
+
+def _id_value(text: str, pos: int, kind: str) -> int | None:
+    """The end of a code (chunks of letters and digits, one separator apart) starting at ``pos``."""
+    end, digits, last_digit = None, 0, False
+    while True:
+        m = _CHUNK.match(text, pos)
+        if not m:
+            break
+        chunk = m.group()
+        if not any(ch.isdigit() for ch in chunk):
+            short_suffix = last_digit and len(chunk) == 1 and chunk.lower() in "abcd"
+            if not short_suffix and (len(chunk) > 3 or chunk.lower() in _NOT_CODE):
+                break
+        digits += sum(ch.isdigit() for ch in chunk)
+        last_digit = any(ch.isdigit() for ch in chunk)
+        end = m.end()
+        if end - pos > 16 or not (text[end:end + 1] in (" ", "\t", "-") and _CHUNK.match(text, end + 1)):
+            break
+        pos = end + 1
+    return end if end is not None and digits >= _MIN_DIGITS[kind] else None
+
+
 
 
 def _nhs_ok(digits: str) -> bool:
@@ -107,6 +149,7 @@ def _nhs_ok(digits: str) -> bool:
 def _uk_phone(raw: str, digits: str) -> bool:
     if raw.lstrip().startswith("+"):
         nsn = digits[2:]
+        nsn = nsn[1:] if nsn.startswith("0") else nsn   # +44 (0)1223 ...
     elif digits.startswith("0"):
         nsn = digits[1:]
     else:
@@ -141,12 +184,13 @@ def _shape_candidates(text: str) -> list[Candidate]:
             out.append(Candidate(m.start(), m.end(), "HOSPITAL_NUMBER", "digit run after a record-number cue", True))
         else:
             out.append(Candidate(m.start(), m.end(), "DIGIT_RUN", f"{len(digits)}-digit run without a cue", False))
-    covered = [(c.start, c.end) for c in out]
-    for m in _RECORD_DIGITS.finditer(text):
-        if any(s <= m.start() < e for s, e in covered):
-            continue
-        if _RECORD_CUE.search(text[max(0, m.start() - 40):m.start()]):
-            out.append(Candidate(m.start(), m.end(), "HOSPITAL_NUMBER", "digit run after a record-number cue", True))
+    for rx, kind in _ID_CUES:
+        for cue in rx.finditer(text):
+            start = _ID_GAP.match(text, cue.end()).end()
+            ni = _NI_VALUE.match(text, start) if kind == "NI_NUMBER" else None
+            end = ni.end() if ni else _id_value(text, start, kind)
+            if end is not None and not any(c.start < end and start < c.end for c in out):
+                out.append(Candidate(start, end, kind, "identifier after its cue", True))
     return out
 
 
@@ -175,36 +219,51 @@ _ROLES = ("neighbour", "neighbor", "neighbours", "receptionist", "nurse", "docto
           "advisor", "adviser", "call handler", "handler", "operator", "sonographer", "radiographer", "phlebotomist")
 _TITLES = r"(?:dr|doctor|mr|mrs|ms|miss|mx|prof|professor|nurse|sister|matron|sir|dame|nurse[ \t]+practitioner)"
 _ROLE_RE = "|".join(r.replace(" ", r"[ \t]+") for r in _ROLES)
+# cues before a name: (pattern, reason, level); "strong" lets a name that is also a word block
 _BEFORE = [
     (re.compile(rf"\b(?:my|our|your|his|her|their|the|a|an|this|one)[ \t]+(?:[a-z]+[ \t]+)?"
-                rf"(?:{_ROLE_RE}),?[ \t]+$", _I), "role or relation", True),
-    (re.compile(rf"\b{_TITLES}\.?[ \t]+$", _I), "title", True),
-    (re.compile(r"\b(?:ask(?:ed|ing|s)?|asking)[ \t]+for[ \t]+$", _I), "ask for", True),
+                rf"(?:{_ROLE_RE}),?[ \t]+$", _I), "role or relation", "strong"),
+    (re.compile(rf"\b{_TITLES}\.?[ \t]+$", _I), "title", "strong"),
+    (re.compile(rf"\b(?:the|my|our|a|an|his|her|their)[ \t]+(?:{_ROLE_RE})(?:[ \t]+(?:there|then|that[ \t]+day|"
+                rf"at[ \t]+the[ \t]+time|on[ \t]+duty|in[ \t]+charge|on[ \t]+reception))?[ \t]+(?:was|is|were)[ \t]+$",
+                _I), "role was", "strong"),
+    (re.compile(r"\b(?:ask(?:ed|ing|s)?|asking)[ \t]+for[ \t]+$", _I), "ask for", "verb"),
     (re.compile(r"\b(?:ring|rang|call|phone|phoned|text|texted|email|emailed|contact|contacted)[ \t]+$", _I),
-     "ring or call", True),
+     "ring or call", "verb"),
     (re.compile(r"\b(?:spoke|speak|speaking|spoken|talked|talk|talking|chatted)[ \t]+(?:to|with)[ \t]+$", _I),
-     "speak to", True),
-    (re.compile(r"\b(?:called|named|name[ \t]+is|name's|known[ \t]+as)[ \t]+$", _I), "called or named", True),
-    (re.compile(r"\b(?:thanks|thank[ \t]+you|cheers|dear|hi|hello|hiya)[ \t]*,?[ \t]+(?:to[ \t]+)?$", _I),
-     "thanks or greeting", True),
-    (re.compile(r"\b(?:seen|saw|see|seeing)[ \t]+(?:by[ \t]+)?$", _I), "seen by", False),
+     "speak to", "verb"),
+    (re.compile(r"\b(?:called|named|name[ \t]+is|name's|known[ \t]+as)[ \t]+$", _I), "called or named", "verb"),
+    (re.compile(r"\b(?:thanks|thank[ \t]+you|cheers|dear|hi|hello|hiya|sorry|bye|morning|evening)[ \t]*,?[ \t]+"
+                r"(?:to[ \t]+)?$", _I), "thanks, greeting or address", "verb"),
+    (re.compile(r"\b(?:me|us|myself)[ \t]*,[ \t]+$", _I), "me and a list", "strong"),
+    (re.compile(r"\b(?:asked|told|thanked|met|visited|messaged|warned|reminded|showed|gave|sent|seen[ \t]+by|saw|"
+                r"see)[ \t]+$", _I),
+     "asked, told or seen by", "weak"),
 ]
 _GOOD = (r"lovely|brilliant|great|amazing|fantastic|kind|helpful|rude|wonderful|excellent|fab|fabulous|caring|nice|"
          r"friendly|superb|outstanding|marvellous|professional|reassuring|polite|unhelpful|dismissive|patient|"
-         r"brill|awesome|a[ \t]+star|an[ \t]+angel|a[ \t]+credit|the[ \t]+best|so[ \t]+good|very[ \t]+good")
+         r"brill|awesome|a[ \t]+star|an[ \t]+angel|a[ \t]+credit|the[ \t]+best|so[ \t]+good|very[ \t]+good|"
+         r"good[ \t]+with|shocked|surprised|lovely[ \t]+about")
+_INTENSIFIERS = r"(?:all|both|so|very|really|absolutely|just|extremely|always|truly|incredibly|ever|such|super|also)"
+# cues after a name: (pattern, reason, level)
 _AFTER = [
     (re.compile(r"^,?[ \t]+(?:on|at|from|in|on[ \t]+the|at[ \t]+the|from[ \t]+the|in[ \t]+the)[ \t]+"
-                r"(?:reception|front[ \t]+desk|desk|surgery|practice|pharmacy|ward|switchboard|helpline|clinic|"
-                r"office|hospital|gp|team)\b", _I), "on reception / from the surgery"),
-    (re.compile(rf"^,?[ \t]+(?:who[ \t]+)?(?:was|is|were|has[ \t]+been|had[ \t]+been|'s)[ \t]+"
-                rf"(?:(?:so|very|really|absolutely|just|extremely|always|truly|incredibly)[ \t]+)?(?:{_GOOD})\b", _I),
-     "was lovely"),
-    (re.compile(r"^,?[ \t]+(?:said|told|says|tells|asked|explained|rang|phoned|called|texted|emailed|helped|"
-                r"looked[ \t]+after|reassured|listened|came[ \t]+(?:round|over|in)|took[ \t]+my|gave[ \t]+me)\b", _I),
-     "said or rang"),
+                r"(?:reception|front[ \t]+desk|desk|surgery|practice|pharmacy|switchboard|helpline|clinic|"
+                r"office|gp|team)\b|^,?[ \t]+(?:on|from|in)[ \t]+the[ \t]+ward\b|^[ \t]+(?:from|at|down|over|across)[ \t]+(?:next[ \t]+door|church|work|the[ \t]+council|"
+                r"the[ \t]+mosque|the[ \t]+temple|the[ \t]+gurdwara|the[ \t]+road|the[ \t]+street|number[ \t]+\d+)\b", _I),
+     "on reception / from the surgery", "place"),
+    (re.compile(rf"^,?[ \t]+(?:who[ \t]+)?(?:was|is|were|are|has[ \t]+been|had[ \t]+been|'s)[ \t]+"
+                rf"(?:{_INTENSIFIERS}[ \t]+){{0,3}}(?:{_GOOD})\b", _I), "was lovely", "praise"),
+    (re.compile(rf"^,?[ \t]+(?:{_INTENSIFIERS}[ \t]+)?(?:said|told|says|tells|asked|asks|explained|mentioned|reckoned|"
+                r"reckons|thinks|thought|agreed|agrees|suggested|recommended|reminded|wrote|rang|phoned|called|"
+                r"texted|emailed|helped|looked[ \t]+after|reassured|listened|sorted|arranged|booked|"
+                r"came[ \t]+(?:round|over|in)|took[ \t]+my|gave[ \t]+me|was[ \t]+saying|made[ \t]+a[ \t]+point)\b", _I),
+     "said or rang", "speech"),
     (re.compile(r"^['\u2019]s[ \t]+(?:(?:little|eldest|youngest|new|old|late|oldest|other)[ \t]+)?(?:husband|wife|"
                 r"partner|mum|mother|dad|father|son|daughter|boy|girl|kids|children|house|flat|place|carer|nurse|"
-                r"brother|sister|baby|friend|dog|funeral|wedding)\b", _I), "possessive of kin or home"),
+                r"brother|sister|baby|friend|dog|funeral|wedding)\b", _I), "possessive of kin or home", "speech"),
+    (re.compile(r"^,[ \t]+(?:what|did|do|can|could|would|will|are|have|how|where|when|why|i|you|we|thanks|thank|"
+                r"cheers|sorry|please|yes|no|right|go)\b", _I), "addressed by name", "vocative"),
 ]
 _ROLE_WORD = re.compile(rf"^(?:{_TITLES}|{_ROLE_RE})$", _I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"\u201c\u2018(\[\-\u2013\u2014*#>|]\s*|\n\s*)$")
@@ -248,36 +307,50 @@ def _name_candidates(text: str, lex: NameLexicon) -> list[Candidate]:
                                      True))
             taken.add(i + 1)
             continue
-        cue_before = next(((why, strong) for rx, why, strong in _BEFORE if rx.search(before)), None)
-        cue_after = next((why for rx, why in _AFTER if rx.search(after)), None)
-        if function_word:   # "He said", "Will you": only a mid-sentence capital after a strong cue
-            if lex.is_first(word) and len(word) > 2 and cue_before and cue_before[1] and not start_of_sentence:
-                out.append(Candidate(m.start(), m.end(), "PERSON", f"name that is also a word, after a person cue "
-                                     f"({cue_before[0]})", True))
+        before_cue = next(((why, level) for rx, why, level in _BEFORE if rx.search(before)), None)
+        after_cue = next(((why, level) for rx, why, level in _AFTER if rx.search(after)), None)
+        mid = not start_of_sentence
+        strong = before_cue is not None and before_cue[1] != "weak"
+        if after_cue and after_cue[1] == "vocative" and not lex.is_first(word):
+            after_cue = None
+        reason = None
+        if function_word:   # "He said", "Will you": only a first name mid-sentence after a strong cue
+            if lex.is_first(word) and len(word) > 2 and strong and mid:
+                reason = f"name that is also a word, after a person cue ({before_cue[0]})"
+            elif lex.is_first(word) and len(word) > 2 and after_cue and after_cue[1] == "place":
+                reason = f"name that is also a word, before a person cue ({after_cue[0]})"
+            if reason:
+                out.append(Candidate(m.start(), m.end(), "PERSON", reason, True))
             continue
         if name and not ordinary:
-            if cue_before and (cue_before[1] or not start_of_sentence):
-                out.append(Candidate(m.start(), m.end(), "PERSON", f"name-lexicon word after a person cue "
-                                     f"({cue_before[0]})", True))
-            elif cue_after:
-                out.append(Candidate(m.start(), m.end(), "PERSON", f"name-lexicon word before a person cue "
-                                     f"({cue_after})", True))
-            elif not start_of_sentence or not word[1:].islower():
-                out.append(Candidate(m.start(), m.end(), "PERSON", "capitalised name-lexicon word", False))
-            else:
-                out.append(Candidate(m.start(), m.end(), "PERSON", "name-lexicon word at a sentence start", False))
-        elif name and ordinary:
-            if cue_before and cue_before[1] and not start_of_sentence:
-                out.append(Candidate(m.start(), m.end(), "PERSON", f"name that is also a word, after a person cue "
-                                     f"({cue_before[0]})", True))
-            elif cue_before or cue_after:
-                out.append(Candidate(m.start(), m.end(), "PERSON", "name that is also a word, near a person cue",
-                                     False))
-        elif not ordinary and not start_of_sentence and cue_before and cue_before[0] == "title":
-            out.append(Candidate(m.start(), m.end(), "PERSON", "capitalised word after a title", True))
-        elif not ordinary and not start_of_sentence and (cue_before or cue_after):
-            why = cue_before[0] if cue_before else cue_after
-            out.append(Candidate(m.start(), m.end(), "PERSON", f"capitalised word near a person cue ({why})", False))
+            if before_cue and (strong or mid):
+                reason = f"name-lexicon word after a person cue ({before_cue[0]})"
+            elif after_cue:
+                reason = f"name-lexicon word before a person cue ({after_cue[0]})"
+            warning = "capitalised name-lexicon word" if mid or not word[1:].islower() else \
+                "name-lexicon word at a sentence start"
+        elif name:
+            # "Park House was excellent": an ordinary word after a capitalised one is part of a place's name
+            prev = tokens[i - 1] if i else None
+            in_a_name = prev is not None and text[prev.end():m.start()] == " " and not _ROLE_WORD.match(prev.group())
+            if in_a_name:
+                after_cue = None
+            if strong and mid:
+                reason = f"name that is also a word, after a person cue ({before_cue[0]})"
+            elif after_cue and (after_cue[1] == "place" or (mid and after_cue[1] == "praise")):
+                reason = f"name that is also a word, before a person cue ({after_cue[0]})"
+            warning = "name that is also a word, near a person cue" if before_cue or after_cue else None
+        elif not ordinary and mid:
+            if before_cue and before_cue[0] in ("title", "role or relation", "role was"):
+                reason = f"capitalised word right after a person cue ({before_cue[0]})"
+            elif after_cue and after_cue[1] == "place":
+                reason = f"capitalised word before a person cue ({after_cue[0]})"
+            warning = f"capitalised word near a person cue ({(before_cue or after_cue)[0]})" \
+                if before_cue or after_cue else None
+        else:
+            warning = None
+        if reason or warning:
+            out.append(Candidate(m.start(), m.end(), "PERSON", reason or warning, bool(reason)))
     return _lists(text, out)
 
 
@@ -286,7 +359,19 @@ _LISTABLE = ("capitalised name-lexicon word", "name-lexicon word at a sentence s
 
 
 def _lists(text: str, found: list[Candidate]) -> list[Candidate]:
-    """A lexicon name in a list with a blocking name blocks too ("Sarah and Tom were lovely")."""
+    """A lexicon name in a list with a blocking name blocks too ("Sarah and Tom were lovely"), and
+    three lexicon names in a list block together ("Kofi, Sanjay and Sinéad have the same worry")."""
+    run: list[int] = []
+    for i, c in enumerate(found + [None]):
+        listed = c is not None and c.reason in _LISTABLE
+        if listed and run and _LIST_GAP.match(text[found[run[-1]].end:c.start]):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            for j in run:
+                found[j] = Candidate(found[j].start, found[j].end, "PERSON", "three or more lexicon names in a list",
+                                     True)
+        run = [i] if listed else []
     changed = True
     while changed:
         changed = False
