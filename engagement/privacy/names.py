@@ -101,7 +101,7 @@ INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here
                       rf"speaking[ \t]+(?:to|with)))[ \t]+(?P<name>{NAME_TOKEN})"
                       r"(?=[ \t]*(?:[,.;?]|(?i:and|from|here|ringing|calling|speaking)\b|$))")
 #: "Margaret, my wife,": a name in apposition to a relation.
-APPOSITION_RE = re.compile(rf"(?P<name>{NAME_SEQ})[ \t]*,[ \t]*(?i:my|his|her|our|their)[ \t]+(?:[\w-]+[ \t]+)?"
+APPOSITION_RE = re.compile(rf"(?P<name>{NAME_SEQ})[ \t]*,[ \t]*(?i:my|his|her|our|their|the)[ \t]+(?:[\w-]+[ \t]+)?"
                            rf"(?i:{_alt(RELATIONS)})\b")
 #: "my Dennis.": a capitalised word owned by "my" that ends the clause.
 OWNED_RE = re.compile(rf"(?i:\bmy)[ \t]+(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[.,;!?]|$))")

@@ -378,7 +378,10 @@ def find_hospital_numbers(text: str) -> Iterator[Span]:
     for m in HOSPITAL_RE.finditer(text):
         yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "regex")
     for m in _CUED_ID.finditer(text):
-        if _cued(text, m.start(), HOSPITAL_CUE_RE):
+        if not _cued(text, m.start(), HOSPITAL_CUE_RE):
+            digit = re.search(r"\d", m.group())   # "MRN 93149882": the cue itself looked like a prefix
+            m = _CUED_ID.match(text, m.start() + digit.start()) if digit and digit.start() else None
+        if m and _cued(text, m.start(), HOSPITAL_CUE_RE):
             yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "context")
 
 

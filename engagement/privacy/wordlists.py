@@ -15,7 +15,8 @@ TITLES = ("dr", "dr.", "doctor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss"
           "aunt", "uncle", "nan", "nana", "nanna", "grandma", "grandad", "granny", "grandpa", "cousin")
 #: Titles that also count when written in lower case ("nurse Jo", "auntie Pat").
 LOWER_TITLES = ("doctor", "nurse", "sister", "matron", "midwife", "auntie", "aunty", "uncle", "nan", "nana",
-                "nanna", "grandma", "grandad", "granny", "grandpa", "cousin")
+                "nanna", "grandma", "grandad", "granny", "grandpa", "cousin", "dr", "dr.", "mr", "mr.", "mrs",
+                "mrs.", "prof", "prof.")
 
 #: Relations: "my husband Derek", "my friend, Grace" - the name after one is a person.
 RELATIONS = ("husband", "wife", "partner", "son", "daughter", "mum", "mother", "dad", "father", "brother",
@@ -68,7 +69,7 @@ PERSON_BEFORE = ("ask for", "asked for", "asking for", "speak to", "spoke to", "
                  "emailed", "e-mail", "message", "messaged", "whatsapp", "told", "tell", "showed", "show",
                  "seen by", "helped by", "looked after by", "visited by", "and so was", "so was", "and so is",
                  "thanks to", "thank", "thanked", "ask", "asked", "contact", "contacted", "chase", "chased",
-                 "of mine", "of ours", "of hers", "of his", "of theirs")
+                 "of mine", "of ours", "of hers", "of his", "of theirs", "saw", "visited", "seen")
 
 
 #: Nouns for a person before "called/named": "a lady called Mary".
