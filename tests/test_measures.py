@@ -116,3 +116,31 @@ def test_cooccurrence_by_participant_counts_people_who_raised_both_anywhere():
     # every participant raised joined_up; 10 Essex + 2 Norfolk raised commercial
     assert co.loc[("commercial", "joined_up"), "count"] == 12
     assert co.loc[("joined_up", "joined_up"), "count"] == 24
+
+
+def test_a_missing_attribute_column_is_not_recorded_rather_than_an_error():
+    from engagement.analysis.measures import attach_attribute
+
+    seg = pd.DataFrame({"segment_id": ["s1"], "participant_id": ["p1"]})
+    out = attach_attribute(seg, pd.DataFrame({"participant_id": ["p1"]}), "age_band")
+    assert list(out["age_band"]) == ["not recorded"]
+
+
+def test_one_session_gives_a_share_but_no_interval():
+    segs, codes = make_corpus()
+    one = segs[segs["session_id"].isin(["ESS-FG0", "NOR-FG0", "NOR-FG1"])]
+    prev = theme_prevalence(one, codes, by="region", min_cell=1, seed=1)
+    essex, norfolk = prev[prev["region"] == "Essex"], prev[prev["region"] == "Norfolk"]
+    # the bootstrap resamples sessions: one session cannot be resampled, so no interval of width 0
+    assert essex["share"].notna().all() and essex["ci_low"].isna().all() and essex["ci_high"].isna().all()
+    assert norfolk.loc[norfolk["participants"] > 0, "ci_low"].notna().all()
+
+
+def test_empty_input_gives_empty_tables_with_their_columns():
+    segs, codes = make_corpus()
+    none = segs.iloc[:0]
+    assert {"theme", "region", "share", "suppressed"} <= set(theme_prevalence(none, codes, by="region").columns)
+    assert {"theme", "concern", "suppressed"} <= set(stance_by_theme(none, codes, pd.DataFrame(
+        {"segment_id": pd.Series(dtype=str), "stance": pd.Series(dtype=str)})).columns)
+    assert {"theme_a", "theme_b", "count", "suppressed"} <= set(cooccurrence(none, codes).columns)
+    assert {"theme", "region", "p_adjusted", "suppressed"} <= set(region_vs_rest(none, codes).columns)

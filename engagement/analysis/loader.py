@@ -80,6 +80,8 @@ def segment_embeddings(segments: pd.DataFrame, cfg: Config) -> dict[str, np.ndar
     from engagement.coding.embeddings import embed
 
     seg = segments[segments["n_words"] >= 3]
+    if seg.empty:  # a region with no sessions: nothing to embed (TF-IDF cannot fit an empty vocabulary)
+        return {}
     vecs = embed(seg["text"].tolist(), cfg.topics.get("embedding", "minilm"), cache_dir=cfg.cache_dir / "embeddings",
                  seed=int(cfg.seed))
     return dict(zip(seg["segment_id"], vecs))

@@ -90,6 +90,9 @@ def theme_prevalence(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str =
         first = ghits.drop_duplicates(["theme", "participant_id"])
         np.add.at(mention, (first["cluster"].map(cl_index).to_numpy(), first["theme"].map(th_index).to_numpy()), 1)
         low, high = _bootstrap_share(mention, totals, n_boot, rng)
+        if len(clusters) < 2:
+            # one session cannot be resampled: an interval of width 0 would claim certainty
+            low, high = np.full(len(themes), np.nan), np.full(len(themes), np.nan)
         n_total = int(totals.sum())
         for j, theme in enumerate(themes):
             th = ghits[ghits["theme"] == theme]
@@ -106,10 +109,11 @@ def theme_prevalence(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str =
                 "ci_high": np.nan if suppressed or n_part == 0 else round(float(high[j]), 4),
                 "suppressed": suppressed,
             })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["theme", by, "segments", "participants", "participants_total", "sessions",
+                                      "share", "ci_low", "ci_high", "suppressed"])
     if not out.empty:
         out["share"] = out["share"].astype(float).round(4)
-    return out
+    return out.astype({"suppressed": bool})
 
 
 def stance_by_theme(segments: pd.DataFrame, codings: pd.DataFrame, stance: pd.DataFrame, *, by: str | None = None,
@@ -130,7 +134,9 @@ def stance_by_theme(segments: pd.DataFrame, codings: pd.DataFrame, stance: pd.Da
         if row["suppressed"]:
             row["segments"], row["participants"] = np.nan, np.nan
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [*keys, "segments", "participants", "suppressed", "concern", "support", "conditional_support", "mixed",
+               "neutral"]
+    return pd.DataFrame(rows, columns=columns).astype({"suppressed": bool})
 
 
 def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "region", min_cell: int = 5
@@ -163,9 +169,10 @@ def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "
             rows.append({"theme": theme, by: group, "share": p1, "share_rest": p2, "difference": p1 - p2,
                          "cohens_h": 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2)),
                          "p_value": float(p), "suppressed": suppressed})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["theme", by, "share", "share_rest", "difference", "cohens_h", "p_value",
+                                      "suppressed"])
     if out.empty:
-        return out
+        return out.assign(p_adjusted=pd.Series(dtype=float), label=pd.Series(dtype=str))
     out["p_adjusted"] = multipletests(out["p_value"].fillna(1.0), method="fdr_bh")[1]
     for col in ("share", "share_rest", "difference", "cohens_h", "p_value", "p_adjusted"):
         out[col] = out[col].astype(float).round(4)
@@ -187,15 +194,23 @@ def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "
     merged = pairs.merge(pairs, on=key, suffixes=("_a", "_b"))
     table = merged.groupby(["theme_a", "theme_b"]).agg(count=(key, "nunique"),
                                                        participants=("person_a", "nunique")).reset_index()
+    if table.empty:
+        return pd.DataFrame({"theme_a": pd.Series(dtype=str), "theme_b": pd.Series(dtype=str),
+                             "count": pd.Series(dtype=float), "participants": pd.Series(dtype=float),
+                             "suppressed": pd.Series(dtype=bool)})
     table["suppressed"] = table["participants"] < min_cell
     table.loc[table["suppressed"], ["count", "participants"]] = np.nan
     return table
 
 
 def attach_attribute(segments: pd.DataFrame, participants: pd.DataFrame, attribute: str) -> pd.DataFrame:
-    """Segments with a participant attribute (e.g. age_band) joined on, for theme x attribute tables."""
+    """Segments with a participant attribute (e.g. age_band) joined on, for theme x attribute tables.
+
+    Attributes are optional: a participant without one, or a project whose participants.csv has no
+    such column at all, is "not recorded" (``gaps.attribute_gap`` says so in a sentence).
+    """
     if attribute not in participants:
-        raise KeyError(f"participants have no attribute '{attribute}'")
+        return segments.assign(**{attribute: "not recorded"})
     attrs = participants[["participant_id", attribute]]
     return segments.merge(attrs, on="participant_id", how="left").assign(
         **{attribute: lambda d: d[attribute].fillna("not recorded").replace("", "not recorded")})

@@ -76,4 +76,7 @@ def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, embeddings: d
                 "attribution": f"{rec['participant_id']}, {rec['region']}, {KIND_LABELS.get(rec['kind'], rec['kind'])}",
                 "centrality": round(rec["centrality"], 4),
             })
-    return pd.DataFrame(rows)
+    # no cell big enough: an empty table with its columns, so callers can still select from it
+    columns = ["theme", by, "rank", "segment_id", "quote", "participant_id", "region", "kind", "attribution",
+               "centrality"]
+    return pd.DataFrame(rows, columns=list(dict.fromkeys(columns)))
