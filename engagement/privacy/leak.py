@@ -141,6 +141,7 @@ class _Register:
         self.hashes: dict[str, set[str]] = {}
         self.replacements: set[str] = set()
         self.salt: bytes | None = None
+        self.seen: dict[tuple[str, str], bool] = {}
         path = cfg.table_path("redactions")
         salt_file = Path(cfg.salt_file)
         if path.is_file():
@@ -273,7 +274,10 @@ def _window_matches(big, starts, detector, register, pseud, kinds) -> Iterator[t
                 continue
             for kind in kinds:
                 value = re.sub(r"'s$", "", norm) if kind == "PERSON" else norm
-                if pseud.key(kind, value) in register.hashes[kind]:
+                known = register.seen.get((kind, value))
+                if known is None:   # a word recurs across windows and files: hash it once
+                    known = register.seen[(kind, value)] = pseud.key(kind, value) in register.hashes[kind]
+                if known:
                     yield first.start(), kind
 
 

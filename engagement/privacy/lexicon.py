@@ -34,7 +34,8 @@ DATA = Path(__file__).with_name("data")
 ALLOW_FILE = "leak_allow.txt"
 
 #: Capitalised words that are names in the lexicon but in this domain are nearly always something
-#: else (ward and service words, places, health terms, eponyms of conditions and of statistics):
+#: else (ward and service words, countries and towns, charities, health terms, eponyms of conditions
+#: and of statistics):
 #: a name only where the context says person.
 _DOMAIN_WORDS = frozenset("""
 care hall ward bay king wood may june april faith mills cross church field brook marsh north south east west
@@ -49,6 +50,9 @@ cohen fisher wilson pearson spearman kendall wald bonferroni benjamini hochberg 
 bayes gauss wilcoxon mann whitney kruskal wallis tukey likert jaccard welch holm
 parkinson graves crohn alzheimer addison hodgkin asperger huntington tourette raynaud cushing hashimoto
 sjogren guillain barre kaposi wilms duchenne bell
+america americas africa asia europe poland spain france italy germany england scotland wales ireland britain
+devon cornwall kent durham york lincoln chester lancaster derby preston bolton luton london macmillan lloyd
+lloyds weeks
 """.split())
 
 
@@ -103,7 +107,7 @@ def load_lexicon() -> NameLexicon:
         key = pp.fold(word)
         entries[key] = "".join(sorted(set(entries.get(key, "")) | {"F", "W"}))
     ordinary = set(_DOMAIN_WORDS)
-    for name in ("WORD_NAMES", "MONTH_NAMES", "NON_NAME_WORDS", "KIN_WORDS", "NER_NON_NAMES", "ORG_SUFFIXES"):
+    for name in ("WORD_NAMES", "MONTH_NAMES", "NON_NAME_WORDS", "KIN_WORDS", "NER_NON_NAMES", "ORG_SUFFIXES", "UNITS"):
         ordinary |= {pp.fold(w) for w in getattr(wl, name, ())}
     return NameLexicon(entries, frozenset(ordinary))
 
