@@ -26,7 +26,12 @@ def test_check_region_accepts_configured_regions_and_all(cfg, region):
     assert check_region(region, cfg) == region
 
 
-@pytest.mark.parametrize("region", ["Kent", "essex", "ALL", "", "Peterborough"])
+@pytest.mark.parametrize(("typed", "stored"), [("essex", "Essex"), ("  SUFFOLK ", "Suffolk"), ("ALL", "all")])
+def test_check_region_matches_in_any_case_and_returns_the_configured_spelling(cfg, typed, stored):
+    assert check_region(typed, cfg) == stored
+
+
+@pytest.mark.parametrize("region", ["Kent", "Essexx", "", "Peterborough"])
 def test_check_region_refuses_others_and_lists_the_valid_ones(cfg, region):
     with pytest.raises(ParameterError) as err:
         check_region(region, cfg)

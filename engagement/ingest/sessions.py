@@ -93,6 +93,7 @@ def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSessio
     if kind == "survey":
         for i, t in enumerate(result.turns):
             region = str(t.meta.get("region") or row.get("region") or "").strip()
+            region = cfg.canonical_region(region) or region
             if region not in regions:
                 raise InputError(f"region '{region}' is not in the configured regions ({', '.join(cfg.regions)})",
                                  path=path, line=t.source_line)
