@@ -1,11 +1,12 @@
 """False alarms of the leak check's blocking rule on real, public text: the NHS Friends and Family
 Test comments in ../shared/data/fft, treated as a published table.
 
-Hand-checked on 2026-12-01 (7,406 comments): 5 comments block, and all 5 are staff names written
-by patients (a doctor by title, two "X was lovely", "the OT X", "Dr X"), so the blocking rule
-raised no false alarm there; 131 warnings, 86 of them place names in the sub-service column
-(e.g. a secure unit's name) and 45 in the answers, of which 6 are staff first names and the rest
-hospitals, towns and capitalised words.
+Hand-checked on 2026-12-01 (7,406 comments, the real detector plus the independent signals):
+5 comments block, and all 5 are staff names written by patients (two doctors by title, two "X was
+lovely/very kind", "the OT X"), so the blocking rule raised no false alarm there (0 of 7,406);
+119 warnings to review: 86 are place names in the sub-service column (a secure unit's name
+repeated) and 33 are in the answers, of which 6 are staff first names and the rest hospitals,
+towns, a course name and capitalised words.
 """
 
 from __future__ import annotations
