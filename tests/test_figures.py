@@ -323,3 +323,65 @@ def test_different_data_give_a_different_svg(tmp_path):
 def test_saved_svg_carries_no_date_or_machine_specific_metadata(tmp_path):
     svg = F.save_figure(build("stance")[0], "s", tmp_path)["svg"].read_text()
     assert "<dc:date>" not in svg
+
+
+# ------------------------------------------------------------------ nothing to draw: a sentence, never a crash
+
+def panel_text(fig: Figure) -> str:
+    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts).replace("\n", " ")
+
+
+def test_cooccurrence_with_every_pair_suppressed_is_drawn_hatched_and_says_why():
+    cooc = cooc_table()
+    off = cooc["theme_a"] != cooc["theme_b"]
+    cooc.loc[off, ["count", "participants"]] = np.nan
+    cooc.loc[off, "suppressed"] = True
+    fig, table = F.cooccurrence_heatmap(cooc, labels=LABELS, min_cell=5)
+    assert "No pair of themes was raised together by 5 or more participants" in title_of(fig)
+    assert (table.where(~np.eye(3, dtype=bool)) == "suppressed").sum().sum() == 6
+
+
+def test_cooccurrence_with_no_pair_at_all_is_an_empty_panel():
+    cooc = cooc_table()
+    fig, table = F.cooccurrence_heatmap(cooc[cooc["theme_a"] == cooc["theme_b"]], labels=LABELS)
+    assert F.is_empty(fig) and table.empty
+    assert "No statement raised two themes" in panel_text(fig)
+
+
+def test_topic_map_without_topics_gives_the_reason():
+    fig, table = F.topic_map(topics_table().iloc[:1], labels=LABELS, reason="Topics were not fitted: too few.")
+    assert F.is_empty(fig) and table.empty and "Topics were not fitted: too few." in panel_text(fig)
+    fig, _ = F.topic_map(topics_table().iloc[:1], labels=LABELS)
+    assert "found no topic" in panel_text(fig)
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "regions"])
+def test_prevalence_figures_say_when_every_cell_is_suppressed(kind):
+    data = {key: None for key in ESSEX_SELLING}
+    fn = F.prevalence_heatmap if kind == "heatmap" else F.region_small_multiples
+    fig, table = fn(prevalence(data), labels=LABELS, min_cell=5)
+    text = title_of(fig) + panel_text(fig)
+    assert "No cell has 5 or more participants" in text or "nothing shown" in text
+    assert "nan" not in text.lower()
+
+
+def test_empty_measure_tables_give_empty_panels_not_errors():
+    empty_prev = prevalence({}).reindex(columns=["theme", "region", "segments", "participants", "participants_total",
+                                                 "sessions", "share", "ci_low", "ci_high", "suppressed"])
+    for fig, table in (F.prevalence_heatmap(empty_prev), F.region_small_multiples(empty_prev),
+                       F.stance_diverging(stance_table().iloc[:0])):
+        assert F.is_empty(fig) and table.empty and panel_text(fig)
+
+
+def test_heatmap_of_one_region_names_its_top_theme_without_a_comparison():
+    one = {k: v for k, v in ESSEX_SELLING.items() if k[1] == "Essex"}
+    title = title_of(F.prevalence_heatmap(prevalence(one), labels=LABELS, order=REGIONS)[0])
+    assert title.strip() == "Most raised in Essex: commercial access (75% of participants)"
+
+
+def test_small_multiples_draw_no_whisker_for_a_share_without_an_interval():
+    data = prevalence(ESSEX_SELLING)
+    data.loc[data["region"] == "Norfolk", ["ci_low", "ci_high"]] = np.nan
+    _, table = F.region_small_multiples(data, labels=LABELS)
+    norfolk = table[(table["region"] == "Norfolk") & (table["share"] != "suppressed")]
+    assert set(norfolk["ci_low"]) == {"–"}

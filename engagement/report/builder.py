@@ -11,13 +11,14 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from engagement.analysis import gaps
 from engagement.analysis.loader import Analysis, load_analysis, read_json, segment_embeddings
 from engagement.config import Config
 from engagement.io import atomic_write_text
@@ -37,6 +38,7 @@ class ReportResult:
     pdf: Path | None
     figures: dict[str, dict[str, Path]]
     findings: list[str]
+    gaps: dict[str, str] = field(default_factory=dict)   # figure or section -> what is missing and why
 
 
 def compute_measures(a: Analysis) -> dict[str, pd.DataFrame]:
@@ -57,25 +59,43 @@ def compute_measures(a: Analysis) -> dict[str, pd.DataFrame]:
     }
 
 
-def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple[dict, dict]:
-    """Render and save the report's figures; return paths and the tables they draw."""
+def figure_gaps(a: Analysis, m: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """For each figure with something missing, the sentence saying what and why."""
+    n = a.cfg.min_cell
+    found = {
+        "heatmap": gaps.prevalence_gap(m["prevalence_region"], min_cell=n),
+        "stance": gaps.stance_gap(m["stance"], min_cell=n),
+        "regions": gaps.prevalence_gap(m["prevalence_region"], min_cell=n),
+        "topics": gaps.topics_gap(a.topics, a.code_summary),
+        "cooccurrence": gaps.cooccurrence_gap(m["cooccurrence"], min_cell=n),
+    }
+    return {k: v for k, v in found.items() if v}
+
+
+def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple[dict, dict, set]:
+    """Render and save the report's figures; return paths, the tables they draw, and which are empty panels."""
     from engagement.report import figures as F
 
     plt = F._plt()
-    out, tables = {}, {}
+    n = a.cfg.min_cell
+    out, tables, empty = {}, {}, set()
     specs = {
-        "heatmap": lambda: F.prevalence_heatmap(m["prevalence_region"], labels=a.labels, order=list(a.cfg.regions)),
-        "stance": lambda: F.stance_diverging(m["stance"], labels=a.labels),
-        "regions": lambda: F.region_small_multiples(m["prevalence_region"], labels=a.labels),
-        "topics": lambda: F.topic_map(a.topics, labels=a.labels),
-        "cooccurrence": lambda: F.cooccurrence_heatmap(m["cooccurrence"], labels=a.labels),
+        "heatmap": lambda: F.prevalence_heatmap(m["prevalence_region"], labels=a.labels, order=list(a.cfg.regions),
+                                                min_cell=n),
+        "stance": lambda: F.stance_diverging(m["stance"], labels=a.labels, min_cell=n),
+        "regions": lambda: F.region_small_multiples(m["prevalence_region"], labels=a.labels, min_cell=n),
+        "topics": lambda: F.topic_map(a.topics, labels=a.labels, reason=gaps.topics_gap(a.topics, a.code_summary)),
+        "cooccurrence": lambda: F.cooccurrence_heatmap(m["cooccurrence"], labels=a.labels, min_cell=n),
     }
     for key, build in specs.items():
         fig, table = build()
+        # every figure is written, empty or not, so figures/ never keeps a stale one from an earlier run
         out[key] = F.save_figure(fig, FIGURE_NAMES[key], folder)
         tables[key] = table
+        if F.is_empty(fig):
+            empty.add(key)
         plt.close(fig)
-    return out, tables
+    return out, tables, empty
 
 
 def key_findings(a: Analysis, m: dict[str, pd.DataFrame], top: int = 8) -> list[str]:
@@ -123,7 +143,8 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
 
     a = analysis or load_analysis(cfg)
     m = compute_measures(a)
-    figs, fig_tables = make_figures(a, m, cfg.figures_dir)
+    figs, fig_tables, empty_figs = make_figures(a, m, cfg.figures_dir)
+    notes = figure_gaps(a, m)
     emb = segment_embeddings(a.segments, cfg)
     quotes = exemplar_quotes(a.segments, a.rule_codings, emb, by="region", per_cell=1, min_cell=cfg.min_cell)
     quotes_all = exemplar_quotes(a.segments, a.rule_codings, emb, by="all", per_cell=2, min_cell=cfg.min_cell)
@@ -137,6 +158,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
         st = m["stance"][m["stance"]["theme"] == t]
         themes.append({
             "id": t, "label": a.labels.get(t, t), "overall": _fmt_share(rec), "participants": rec["participants"],
+            "raised": _raised_sentence(rec, cfg.min_cell),
             "by_region": [{"region": r["region"], "share": _fmt_share(r)} for r in
                           prev[prev["theme"] == t].to_dict("records")],
             "stance": None if st.empty or bool(st.iloc[0]["suppressed"]) else {
@@ -149,8 +171,11 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
         part = prev[(prev["region"] == region) & ~prev["suppressed"]].nlargest(5, "share")
         diffs = rvr[(rvr["region"] == region) & ~rvr["suppressed"]].nlargest(3, "difference") if not rvr.empty else rvr
         total = prev.loc[prev["region"] == region, "participants_total"].max()  # NaN: a region with no sessions
+        in_region = a.segments[a.segments["region"] == region]
         regions.append({
             "name": region,
+            "gap": gaps.region_gap(in_region, region) or (gaps.prevalence_gap(prev[prev["region"] == region],
+                                                                              min_cell=cfg.min_cell)),
             "participants": int(total) if pd.notna(total) else 0,
             "top": [{"label": a.labels.get(r["theme"], r["theme"]), "share": _fmt_share(r)} for r in part.to_dict("records")],
             "distinct": [{"label": a.labels.get(r["theme"], r["theme"]), "share": f"{r['share']:.0%}",
@@ -162,7 +187,14 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     evaluation = read_json(cfg.processed_dir / "coding_evaluation.json")
     env = jinja2.Environment(loader=jinja2.PackageLoader("engagement.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
+    notes["findings"] = None if findings else gaps.comparison_gap(a.segments, m["region_vs_rest"],
+                                                                   min_cell=cfg.min_cell)
+    notes["quotes"] = gaps.quotes_gap(quotes_all, min_cell=cfg.min_cell)
+    notes["unraised"] = gaps.unraised_gap(overall, a.labels)
+    notes["intervals"] = gaps.one_session_gap(a.segments, "region")
+    notes = {k: v for k, v in notes.items() if v}
     html = env.get_template("summary.html.j2").render(
+        notes=notes, empty=empty_figs,
         project=cfg.project, run_id=run_id or os.environ.get("ENGAGEMENT_RUN_ID", ""), today=date.today().isoformat(), findings=findings, themes=themes,
         regions=regions, provenance=provenance, evaluation=evaluation, min_cell=cfg.min_cell,
         figures={k: _img(v["png"]) for k, v in figs.items()}, codebook=a.code_summary,
@@ -171,7 +203,17 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     out = cfg.reports_dir / "summary.html"
     atomic_write_text(out, html)
     pdf_path = _html_to_pdf(out) if pdf else None
-    return ReportResult(out, pdf_path, figs, findings)
+    return ReportResult(out, pdf_path, figs, findings, notes)
+
+
+def _raised_sentence(rec: dict, min_cell: int) -> str | None:
+    """Why a theme has no overall share (None when it has one): never "suppressed of participants"."""
+    if rec.get("suppressed"):
+        return (f"Raised by fewer than {min_cell} participants overall, so its numbers are suppressed "
+                f"(a smaller count could identify who took part).")
+    if not rec.get("participants"):
+        return "Nobody raised this theme."
+    return None
 
 
 def _overall(a: Analysis, m: dict[str, pd.DataFrame]) -> pd.DataFrame:
