@@ -171,10 +171,12 @@ class Detector:
         vetoes = _Spans((s, e) for s, e, label in ents if label in _VETO_LABELS)
         hits += self._known_hits(text, persons)
         person_spans = _Spans((s, e) for s, e, _ in persons)
+        ner_places = _Spans((s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC"))
         for a, b, method, strong in (self._rules.find(text) if self.name_rules else ()):
             h = Hit(a, b, "PERSON", method, text[a:b])
             if strong is None:   # a weak context: the NER or the name lexicon must agree ("Piotr was lovely")
-                if person_spans.overlaps(a, b) or _lexicon_name(text[a:b]) or _not_a_word(text[a:b]):
+                if person_spans.overlaps(a, b) or _lexicon_name(text[a:b]) or (
+                        _not_a_word(text[a:b]) and not ner_places.overlaps(a, b)):
                     hits.append(h)
             elif strong or not vetoes.overlaps(h.start, h.end):
                 hits.append(h)
@@ -382,9 +384,15 @@ _WORD_ENDINGS = ("tion", "tions", "sion", "sions", "ment", "ments", "ness", "ity
                  "ize", "ally")
 
 
+_TWO_LETTER_WORDS = frozenset("""ok so no go hi oh me we he it if in on up us an as at be by do my of or to am is ah
+eh ha ho lo yo ya ye aw uh um er mm hm ex ox pa ma ta""".split())
+
+
 def _not_a_word(value: str) -> bool:
     """A capitalised token that is neither a known ordinary word nor shaped like one ("Bartosz")."""
-    if " " in value or len(value) < 3 or NameRules.plural(value) or value.lower().endswith(_WORD_ENDINGS):
+    if " " in value or len(value) < 2 or NameRules.plural(value) or value.lower().endswith(_WORD_ENDINGS):
+        return False
+    if len(value) == 2 and value.lower() in _TWO_LETTER_WORDS:
         return False
     try:
         from engagement.privacy.lexicon import load_lexicon

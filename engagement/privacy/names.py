@@ -152,7 +152,7 @@ _BEFORE_RELATION = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+
                               rf"(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+$")
 _BEFORE_VOCATIVE = re.compile(r"(?:(?i:\b(?:thanks|thank[ \t]+you|cheers|sorry|hi|hello|hiya|bye|welcome|go[ \t]+on|"
                               r"over[ \t]+to[ \t]+you|hey))[ \t]*,?|,)[ \t]*$")
-_FOLLOWING_NAME = re.compile(rf"[ \t]+(?P<tok>{NAME_TOKEN})")
+_FOLLOWING_NAME = re.compile(rf"[ \t]+(?P<tok>{NAME_TOKEN})(?![\w])")   # not "Reg NH66PPW"
 
 
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "his", "her",
@@ -261,7 +261,7 @@ class NameRules:
         rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
                  (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
                  (VOCATIVE_RES[0], "context", True), *((p, "context", False) for p in VOCATIVE_RES[1:]),
-                 (SPEECH_RE, "context", False), (LIST_RE, "list", False), (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
+                 (SPEECH_RE, "context", False), (LIST_RE, "list", None), (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
         for pattern, method, strong in rules:
             for m in pattern.finditer(text):
                 if pattern in (BEFORE_RE, ROLE_WAS_RE, LIST_RE) and _acronym(m.group("name") or m.group("name2")):
@@ -274,6 +274,11 @@ class NameRules:
                     a, b = m.span("name2")
                     if not self.blocked(text[a:b]):
                         yield a, b, method, True
+                    continue
+                if pattern is LIST_RE:   # "Aisha, Zofia and Rajesh all said": a name if NER, lexicon or shape agree
+                    span = self._trimmed(text, m, strong=False)
+                    if span:
+                        yield span[0], span[1], method, None
                     continue
                 if pattern is SPEECH_RE and re.search(r"\bthe[ \t]+$", text[max(0, m.start() - 5):m.start()]):
                     continue  # "the Telegraph said"
