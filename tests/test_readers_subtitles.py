@@ -249,3 +249,48 @@ def test_sbv_with_no_cues_lists_the_formats(tmp_path: Path) -> None:
 ])
 def test_a_caption_extension_on_plain_text_says_how_to_force_a_format(tmp_path: Path, name: str, match: str) -> None:
     _raises(_write(tmp_path, name, "Interviewer: Hello.\nP1: Hi.\n"), f"{match}.*force one with --format NAME", line=1)
+
+
+ZOOM_DISPLAY_NAMES = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.000
+Funmi Adebayo | Healthwatch Norfolk: Welcome, everyone. Shall we start with the shared record?
+
+2
+00:00:04.500 --> 00:00:08.000
+Kevin's iPad: Sorry, I'm on my tablet. I think it's a good idea.
+
+3
+00:00:08.500 --> 00:00:11.000
+iPhone (2): Can you hear me? I worry who reads it.
+
+4
+00:00:11.500 --> 00:00:14.000
+Funmi Adebayo | Healthwatch Norfolk: Yes, we can. Why do you worry?
+
+5
+00:00:14.500 --> 00:00:18.000
+iPhone (2): Because my cousin works in a surgery: she sees everything.
+
+6
+00:00:18.500 --> 00:00:21.000
+Kevin's iPad: Same here, to be honest.
+"""
+
+
+def test_zoom_display_names_of_any_shape_are_speakers_and_a_pipe_gives_the_organisation(tmp_path: Path) -> None:
+    result = read_file(_write(tmp_path, "meeting.vtt", ZOOM_DISPLAY_NAMES))
+    speakers = [t.speaker for t in result.turns]
+    assert speakers == ["Funmi Adebayo", "Kevin's iPad", "iPhone (2)", "Funmi Adebayo", "iPhone (2)", "Kevin's iPad"]
+    assert result.turns[0].affiliation == "Healthwatch Norfolk"
+    # the colon inside the turn stays text
+    assert result.turns[4].text == "Because my cousin works in a surgery: she sees everything."
+
+
+def test_prose_colons_in_unlabelled_captions_do_not_become_speakers(tmp_path: Path) -> None:
+    cues = "\n\n".join(f"{i}\n00:00:0{i}.000 --> 00:00:0{i}.900\n{text}" for i, text in enumerate([
+        "The thing is: nobody asked us.", "We were told one thing.", "Then another.",
+        "The thing is: they never wrote back.", "It was months.", "And nothing changed."], start=1))
+    result = read_file(_write(tmp_path, "plain.vtt", "WEBVTT\n\n" + cues + "\n"))
+    assert {t.speaker for t in result.turns} == {""}

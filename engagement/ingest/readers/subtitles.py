@@ -38,6 +38,10 @@ _CHEVRON = re.compile(r"^\s*>>+\s*")             # ">>" marks a change of speake
 _SBV_TS = r"\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,3})?"
 _SBV_TIMING = re.compile(rf"^\s*({_SBV_TS})\s*,\s*({_SBV_TS})\s*$")
 _LOOKS_TIMED = re.compile(r"\d{1,2}:\d{2}")
+# a meeting app's display name before the colon: any shape ("Kevin's iPad", "Sam Adeyemi | Healthwatch
+# Essex", "iPhone (2)"), but no sentence punctuation, no digits-and-colon time and at most 60 characters
+_DISPLAY_NAME = re.compile(r"^(?P<label>[^\s:.?!;,\"“”][^:.?!;\"“”]{0,59}?)\s*:\s+(?P<text>\S.*)$")
+_DISPLAY_SPLIT = re.compile(r"\s+[|·•]\s+")         # "Name | Organisation" as Zoom shows a renamed participant
 _WORD = re.compile(r"[^\W\d_]{3}")
 
 
@@ -141,9 +145,37 @@ def _stray(cues: list[_Cue], block: list[str], first: int, path: str | Path, wha
     cues[-1].segments.extend(_text_segments(block, first))
 
 
+def _display_names(cues: list[_Cue]) -> None:
+    """Accept meeting-app display names as labels when the file is written that way.
+
+    Zoom and most caption exports put ``Name: text`` at the start of nearly every cue, and a
+    display name can be anything a participant typed or their device is called. When most cues
+    open with a prefix before a colon, a prefix that recurs at cue starts is a speaker, whatever
+    its shape; ``Name | Organisation`` keeps the name and moves the organisation to the affiliation.
+    """
+    segs = [seg for cue in cues for seg in cue.segments if seg.voice is None]
+    found = [(seg, _DISPLAY_NAME.match(seg.text)) for seg in segs]
+    if not segs or sum(m is not None for _, m in found) < 0.6 * len(segs):
+        return
+    counts: dict[str, int] = {}
+    for _, m in found:
+        if m:
+            counts[m.group("label")] = counts.get(m.group("label"), 0) + 1
+    for cue in cues:
+        for seg in cue.segments:
+            m = _DISPLAY_NAME.match(seg.text) if seg.voice is None else None
+            if m is None or counts.get(m.group("label"), 0) < 2 or (seg.cand and seg.cand.label == m.group("label")):
+                continue
+            name, *org = _DISPLAY_SPLIT.split(m.group("label"), maxsplit=1)
+            seg.cand = Candidate(label=name.strip(), text=m.group("text").strip(), line=cue.line, shape="display",
+                                 affiliation=org[0].strip() if org else "")
+
+
 def _assemble(cues: list[_Cue], path: str | Path, fmt: str, encoding: str, notes: list[str]) -> ReadResult:
+    _display_names(cues)
     voices = {s.voice for c in cues for s in c.segments if s.voice}
-    accepted, rejected = choose_labels([s.cand for c in cues for s in c.segments if s.cand], voices)
+    display = {s.cand.label for c in cues for s in c.segments if s.cand and s.cand.shape == "display"}
+    accepted, rejected = choose_labels([s.cand for c in cues for s in c.segments if s.cand], voices | display)
     labelled = bool(voices) or bool(accepted)
     turns: list[dict] = []
     unnamed = 0
