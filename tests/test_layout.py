@@ -139,3 +139,17 @@ def test_public_api_imports_from_the_package_root():
         assert getattr(engagement, name) is not None, name
     with pytest.raises(AttributeError):
         engagement.no_such_function  # noqa: B018
+
+
+def test_the_notebooks_ship_with_the_package():
+    """`engagement batch` runs them from the package, so a project folder needs no copy of its own."""
+    import tomllib
+
+    from engagement.batch import NOTEBOOKS, PACKAGE_NOTEBOOKS
+
+    assert all((PACKAGE_NOTEBOOKS / name).is_file() for name in NOTEBOOKS.values())
+    data = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "notebooks/*.ipynb" in data["engagement"]
+    for folder in ("coding/data", "report/templates", "privacy/data"):
+        if (PACKAGE / folder).is_dir():
+            assert any(pattern.startswith(folder + "/") for pattern in data["engagement"]), folder
