@@ -257,6 +257,8 @@ def _window_matches(big, starts, detector, register, pseud, kinds) -> Iterator[t
     folded = [pp.fold(m.group()) for m in words]
     unit_of = [bisect.bisect_right(starts, m.start()) for m in words]
     ambiguous = pp.WORD_NAMES | pp.MONTH_NAMES | pp.NON_NAME_WORDS | pp.KIN_WORDS
+    # a word that is also a name ("Will") is a hit only in name context, when the detector can say
+    name_context = getattr(getattr(detector, "_rules", None), "name_context", None)
     for i, first in enumerate(words):
         if not first.group()[:1].isupper():
             continue
@@ -270,7 +272,7 @@ def _window_matches(big, starts, detector, register, pseud, kinds) -> Iterator[t
             norm = acc.strip(" .,-'")
             if norm in register.replacements:
                 continue
-            if j == i and norm in ambiguous and not detector._rules.name_context(big, first.start(), first.end()):
+            if j == i and norm in ambiguous and not (name_context and name_context(big, first.start(), first.end())):
                 continue
             for kind in kinds:
                 value = re.sub(r"'s$", "", norm) if kind == "PERSON" else norm
