@@ -72,3 +72,10 @@ def test_wide_and_for_display_never_show_nan():
     assert wide.loc["research", "interview"] == "suppressed" and wide.loc["research", "survey"] == 6
     shown = G.for_display(table)
     assert "NaN" not in shown.to_string() and shown.loc[0, "participants"] == 6
+
+
+def test_no_nan_leaves_a_complete_table_alone_and_fills_the_rest():
+    full = pd.DataFrame({"share": [0.5, 0.25]})
+    assert G.no_nan(full) is full
+    holes = pd.DataFrame({"share": [0.5, np.nan], "n": [1, 2]})
+    assert list(G.no_nan(holes)["share"]) == [0.5, "suppressed"] and G.no_nan(holes)["n"].dtype == holes["n"].dtype

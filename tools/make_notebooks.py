@@ -1,6 +1,9 @@
-"""Write the four notebooks' cells (without outputs). Run, then execute them to store outputs:
+"""Write the four notebooks' cells. Run, then execute them to store outputs:
 
     python tools/make_notebooks.py && make notebooks
+
+A cell whose source is unchanged keeps the outputs it has in the committed notebook, so nbval
+still compares it before `make notebooks` refreshes the rest; changed and new cells have none.
 
 Notebooks stay thin: they call the package and show results with a sentence of explanation.
 """
@@ -43,13 +46,13 @@ NOTEBOOKS = {
            "`sessions`, `participants`, `turns`, `segments` and `redactions` to `data/processed/`.\n\n"
            "Nothing here shows raw text: everything below is already de-identified."),
         params('config_path: str = ""  # project YAML file; empty means engagement.yaml in the project root\n'
-               'segmentation: str = "model"  # model (spaCy parser) or fast (rule-based sentencizer)'),
+               'segmentation: str = ""  # model (spaCy parser), fast (rule-based sentencizer); empty: the config\'s'),
         code(SETUP + """
 from engagement import load_config, prepare
 from engagement.params import check_choice
 
-check_choice("segmentation", segmentation, ("model", "fast"))
-cfg = load_config(config_path or None, segmentation=segmentation)
+overrides = {"segmentation": check_choice("segmentation", segmentation, ("model", "fast"))} if segmentation else {}
+cfg = load_config(config_path or None, **overrides)
 result = prepare(cfg)
 tables = result.tables"""),
         md("## What was read\n\nOne row per file: the format the suite detected from the file's content, the text "
@@ -77,16 +80,16 @@ redaction_summary(tables["redactions"])"""),
            "and classifies each sentence's stance: concern, support, support with conditions, mixed or neutral. "
            "Writes `codings`, `topics`, `segment_topics` and `stance`."),
         params('codebook: str = "default"  # default, or a path to your own codebook YAML\n'
-               'embedding: str = "minilm"  # minilm (sentence embeddings) or tfidf (fast, no neural model)\n'
+               'embedding: str = ""  # minilm (sentence embeddings), tfidf (fast, no neural model); empty: the config\'s\n'
                'fit_topics: bool = True  # fit BERTopic topics (False: codebook rules and stance only)'),
         code(SETUP + """
 from engagement import load_config
 from engagement.coding.run import run_coding
 from engagement.params import check_choice
 
-check_choice("embedding", embedding, ("minilm", "tfidf"))
 cfg = load_config()
-cfg = cfg.with_overrides(topics={**cfg.topics, "embedding": embedding})
+if embedding:
+    cfg = cfg.with_overrides(topics={**cfg.topics, "embedding": check_choice("embedding", embedding, ("minilm", "tfidf"))})
 result = run_coding(cfg, codebook=codebook, topics=fit_topics)
 t = result.tables"""),
         md("## The codebook\n\nThemes and codes with their definitions. Point the `codebook` parameter at your own "
@@ -109,20 +112,25 @@ rules.merge(seg, on="segment_id").groupby(["theme", "code"]).agg(
            "with the codebook themes each overlaps. Topics that match no theme are candidate new themes."),
         # topic assignments come from UMAP/HDBSCAN floating point, which differs between processors:
         # nbval runs these cells (a crash fails) but does not compare their output
-        code("""t["topics"][["topic_id", "label", "size", "themes", "candidate_new_theme"]]""", ignore=True),
+        code("""from engagement.analysis import gaps as G
+G.show(t["topics"][["topic_id", "label", "size", "themes", "candidate_new_theme"]],
+       empty=G.topics_gap(t["topics"], result.summary, fitted=fit_topics))""", ignore=True),
         md("## Topics by area and by session kind\n\nBecause topics were fitted once on all areas, a topic means the "
            "same thing everywhere: these tables compare how much of each area's (and each session kind's) talk fell "
            "in each topic. Internal counts of sentences; the published report suppresses small cells."),
         code("""from engagement.coding.topics import topics_per_class
 segs = pd.read_parquet(cfg.table_path("segments"))
-if fit_topics:
+no_topics = G.topics_gap(t["topics"], result.summary, fitted=fit_topics)
+if no_topics:
+    print(no_topics)
+else:
     per_region = topics_per_class(segs, t["segment_topics"], t["topics"], by="region")
     display(per_region.pivot(index="label", columns="region", values="share_of_segments").fillna(0).round(3))
     per_kind = topics_per_class(segs, t["segment_topics"], t["topics"], by="kind")
     display(per_kind.pivot(index="label", columns="kind", values="share_of_segments").fillna(0).round(3))""", ignore=True),
         md("## Stance\n\nHow the sentences split between concern, support and support with conditions, with the cues "
            "that decided a few of them."),
-        code("""print(t["stance"]["stance"].value_counts().to_string())
+        code("""print(t["stance"]["stance"].value_counts().to_string() or "no participant statements to classify")
 t["stance"][t["stance"]["stance"] != "neutral"][["segment_id", "stance", "cues"]].head(8)"""),
         md("## Agreement with the hand-coded reference\n\nWhere a hand-coded reference exists "
            "(`coding_reference.csv` beside the manifest), per-code precision, recall, F1 and Cohen's kappa of the "
@@ -145,6 +153,7 @@ from engagement.params import check_positive_int, check_region
 from engagement.report import figures as F
 from engagement.analysis.measures import theme_prevalence, stance_by_theme, region_vs_rest
 from engagement.analysis.quotes import exemplar_quotes
+from engagement.analysis import gaps as G
 
 cfg = load_config()
 check_region(region, cfg)
@@ -153,46 +162,55 @@ full = load_analysis(cfg)
 a = full.for_region(region)
 by = "region" if region == "all" else "kind"
 n_people = a.segments.loc[a.segments["role"] != "facilitator", "participant_id"].nunique()
-print(f"region: {region}; participants: {n_people}; suppression threshold: {cfg.min_cell}")"""),
+print(f"region: {region}; participants: {n_people}; suppression threshold: {cfg.min_cell}")
+G.show(None, notes=[G.region_gap(a.segments, region)])"""),
         md("## How many participants raised each theme\n\nShare of participants (not sentences) who raised the theme at "
            "least once, with a 95% cluster-bootstrap interval. Broken down by area for `all`, by session kind for "
            "one area."),
         code("""prev = theme_prevalence(a.segments, a.rule_codings, by=by, min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
-prev.assign(theme=prev["theme"].map(a.labels))"""),
+G.show(G.for_display(prev, a.labels), empty=G.prevalence_gap(prev, min_cell=cfg.min_cell),
+       notes=[G.unraised_gap(prev, a.labels), G.one_session_gap(a.segments, by)])"""),
         md("The heat map draws the shares above; hatched cells are suppressed."),
-        code("""fig, shown = F.prevalence_heatmap(prev, by=by, labels=a.labels, order=list(cfg.regions) if by == "region" else None)
-shown"""),
+        code("""fig, shown = F.prevalence_heatmap(prev, by=by, labels=a.labels, order=list(cfg.regions) if by == "region" else None,
+                                  min_cell=cfg.min_cell)
+G.show(shown, empty=G.prevalence_gap(prev, min_cell=cfg.min_cell))"""),
         md("## By session kind and by age band\n\nThe same share of participants, split by how people took part "
            "(focus group, interview, survey) and by the age band recorded in `participants.csv` (survey respondents "
            "have none: \"not recorded\")."),
         code("""from engagement.analysis.measures import attach_attribute
 by_kind = theme_prevalence(a.segments, a.rule_codings, by="kind", min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
-by_kind.pivot(index="theme", columns="kind", values="share").rename(index=a.labels)"""),
+G.show(G.wide(by_kind, by="kind", labels=a.labels), empty=G.prevalence_gap(by_kind, min_cell=cfg.min_cell))"""),
         code("""with_age = attach_attribute(a.segments, a.participants, "age_band")
 by_age = theme_prevalence(with_age, a.rule_codings, by="age_band", min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
-by_age.pivot(index="theme", columns="age_band", values="participants").rename(index=a.labels)"""),
+G.show(G.wide(by_age, by="age_band", values="participants", labels=a.labels),
+       empty=G.attribute_gap(a.participants, "age_band") or G.prevalence_gap(by_age, min_cell=cfg.min_cell))"""),
         md("## Concern and support within each theme\n\nOf the sentences coded with a theme, the share expressing "
            "concern, support, or support with conditions (\"yes, as long as...\")."),
         code("""st = stance_by_theme(a.segments, a.rule_codings, a.stance, min_cell=cfg.min_cell)
-fig, shown = F.stance_diverging(st, labels=a.labels)
-shown"""),
+fig, shown = F.stance_diverging(st, labels=a.labels, min_cell=cfg.min_cell)
+G.show(shown, empty=G.stance_gap(st, min_cell=cfg.min_cell))"""),
         md("## Where this area differs\n\nEach area against all others (exploratory: two-proportion tests, "
            "Benjamini-Hochberg adjusted, clustering ignored)."),
         code("""rvr = region_vs_rest(full.segments, full.rule_codings, min_cell=cfg.min_cell)
-(rvr if region == "all" else rvr[rvr["region"] == region]).sort_values("cohens_h", ascending=False).head(10)"""),
+mine = rvr if region == "all" else rvr[rvr["region"] == region]
+top = mine.sort_values("cohens_h", ascending=False).head(10)
+G.show(G.no_nan(top),
+       empty=G.region_gap(a.segments, region) or G.comparison_gap(full.segments, mine, min_cell=cfg.min_cell))"""),
         md("## Themes raised together\n\nPairs of themes raised in the same sentence, and by the same participant "
            "(anywhere in what they said). Small cells are suppressed."),
         code("""from engagement.analysis.measures import cooccurrence
 pairs = cooccurrence(a.segments, a.rule_codings, unit="segment", min_cell=cfg.min_cell)
 people = cooccurrence(a.segments, a.rule_codings, unit="participant", min_cell=cfg.min_cell)
 both = pairs.merge(people, on=["theme_a", "theme_b"], suffixes=("_sentences", "_people"))
-both[both["theme_a"] < both["theme_b"]].sort_values("count_sentences", ascending=False).head(12)"""),
+top = both[both["theme_a"] < both["theme_b"]].sort_values("count_sentences", ascending=False).head(12)
+G.show(G.no_nan(top), empty=G.cooccurrence_gap(pairs, min_cell=cfg.min_cell))"""),
         md("## Representative quotes\n\nNear the centre of each theme's sentences, from different participants and "
            "sessions; de-identified and attributed by pseudonym, area and session kind only."),
         code("""emb = segment_embeddings(a.segments, cfg)
 q = exemplar_quotes(a.segments, a.rule_codings, emb, by="all" if region == "all" else "region",
                     per_cell=quotes_per_theme, min_cell=cfg.min_cell)
-q.assign(theme=q["theme"].map(a.labels))[["theme", "quote", "attribution"]]"""),
+G.show(q.assign(theme=q["theme"].map(a.labels))[["theme", "quote", "attribution"]],
+       empty=G.quotes_gap(q, min_cell=cfg.min_cell, where=region))"""),
     ],
     "04-summary-report.ipynb": [
         md("# 04 · Summary report\n\nRenders the figures to `figures/` (PNG and SVG) and the self-contained report "
@@ -207,8 +225,14 @@ from engagement.privacy.leak import leak_check
 cfg = load_config()
 report = build_report(cfg, run_id=run_id)"""),
         md("## Key findings\n\nThe regional differences the report names (exploratory comparisons)."),
-        code("""for finding in report.findings:
+        code("""for finding in report.findings or [report.gaps.get("findings", "no area differs from the others by enough to report")]:
     print("-", finding)"""),
+        md("## What is missing, and why\n\nWhat the report leaves out (a figure with nothing to draw, suppressed cells, "
+           "topics not fitted), each with the reason; the report says the same in place."),
+        code("""for part, sentence in report.gaps.items():
+    print(f"{part}: {sentence}")
+if not report.gaps:
+    print("nothing is missing")"""),
         md("## Files written"),
         code("""for key, paths in report.figures.items():
     print(f"{key:<13}", paths["png"].name, paths["svg"].name)
@@ -221,10 +245,22 @@ print(f"{len(findings)} findings")"""),
 }
 
 
+def keep_outputs(cells: list, path: Path) -> list:
+    """Copy outputs (and execution counts) from the notebook at ``path`` into cells whose source is unchanged."""
+    if not path.is_file():
+        return cells
+    old = {c.source: c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"}
+    for cell in cells:
+        prev = old.get(cell.source)
+        if cell.cell_type == "code" and prev is not None:
+            cell.outputs, cell.execution_count = prev.get("outputs", []), prev.get("execution_count")
+    return cells
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for name, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=cells)
+        nb = new_notebook(cells=keep_outputs(cells, HERE / name))
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
         path = HERE / name

@@ -174,14 +174,17 @@ def for_display(prevalence: pd.DataFrame, labels: dict[str, str] | None = None) 
     if labels is not None and "theme" in out:
         out["theme"] = out["theme"].map(lambda t: labels.get(t, t))
     supp = out["suppressed"].astype(bool) if "suppressed" in out else pd.Series(False, index=out.index)
-    for col in ("segments", "participants", "participants_total", "sessions"):
+
+    def cells(col: str, fmt) -> pd.Series:
+        return pd.Series([SUPPRESSED if s else "–" if pd.isna(v) else fmt(v) for v, s in zip(out[col], supp)],
+                         index=out.index, dtype=object)
+
+    for col in ("segments", "participants", "sessions"):
         if col in out:
-            out[col] = out[col].astype(object).where(supp | out[col].isna(), out[col].map(
-                lambda v: int(v) if pd.notna(v) else v))
-    for col in ("segments", "participants", "sessions", "share", "ci_low", "ci_high"):
-        if col in out:
-            out[col] = out[col].astype(object).where(~supp, SUPPRESSED)
-            out[col] = out[col].where(out[col].notna(), "–")
+            out[col] = cells(col, int)
+    for col in ("share", "ci_low", "ci_high"):
+        if col in out:  # as the notebooks print floats (display.precision 3)
+            out[col] = cells(col, lambda v: f"{v:.3f}")
     return out
 
 
@@ -192,6 +195,17 @@ def wide(prevalence: pd.DataFrame, *, by: str, values: str = "share",
     supp = prevalence.pivot(index="theme", columns=by, values="suppressed").reindex_like(table)
     table = table.astype(object).where(~supp.fillna(False).astype(bool), SUPPRESSED)
     table = table.where(table.notna(), "–")
-    if values in ("participants", "segments", "sessions"):
-        table = table.map(lambda v: int(v) if isinstance(v, float) else v)
+    whole = values in ("participants", "segments", "sessions")
+    table = table.map(lambda v: (int(v) if whole else round(v, 3)) if isinstance(v, float) else v)
     return table.rename(index=labels) if labels else table
+
+
+def no_nan(table: pd.DataFrame, fill: str = SUPPRESSED) -> pd.DataFrame:
+    """``table`` unchanged when it has no missing value; else its missing values read ``fill``, never NaN."""
+    if not table.isna().any().any():
+        return table
+    out = table.copy()
+    for col in out.columns[out.isna().any()]:
+        out[col] = pd.Series([fill if pd.isna(v) else round(v, 3) if isinstance(v, float) else v for v in out[col]],
+                             index=out.index, dtype=object)
+    return out
