@@ -6,12 +6,28 @@ Detection (:class:`Detector`) combines, and records for every hit, the method th
   addresses (written or spoken), NHS numbers (modulus-11 check; a failing 10-digit number counts
   only when said as an NHS number: method ``context``), postcodes, street addresses, dates of
   birth (a date in a birth context) and ages over ``max_age`` (see :mod:`engagement.privacy.patterns`).
+- numbers by context as well as shape: 9-13 digits after a phone cue ("you can ring me on", "my
+  number is", "mobile", "landline") are a ``PHONE`` even when no valid UK number (method
+  ``context``: transcribers mishear digits); ``HOSPITAL_NUMBER`` (three letters + seven digits, or
+  any 5-12 character id after "hospital number", "patient number", "MRN"); ``NI_NUMBER`` (National
+  Insurance numbers; without the suffix letter only after a cue); ``VEHICLE_REG`` (current plates,
+  older prefix/suffix plates, and dateless or lower-case ones after "reg", "number plate", "car").
+- ``facility``: GP surgeries, practices, pharmacies, care homes and schools named by a street,
+  village or name ("Thorpe Road Surgery", "the Grove Medical Practice", "St Mary's Primary") as
+  ``LOCATION``; ``deidentify.hide_facilities: false`` keeps them. Hospitals are not touched (the
+  big ones are allow-listed), nor generic or chain names ("the GP surgery", "Boots pharmacy").
 - ``known_name``: names the project knows (speaker labels, participants' full and first names),
   wherever they appear. Names that are also words (Rose, Hope, Bill, Mark, Will) count only in
   name context: "Rose said", "Thanks, Hope", "I agree with Bill" - never "the bill", "I hope".
 - ``title`` and ``context``: a capitalised name after a title (Dr Patel, Nurse Jo, Mrs O'Brien),
-  a relation ("my husband Derek"), an introduction ("my name is", "a lady called"), a vocative
-  ("Thanks, Priya") or a speech verb ("Derek said").
+  a relation or role ("my husband Derek", "the receptionist, Nadia"), an introduction ("my name is",
+  "a lady called"), a vocative ("Thanks, Priya"), a speech verb ("Derek said"), where people work
+  or come from ("Bola on reception", "Gemma from the surgery"), a possessive of kin or home
+  ("Priya's mum", "at Jing's house"), a verb of contact ("ask for Nicola", "Ring Tom Baker": the
+  verb stays outside the name) or praise ("Piotr was lovely": at the start of a sentence only when
+  the NER, the name lexicon of :mod:`engagement.privacy.lexicon` or the word's shape agrees, since
+  "Food was lovely" is as likely).
+- ``list``: names listed with a name ("Tom, Aisha and Wojciech", "me, Bartosz and Seán").
 - ``ner``: spaCy PERSON entities, minus what NER over-fires on in this domain (devices, brands,
   fillers; :data:`~engagement.privacy.wordlists.NER_NON_NAMES`) and word-names outside name context.
 - ``deny_list``: every term on the project deny list, as ``LOCATION``.
@@ -29,6 +45,8 @@ Decisions worth knowing:
   it means an age over ``max_age`` (then it is an ``AGE_OVER_89`` like "she's 94").
 - Ages over the threshold share one placeholder, ``[AGE_OVER_89]``, not numbered ones: the value is
   only sensitive because it is rare, and numbering would let readers link the same person.
+- Conditions named after people ("Crohn's", "Graves' disease"), brands (Tesco Clubcard, Nectar),
+  towns the NER takes for people ("issues with Durham") are not names; a title still makes one.
 - "Alexa", "Fitbit", "Caldicott" are not names here (data lists); a participant called Alexa is
   a known name and is still caught. House names ("The Old Rectory") are left unless deny-listed.
 - Deny-listed terms win over allow-listed ones: the deny list is the project's explicit word.
