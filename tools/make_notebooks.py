@@ -56,8 +56,10 @@ cfg = load_config(config_path or None, **overrides)
 result = prepare(cfg)
 tables = result.tables"""),
         md("## What was read\n\nOne row per file: the format the suite detected from the file's content, the text "
-           "encoding that decoded it, and how many turns and words it holds after cleaning."),
-        code('tables["sessions"][["session_id", "region", "kind", "format", "encoding", "n_turns", "n_words"]]'),
+           "encoding that decoded it, and how many turns and words it holds after cleaning. A survey that spans "
+           "areas takes each respondent's area from its region column."),
+        code('''tables["sessions"][["session_id", "region", "kind", "format", "encoding", "n_turns", "n_words"]].fillna(
+    {"region": "per respondent"})'''),
         md("## Who took part\n\nParticipants (and survey respondents) per area and session kind. Facilitators are kept "
            "in the turns but left out of every measure."),
         code("""people = tables["participants"].merge(tables["sessions"][["session_id", "kind"]], on="session_id")
