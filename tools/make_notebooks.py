@@ -10,6 +10,7 @@ Notebooks stay thin: they call the package and show results with a sentence of e
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -259,10 +260,17 @@ def keep_outputs(cells: list, path: Path) -> list:
     return cells
 
 
+def stable_ids(cells: list) -> list:
+    """Cell ids from position and source, so regenerating an unchanged notebook changes nothing."""
+    for i, cell in enumerate(cells):
+        cell.id = f"c{i:02d}-{hashlib.sha1(cell.source.encode('utf-8')).hexdigest()[:8]}"
+    return cells
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for name, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=keep_outputs(cells, HERE / name))
+        nb = new_notebook(cells=stable_ids(keep_outputs(cells, HERE / name)))
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
         path = HERE / name
