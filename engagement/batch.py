@@ -234,28 +234,35 @@ def staging_config(cfg: Config, run_id: str) -> tuple[Config, Path]:
 
 
 def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str) -> Job:
-    """Leak-check everything staged; publish it when clean, quarantine the whole run when not."""
-    from engagement.privacy.leak import leak_check
+    """Leak-check everything staged; publish it when nothing blocks, quarantine the whole run when something does."""
+    from engagement.privacy.leak import quarantine, scan_outputs
 
     job = Job("leak-check", "", {}, [])
     start = time.perf_counter()
-    findings = leak_check(cfg, paths=[staging]) if staging.exists() else []
+    report = scan_outputs(cfg, [staging]) if staging.exists() else None
     job.seconds = round(time.perf_counter() - start, 1)
-    if findings:
-        where = quarantine(cfg, staging, run_id, findings)
-        first = findings[0]
-        place = Path(first.file).resolve()
-        place = place.relative_to(staging.resolve()) if place.is_relative_to(staging.resolve()) else place.name
-        job.status = "failed"
-        job.reason = (f"{len(findings)} possible leak(s), first: {first.type} in {place} at {first.location}; "
-                      f"nothing of this run was published, it is in {where}")
-    else:
-        publish(staging / "figures", cfg.figures_dir)
-        publish(staging / "reports", cfg.reports_dir)
+    if report is not None and report.blocking:
+        where = quarantine(cfg, [staging], report, run_id=run_id)
         shutil.rmtree(staging, ignore_errors=True)
-        if staging.parent.is_dir() and not any(staging.parent.iterdir()):
-            staging.parent.rmdir()
-        job.status = "ran"
+        first = report.blocking[0]
+        place = Path(first.file)
+        place = place.relative_to(staging) if place.is_relative_to(staging) else place.name
+        job.status = "failed"
+        job.reason = (f"{len(report.blocking)} possible leak(s), first: {first.type} in {place} at {first.location}; "
+                      f"nothing of this run was published, it is in {where}")
+        return job
+    if report is not None and report.warnings:
+        run_dir = staged.reports_dir / "runs" / run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        warnings = [{k: v for k, v in w.to_dict().items() if k != "blocking"} for w in report.warnings]
+        atomic_write_text(run_dir / "leak_warnings.json", json.dumps(warnings, indent=2))
+        job.reason = f"passed; {len(report.warnings)} warning(s) to review in runs/{run_id}/leak_warnings.json"
+    publish(staging / "figures", cfg.figures_dir)
+    publish(staging / "reports", cfg.reports_dir)
+    shutil.rmtree(staging, ignore_errors=True)
+    if staging.parent.is_dir() and not any(staging.parent.iterdir()):
+        staging.parent.rmdir()
+    job.status = "ran"
     return job
 
 
@@ -272,23 +279,6 @@ def publish(src: Path, dest: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
             target.chmod(0o644)
-
-
-def quarantine(cfg: Config, staging: Path, run_id: str, findings) -> Path:
-    """Move a staged run into an owner-only quarantine folder with its findings (never the values)."""
-    where = cfg.root / "quarantine" / run_id
-    where.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    where.parent.chmod(0o700)
-    if where.exists():
-        shutil.rmtree(where)
-    shutil.move(str(staging), str(where))
-    for path in [where, *where.rglob("*")]:
-        path.chmod(0o700 if path.is_dir() else 0o600)
-    report = [{"type": f.type, "file": str(Path(f.file).resolve()).replace(str(staging.resolve()), str(where)),
-               "place": f.location, "reason": f.reason} for f in findings]
-    atomic_write_text(where / "findings.json", json.dumps(report, indent=2))
-    (where / "findings.json").chmod(0o600)
-    return where
 
 
 def notebooks_for(cfg: Config) -> Path:

@@ -13,7 +13,6 @@ import json
 import re
 import sys
 import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -21,6 +20,7 @@ import pytest
 
 from engagement.batch import NOTEBOOKS, run_batch
 from engagement.config import load_config
+from engagement.privacy.leak import Finding
 from tests.test_report import REGIONS, write_report_project
 
 STAND_INS = {
@@ -80,23 +80,17 @@ def write_stand_ins(root: Path, overrides: dict[str, str] | None = None) -> Path
     return folder
 
 
-@dataclass
-class Finding:
-    file: str
-    location: str
-    type: str
-    reason: str
-
-
 class LeakStub:
-    """Stands in for engagement.privacy.leak.leak_check: records calls, returns the findings it is given."""
+    """Stands in for engagement.privacy.leak.scan_outputs: records calls, reports the findings it is given."""
 
     def __init__(self):
         self.calls, self.findings = [], []
 
     def __call__(self, cfg, paths=None, use_ner=False):
+        from engagement.privacy.leak import LeakReport
+
         self.calls.append(cfg.root)
-        return list(self.findings)
+        return LeakReport(blocking=list(self.findings))
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +105,7 @@ def leak():
             import engagement
 
             mp.setattr(engagement, "leak", module, raising=False)
-        mp.setattr(module, "leak_check", stub, raising=False)
+        mp.setattr(module, "scan_outputs", stub, raising=False)
         yield stub
 
 
@@ -319,7 +313,7 @@ def test_a_leak_finding_withholds_the_whole_run_and_names_type_file_and_place(af
     assert (held / "reports" / "summary.html").is_file() and result.run_dir == held
     assert oct(held.stat().st_mode & 0o777) == "0o700"
     assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in held.rglob("*") if p.is_file())
-    assert json.loads((held / "findings.json").read_text())[0]["type"] == "PHONE"
+    assert json.loads((held / "findings.json").read_text())["blocking"][0]["type"] == "PHONE"
     assert not (cfg.processed_dir / "staging" / "run6").exists()
     # a withheld run is never reused: the next run executes its jobs again
     again, executed = runs("run7", regions=["Essex"])
