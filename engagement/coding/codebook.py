@@ -79,6 +79,7 @@ class Codebook:
     description: str
     theme_labels: dict[str, str]
     codes: dict[str, Code]
+    semantic: dict = field(default_factory=dict)   # the semantic layer's thresholds block, versioned with the codebook
     _matchers: Any = field(default=None, repr=False, compare=False)
 
     def themes(self) -> list[str]:
@@ -316,9 +317,27 @@ def _validate(data: Any, path: str, text: str) -> Codebook:
         codes[cid] = Code(cid, c["label"].strip(), c["parent"], parent, c["definition"].strip(), c["include"].strip(),
                           c["exclude"].strip(), tuple(e.strip() for e in examples), negation, compiled, line)
     name = str(data.get("name") or Path(path).stem)
-    book = Codebook(name, str(data["version"]), path, str(data.get("description", "")).strip(), theme_labels, codes)
+    semantic = _semantic_block(data.get("semantic"), codes, path, text)
+    book = Codebook(name, str(data["version"]), path, str(data.get("description", "")).strip(), theme_labels, codes,
+                    semantic)
     _compile(book)
     return book
+
+
+def _semantic_block(block: Any, codes: dict, path: str, text: str) -> dict:
+    """Check the optional ``semantic:`` block: ``thresholds: {code: {threshold: 0..1, ...}}``."""
+    if block is None:
+        return {}
+    line = next((i + 1 for i, ln in enumerate(text.splitlines()) if ln.startswith("semantic:")), None)
+    if not isinstance(block, dict) or not isinstance(block.get("thresholds", {}), dict):
+        raise _fail("'semantic' must be a mapping with a 'thresholds' mapping of code ids", path, line)
+    for cid, entry in (block.get("thresholds") or {}).items():
+        if cid not in codes:
+            raise _fail(f"semantic threshold for unknown code '{cid}'", path, line)
+        value = entry.get("threshold") if isinstance(entry, dict) else entry
+        if not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise _fail(f"semantic threshold of '{cid}' must be in (0, 1], got {value!r}", path, line, cid)
+    return block
 
 
 def load_codebook(source: str | Path | Codebook = "default") -> Codebook:

@@ -28,6 +28,7 @@ from engagement.errors import CodebookError, InputError
 from engagement.schemas import STANCES
 
 REFERENCE_COLUMNS = ("segment_id", "codes", "stance", "coder", "note")
+AUTO_SOURCES = ("rule", "semantic")   # what counts as the autocoder (topics and human codes do not)
 AGREEMENT_COLUMNS = ["code", "n_reference", "n_auto", "true_positive", "precision", "recall", "f1", "kappa"]
 
 
@@ -134,7 +135,7 @@ def agreement(auto: pd.DataFrame, reference: pd.DataFrame, segment_ids: Iterable
     """Per-code agreement of automatic codings with a reference, plus micro and macro rows.
 
     Args:
-        auto: codings (only ``source == "rule"`` rows are used when a source column is present).
+        auto: codings (only rule and semantic rows are used when a source column is present).
         reference: reference codings (``segment_id``, ``code``), e.g. ``load_reference(...).codings``
             for one coder.
         segment_ids: the segments the reference covers (a segment with no reference codes is a "no").
@@ -152,7 +153,7 @@ def agreement(auto: pd.DataFrame, reference: pd.DataFrame, segment_ids: Iterable
         raise ValueError("the reference has several coders; pass one (Reference.for_coder) or use krippendorff_alpha")
     seg_ids = list(dict.fromkeys(segment_ids))
     if "source" in auto:
-        auto = auto[auto["source"] == "rule"]
+        auto = auto[auto["source"].isin(AUTO_SOURCES)]
     auto = auto[auto["segment_id"].isin(set(seg_ids))]
     wanted = list(codes) if codes is not None else sorted(set(reference[level]) | set(auto[level]))
     ref_m, auto_m = _indicator(reference, seg_ids, wanted, level), _indicator(auto, seg_ids, wanted, level)

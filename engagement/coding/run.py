@@ -1,6 +1,7 @@
-"""The code stage: segments -> codings (codebook rules + topics), topics, segment_topics, stance.
+"""The code stage: segments -> codings (codebook rules + semantic layer + topics), topics, segment_topics, stance.
 
-Rules code every participant segment with the codebook; BERTopic is fitted once on all
+Rules code every participant segment with the codebook and the semantic layer adds what the
+examples' classifiers find (source "semantic"); BERTopic is fitted once on all
 regions' segments; stance is classified per segment. Every table is schema-checked and the
 set is written atomically, like prepare's.
 """
@@ -37,7 +38,25 @@ def resolve_codebook(cfg: Config, codebook: str | None = None):
     return load_codebook(name)
 
 
-def _coding_cache_key(segments: pd.DataFrame, book) -> str:
+def semantic_setting(cfg: Config) -> tuple[bool, str]:
+    """Whether the semantic layer runs, and why not.
+
+    Read from the config's ``coding: {semantic: true}`` (default on). It needs the MiniLM
+    embeddings (``topics.embedding: minilm``) and a codings schema that accepts source "semantic".
+    """
+    from engagement.schemas import CODING_SOURCES
+
+    wanted = (cfg.settings.get("coding") or {}).get("semantic", True)
+    if not wanted:
+        return False, "disabled in the config (coding.semantic: false)"
+    if cfg.topics.get("embedding", "minilm") != "minilm":
+        return False, "needs the MiniLM embeddings (topics.embedding: minilm)"
+    if "semantic" not in CODING_SOURCES:
+        return False, "the codings schema does not accept source 'semantic' (engagement.schemas.CODING_SOURCES)"
+    return True, ""
+
+
+def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> str:
     """Hash of what rule coding and stance depend on: the segments, the codebook, and their code."""
     import hashlib
     from pathlib import Path
@@ -49,27 +68,41 @@ def _coding_cache_key(segments: pd.DataFrame, book) -> str:
     h.update(book_path.read_bytes() if book_path.is_file() else str(book_path).encode())
     h.update(f"{getattr(book, 'name', '')}@{getattr(book, 'version', '')}".encode())
     here = Path(__file__).parent
-    for name in ("codebook.py", "negation.py", "stance.py", "data/codebook.yaml"):
+    h.update(f"semantic={semantic}".encode())
+    for name in ("codebook.py", "negation.py", "stance.py", "data/codebook.yaml") + (
+            ("semantic.py", "data/examples.yaml") if semantic else ()):
         path = here / name
         if path.is_file():
             h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rule codings and stance, read from the cache when nothing they depend on has changed."""
+def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config,
+                             semantic: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Codings (rules, plus the semantic layer when on) and stance, read from the cache when nothing
+    they depend on has changed."""
     import shutil
 
     from engagement.coding.codebook import autocode
     from engagement.coding.stance import classify_stance
 
-    key = _coding_cache_key(segments, book)
+    key = _coding_cache_key(segments, book, semantic)
     folder = cfg.cache_dir / "coding"
     entry = folder / key
     if (entry / "rules.parquet").is_file() and (entry / "stance.parquet").is_file():
         return pd.read_parquet(entry / "rules.parquet"), pd.read_parquet(entry / "stance.parquet")
     rules = autocode(segments, book)
-    stance = classify_stance(segments, rules)
+    if semantic:
+        from engagement.coding import semantic as sem
+
+        coded = segments[segments["role"].isin(("participant", "respondent"))] if "role" in segments else segments
+        emb_dir = cfg.cache_dir / "embeddings"   # shared with the topic model: each sentence is embedded once
+        probs, vecs, clf = sem.semantic_probabilities(coded, book, emb_dir)
+        rules = sem.combine(rules, coded, probs, vecs, clf, book)
+        learned = sem.stance_probabilities(coded, emb_dir, vectors=vecs)
+        stance = classify_stance(segments, rules, learned=learned, override=sem.STANCE_OVERRIDE)
+    else:
+        stance = classify_stance(segments, rules)
     if folder.is_dir():  # keep only the current entry: older ones may hold withdrawn participants' words
         for old in folder.iterdir():
             shutil.rmtree(old, ignore_errors=True)
@@ -93,11 +126,16 @@ def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.Data
     })
 
 
-def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True, write: bool = True) -> CodingResult:
-    """Code the prepared segments; write codings, topics, segment_topics and stance."""
+def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True, write: bool = True,
+               semantic: bool | None = None) -> CodingResult:
+    """Code the prepared segments; write codings, topics, segment_topics and stance.
+
+    ``semantic`` forces the semantic layer on or off (default: :func:`semantic_setting`).
+    """
     segments = read_table("segments", cfg.table_path("segments"))
     book = resolve_codebook(cfg, codebook)
-    rules, stance = _cached_rules_and_stance(segments, book, cfg)
+    use_semantic, why_not = semantic_setting(cfg) if semantic is None else (semantic, "")
+    rules, stance = _cached_rules_and_stance(segments, book, cfg, use_semantic)
     if topics:
         from engagement.coding.topics import fit_topics, guided_seed_topics
 
@@ -115,11 +153,16 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         "codebook": getattr(book, "name", str(codebook or cfg.codebook)),
         "codebook_version": str(getattr(book, "version", "")),
         "segments_coded": int(rules["segment_id"].nunique()),
-        "rule_codings": len(rules), "topics": int((topic_table["topic_id"] != -1).sum()) if len(topic_table) else 0,
+        "rule_codings": int((rules["source"] == "rule").sum()),
+        "semantic_codings": int((rules["source"] == "semantic").sum()), "topics": int((topic_table["topic_id"] != -1).sum()) if len(topic_table) else 0,
         "candidate_new_themes": int(topic_table["candidate_new_theme"].sum()) if len(topic_table) else 0,
         "stance": stance["stance"].value_counts().to_dict(),
         "embedding": cfg.topics.get("embedding"),
     }
+    if not use_semantic and why_not:
+        summary["semantic_skipped"] = why_not
+    if use_semantic:
+        summary["semantic_thresholds"] = f"codebook {getattr(book, 'version', '')}"
     if topics and fitted.settings.get("skipped"):
         summary["topics_skipped"] = fitted.settings["skipped"]
     if write:

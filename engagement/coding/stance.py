@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterable
 
@@ -70,6 +71,21 @@ CUES: list[tuple[str, str, float, dict]] = [
     ("concern", "cancel", 0.8, {"lemmas": ["hear|read about * leak|leaks|hack|hacks|breach|breaches|scandal|case|cases", "end up * wrong|in the wrong",
                                            "used against", "follow|follows|followed you|me|them|him|her around|forever|everywhere", "get|gets|got out",
                                            "fall|falls|fell into", "on the news|papers"]}),
+    # sarcasm: praise that means the opposite ("oh brilliant", "what could possibly go wrong")
+    ("concern", "fixed", 1.2, {"lemmas": ["oh|yeah|yes ,? great|brilliant|lovely|wonderful|marvellous|fantastic|perfect|terrific|super|smashing",
+                                          "what could * go wrong", "yeah|yes ,? right", "because|cause that|it * go|work|worked|went so well",
+                                          "i 'm|am sure they 'll|will|would|wo n't", "famous last words", "surprise , surprise",
+                                          "surprise surprise", "pull the other one", "do n't make me laugh", "good luck with that",
+                                          "like they|that|the nhs have|has never", "has|have never * lose|lost|leak|leaked",
+                                          "funny how", "tell that to", "heaven|god help|forbid", "i bet they"]}),
+    # concern told as a story: it went missing, ended up somewhere, came back wrong
+    ("concern", "fixed", 0.9, {"lemmas": ["end|ended up on|in|with|at", "turn|turned out", "find|found out * later|after|afterwards",
+                                          "next thing", "never hear|heard back|anything", "never * the same", "left on a|the train|bus|seat",
+                                          "go|went|gone missing", "sent to the wrong", "wrong person|address|patient|house",
+                                          "someone|somebody else 's", "no one|nobody told|asked", "without * ask|asking|telling|permission",
+                                          "sit right", "bad feeling", "gut say|says no", "disaster waiting", "claw * back",
+                                          "never get * back", "once it 's|is out", "ca|can n't undo", "cannot undo", "no going back",
+                                          "do n't|not sit right|well", "not for me", "no thank you|thanks"]}),
     ("concern", "fixed", 0.8, {"lemmas": ["rather * n't|not", "what if", "stay|kept|keep out of", "not comfortable|happy|keen|sure about"]}),
     ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
                               "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
@@ -90,6 +106,12 @@ CUES: list[tuple[str, str, float, dict]] = [
                                          "'d|would want|like them|it|everyone|everybody to", "'d|would want|like the? doctor|doctors|paramedic|paramedics|nurse|nurses to"]}),
     ("support", "fixed", 1.0, {"lemmas": ["no|n't problem|problems|issue|issues|objection|objections|qualms|worries",
                                           "not|n't|never mind"]}),
+    # negated negations: "can't see why anyone wouldn't want", "no reason not to", "daft not to"
+    ("support", "fixed", 1.0, {"lemmas": ["ca|can|do|could n't|not see|understand|imagine|think why ** n't|not",
+                                          "cannot see|understand|imagine why ** n't|not", "no reason|excuse not to|why not",
+                                          "why would|should * n't|not want|share|agree", "mad|daft|silly|crazy|stupid|foolish not to",
+                                          "would|'d n't say no", "not that i|we * n't|not want|mind|trust|agree",
+                                          "hard|difficult to argue|object against|with", "n't|not * against it|that|this|sharing"]}),
     ("support", "flip", 0.4, {"lemmas": ["definitely|absolutely"]}),
     ("support", "flip", 0.3, {"lemmas": ["yes|yeah"]}),   # a bare "Yes." depends on the question: not enough alone
     ("support", "flip", 0.4, {"lemmas": ["help|benefit|improve|better"]}),
@@ -100,6 +122,18 @@ CUES: list[tuple[str, str, float, dict]] = [
                                             "but only", "but not for|if|when|unless", "but as long", "but provided|providing", "n't|not mind if",
                                             "if they|you ask|asked|check", "if i be|'m asked|told|consulted",
                                             "with my|our|your|their consent|permission|agreement"]}),
+    # conditions in the wordings people use: "long as" without "as", "alright with it if", "before I'd say yes",
+    # "I'd trust it more if", "as long as ... then", "I'd say yes if"
+    ("condition", "fixed", 1.0, {"lemmas": ["long as", "if and only if", "only on condition", "on * condition",
+                                            "before i|they|we 'd|would|will|'ll|agree|say|sign|consent|give|share|hand|let",
+                                            "before i be|'m|am * happy|comfortable|ok|okay|fine",
+                                            "'d|would|will|'ll trust * more|better if|when|once",
+                                            "'d|would|will|'ll be|feel * happier|keener|comfortable|happy|fine|better|okay|ok|alright|safer if|when|once",
+                                            "alright|fine|happy|ok|okay|comfortable|content|glad|willing|good with * if|when|once|provided",
+                                            "alright|fine|happy|ok|okay|comfortable|content|glad|willing|good if|when|once",
+                                            "all right|ok|okay * if|when|once", "'d|would|will|'ll say yes|agree|share|sign|go along * if|when|once",
+                                            "yes|yeah|sure|fine|okay|ok ,? if|once|when", "as long as * then", "as long as",
+                                            "if * ask|asks|asked|tell|tells|told|check|checks * first|beforehand|before"]}),
     ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on", "it depend|depends", "and nothing more|else", "no more than",
                                             "but in a|an? emergency|crisis", "in an emergency|emergencies ,? fair|fine|okay|ok|yes|yeah",
                                             "yes|yeah|okay|ok|fine ,? in a|an? emergency|emergencies", "if * name|names * off|removed|out",
@@ -163,10 +197,17 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
         if all(hit[1] <= k[0] or hit[0] >= k[1] for k in same_kind):
             kept.append(hit)
     spans = [(text.find(ev), ev) for ev in evidence if ev and text.find(ev) >= 0]
+    turn, denial = _contrast(text, offsets)
+    if turn is not None and any(s >= turn and p != "condition" for s, _, p, _, _ in kept):
+        # "it's not X I'm wary of, it's Y": the clause after the turn decides; the first only sets the scene
+        kept = [k for k in kept if k[0] >= turn or k[2] == "condition"]
     out = []
     for s, e, polarity, mode, weight in sorted(kept):
         span = text[offsets[s][0]:offsets[e - 1][1]]
         cue = negation_cue(doc, s) if mode in ("flip", "cancel") else None
+        if cue is not None and cue == denial:   # the "not" denies X, not the feeling: "not X I'm wary of"
+            out.append((polarity, weight, f"contrast: {span}"))
+            continue
         if cue is None:
             out.append((polarity, weight, f"{polarity}: {span}"))
             continue
@@ -188,6 +229,26 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
     return out
 
 
+_CONTRAST = re.compile(r"\b(?:it'?s|it is|that'?s|that is|it was|it's just)\s+(not)\b|\b(?:it|that) (isn'?t|wasn'?t)\b|"
+                       r"^\s*(not) (?:the|that|so much)\b", re.IGNORECASE)
+_TURN = re.compile(r"[,;:—–-]\s*(?:it'?s|it is|it was|but|just|rather|more|what)\b|\bbut\b", re.IGNORECASE)
+
+
+def _contrast(text: str, offsets: list[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """For "it's not X ..., it's Y": the token where Y's clause starts, and the token of the denying "not"."""
+    m = _CONTRAST.search(text)
+    if not m:
+        return None, None
+    t = _TURN.search(text, m.end())
+    if not t:
+        return None, None
+    g = next(i for i in (1, 2, 3) if m.group(i))
+    neg_char = m.start(g) + (m.group(g).lower().find("n't") if "n't" in m.group(g).lower() else 0)
+    turn = next((i for i, (a, _) in enumerate(offsets) if a >= t.end() - 1), None)
+    denial = next((i for i, (a, b) in enumerate(offsets) if a <= neg_char < b or a >= neg_char), None)
+    return turn, denial
+
+
 def decide(cues: list[tuple[str, float, str]]) -> tuple[str, float]:
     """Stance label and score in [0, 1] (strength of the deciding cues; 0 for neutral)."""
     s = sum(w for p, w, _ in cues if p == "support")
@@ -206,8 +267,27 @@ def decide(cues: list[tuple[str, float, str]]) -> tuple[str, float]:
     return ("support", round(min(1.0, s - 0.5 * c), 3)) if s > c else ("concern", round(min(1.0, c - 0.5 * s), 3))
 
 
+def with_learned(label: str, score: float, cues: list, probs: dict | None,
+                 override: float = 0.55) -> tuple[str, float, list]:
+    """Let the learned stance speak where the cues are silent.
+
+    A segment the cues leave neutral takes the learned stance when its probability reaches
+    ``override`` (narrative and sarcastic concern carry few cue words); cues that decided keep
+    their decision. The learned verdict is always listed among the cues.
+    """
+    if not probs:
+        return label, score, cues
+    best = max(probs, key=probs.get)
+    p = float(probs[best])
+    cues = cues + [("learned", 0.0, f"learned: {best} {p:.2f}")]
+    if label == "neutral" and best != "neutral" and p >= override:
+        return best, round(p, 3), cues
+    return label, score, cues
+
+
 def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None, *,
-                    include_roles: Iterable[str] | None = ("participant", "respondent")) -> pd.DataFrame:
+                    include_roles: Iterable[str] | None = ("participant", "respondent"),
+                    learned: pd.DataFrame | None = None, override: float = 0.55) -> pd.DataFrame:
     """Classify the stance of each segment.
 
     Args:
@@ -215,6 +295,9 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         codings: optional ``codings``; their evidence lets a negated cue name its topic
             ("negated: not worried about research -> support").
         include_roles: roles to classify (facilitators left out by default); None = all.
+        learned: optional learned stance probabilities (index segment_id, one column per stance,
+            :func:`engagement.coding.semantic.stance_probabilities`), used by :func:`with_learned`.
+        override: the probability at which the learned stance replaces a cue-less neutral.
 
     Returns:
         A ``stance`` table: segment_id, stance (concern | support | conditional_support | mixed |
@@ -234,6 +317,8 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         cues = stance_cues(str(rec["text"]), rec.get("tokens") if has_tok else None,
                            rec.get("lemmas") if has_tok else None, evidence.get(rec["segment_id"], ()))
         label, score = decide(cues)
+        if learned is not None and rec["segment_id"] in learned.index:
+            label, score, cues = with_learned(label, score, cues, learned.loc[rec["segment_id"]].to_dict(), override)
         rows.append({"segment_id": rec["segment_id"], "stance": label, "score": score,
                      "cues": " | ".join(d for _, _, d in cues)})
     return pd.DataFrame(rows, columns=STANCE_COLUMNS).astype({"score": float})

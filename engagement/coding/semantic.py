@@ -1,0 +1,375 @@
+"""The semantic layer: codebook examples, sentence embeddings and a calibrated classifier per code.
+
+Rules find what people say in the codebook's words; this layer finds what they mean in their
+own. ``data/examples.yaml`` holds, per code, positive examples and near misses (and examples per
+stance). They are embedded with the bundled MiniLM (cached by content hash and model id), and
+each code gets a logistic regression on the embeddings, one-vs-rest (negatives: the code's near
+misses and every other code's positives), calibrated by Platt scaling over stratified folds.
+
+:func:`semantic_codings` combines both into one coding per segment and code:
+
+- a rule hit keeps source ``"rule"`` and the rule's words as evidence; its score is the noisy-OR
+  of the rule score and the classifier's probability;
+- a segment with no rule hit gets source ``"semantic"`` when the probability reaches the code's
+  threshold; its evidence is the two nearest positive examples of that code with their cosine
+  similarity: ``≈ "example" (0.71) | ≈ "example" (0.64)``.
+
+Thresholds are chosen per code on a development set (the sample's hand-coded reference, plus
+out-of-fold predictions on the examples) and stored in the codebook's ``semantic:`` block, so
+they are versioned with it; :func:`thresholds_table` shows them for the report's method.
+
+Example:
+    >>> from engagement.coding.codebook import load_codebook, segments_from_texts  # doctest: +SKIP
+    >>> book = load_codebook("default")                                             # doctest: +SKIP
+    >>> seg = segments_from_texts(["The GP and the hospital might as well be on different planets."])
+    >>> semantic_codings(seg, book)[["code", "source"]].values.tolist()             # doctest: +SKIP
+    [['care_continuity', 'semantic']]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import yaml
+
+EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.yaml"
+DEFAULT_THRESHOLD = 0.5
+MIN_WORDS = 4          # shorter segments ("Yes.", "Me too.") carry no topic of their own
+C = 4.0                # inverse regularisation of the per-code logistic regressions (chosen by CV log-loss)
+FOLDS = 3              # calibration and cross-validation folds (17 positives per code)
+SEED = 20260314
+
+
+# ------------------------------------------------------------------ examples and embeddings
+
+@lru_cache(maxsize=4)
+def _read_examples(path: str, digest: str) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def load_examples(path: str | Path | None = None) -> dict:
+    """The examples file: ``{"codes": {id: {"positive": [...], "negative": [...]}}, "stance": {label: [...]}}``."""
+    path = Path(path or EXAMPLES_PATH)
+    return _read_examples(str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@lru_cache(maxsize=1)
+def _model():
+    from engagement.coding.embeddings import load_sentence_model
+
+    return load_sentence_model()
+
+
+def embed_texts(texts: list[str], cache_dir: Path | None = None) -> np.ndarray:
+    """MiniLM embeddings of ``texts`` (distinct texts embedded once; disk cache when ``cache_dir``)."""
+    from engagement.coding.embeddings import embed_minilm
+
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    distinct = list(dict.fromkeys(texts))
+    if cache_dir is not None:
+        vecs = embed_minilm(distinct, cache_dir)
+    else:
+        vecs = _model().encode(distinct, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    pos = {t: i for i, t in enumerate(distinct)}
+    return np.asarray(vecs, dtype=np.float32)[[pos[t] for t in texts]]
+
+
+# ------------------------------------------------------------------ the per-code classifiers
+
+@dataclass
+class CodeClassifiers:
+    """Fitted one-vs-rest classifiers for every code with examples, and the examples themselves."""
+
+    codes: list[str]
+    models: dict
+    texts: list[str]          # every positive example, in code order
+    owner: np.ndarray         # code index of each positive example
+    vectors: np.ndarray       # their embeddings
+
+    def predict(self, vectors: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities, segments x codes."""
+        if not len(vectors):
+            return np.zeros((0, len(self.codes)))
+        return np.column_stack([self.models[c].predict_proba(vectors)[:, 1] for c in self.codes])
+
+    def nearest(self, vector: np.ndarray, code: str, k: int = 2) -> list[tuple[str, float]]:
+        """The ``k`` positive examples of ``code`` nearest to ``vector`` (cosine similarity)."""
+        j = self.codes.index(code)
+        idx = np.flatnonzero(self.owner == j)
+        sims = self.vectors[idx] @ vector
+        order = np.argsort(-sims)[:k]
+        return [(self.texts[idx[i]], float(sims[i])) for i in order]
+
+
+def training_sets(examples: dict, codes: Iterable[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """All example sentences, a sentences x codes 0/1 label matrix, and a near-miss mask.
+
+    A sentence is positive for its code and negative for every other code; a near miss is
+    negative for the code it was written against (and is used only there, since it may well
+    belong to a neighbouring code).
+    """
+    codes = list(codes)
+    texts, labels, near = [], [], []
+    for j, cid in enumerate(codes):
+        spec = (examples.get("codes") or {}).get(cid) or {}
+        for t in spec.get("positive") or []:
+            texts.append(t)
+            labels.append(j)
+            near.append(-1)
+        for t in spec.get("negative") or []:
+            texts.append(t)
+            labels.append(-1)
+            near.append(j)
+    y = np.zeros((len(texts), len(codes)), dtype=int)
+    for i, j in enumerate(labels):
+        if j >= 0:
+            y[i, j] = 1
+    return texts, y, np.array(near)
+
+
+def _estimator(c: float = C):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    base = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    return CalibratedClassifierCV(base, method="sigmoid", cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
+
+
+def _rows_for(j: int, y: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Training rows of code ``j``: its positives, its near misses, every other code's positives."""
+    return np.flatnonzero((y.sum(axis=1) > 0) | (near == j))
+
+
+def fit_classifiers(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C) -> CodeClassifiers:
+    """Fit one calibrated classifier per code with at least ``FOLDS`` positive examples."""
+    from threadpoolctl import threadpool_limits
+
+    codes = list(codes)
+    texts, y, near = training_sets(examples, codes)
+    models, fitted = {}, []
+    with threadpool_limits(1):  # small problems: BLAS threads only contend (5x slower on a busy machine)
+        for j, cid in enumerate(codes):
+            rows = _rows_for(j, y, near)
+            if y[rows, j].sum() < FOLDS:
+                continue
+            models[cid] = _estimator(c).fit(vectors[rows], y[rows, j])
+            fitted.append(cid)
+    pos = np.flatnonzero(y.sum(axis=1) > 0)
+    owner = y[pos].argmax(axis=1)
+    keep = np.isin(owner, [codes.index(c) for c in fitted])
+    remap = {codes.index(c): k for k, c in enumerate(fitted)}
+    return CodeClassifiers(fitted, models, [texts[i] for i in pos[keep]],
+                           np.array([remap[o] for o in owner[keep]]), vectors[pos[keep]])
+
+
+def cross_validated(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C) -> pd.DataFrame:
+    """Out-of-fold probabilities on the examples: one row per (example, code) a classifier was trained on.
+
+    Columns: code, text, label (1 positive, 0 negative), near_miss, probability.
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    codes = list(codes)
+    texts, y, near = training_sets(examples, codes)
+    out = []
+    for j, cid in enumerate(codes):
+        rows = _rows_for(j, y, near)
+        if y[rows, j].sum() < FOLDS:
+            continue
+        with threadpool_limits(1):
+            p = cross_val_predict(_estimator(c), vectors[rows], y[rows, j], method="predict_proba",
+                                  cv=StratifiedKFold(5, shuffle=True, random_state=SEED))[:, 1]
+        out.append(pd.DataFrame({"code": cid, "text": [texts[i] for i in rows], "label": y[rows, j],
+                                 "near_miss": near[rows] == j, "probability": p}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["code", "text", "label", "near_miss", "probability"])
+
+
+def _book_key(book) -> str:
+    from engagement.coding.embeddings import MINILM_ID
+
+    path = Path(str(getattr(book, "path", "") or ""))
+    h = hashlib.sha256(MINILM_ID.encode())
+    h.update(path.read_bytes() if path.is_file() else str(path).encode())
+    h.update(EXAMPLES_PATH.read_bytes())
+    h.update(",".join(book.codes).encode())
+    return h.hexdigest()
+
+
+_FITTED: dict[str, CodeClassifiers] = {}
+
+
+def classifiers_for(book, cache_dir: Path | None = None, examples: dict | None = None) -> CodeClassifiers:
+    """The fitted classifiers for ``book``'s codes (fitted once per process and codebook/examples)."""
+    key = _book_key(book) if examples is None else None
+    if key and key in _FITTED:
+        return _FITTED[key]
+    examples = examples if examples is not None else load_examples()
+    texts, _, _ = training_sets(examples, book.codes)
+    fitted = fit_classifiers(examples, book.codes, embed_texts(texts, cache_dir))
+    if key:
+        _FITTED[key] = fitted
+    return fitted
+
+
+# ------------------------------------------------------------------ thresholds
+
+def thresholds_of(book) -> dict[str, float]:
+    """Per-code thresholds from the codebook's ``semantic:`` block (default 0.5 where none is set)."""
+    block = getattr(book, "semantic", None) or {}
+    table = block.get("thresholds") or {}
+    return {cid: float((table.get(cid) or {}).get("threshold", DEFAULT_THRESHOLD))
+            if isinstance(table.get(cid), dict) else float(table.get(cid, DEFAULT_THRESHOLD)) for cid in book.codes}
+
+
+def thresholds_table(codebook="default") -> pd.DataFrame:
+    """The thresholds of the semantic layer, for the report's method.
+
+    One row per code: code, theme, threshold, and how it was chosen (dev-set positives, the
+    development F1 of rules alone and of rules + classifier, the examples' out-of-fold F1).
+    The table's ``attrs`` carry the codebook version and the block's note.
+    """
+    from engagement.coding.codebook import load_codebook
+
+    book = load_codebook(codebook)
+    block = getattr(book, "semantic", None) or {}
+    table = block.get("thresholds") or {}
+    rows = []
+    for cid, code in book.codes.items():
+        entry = table.get(cid)
+        entry = entry if isinstance(entry, dict) else {"threshold": entry if entry is not None else DEFAULT_THRESHOLD}
+        rows.append({"code": cid, "theme": code.theme, **entry})
+    out = pd.DataFrame(rows)
+    out.attrs.update({"codebook_version": book.version, "note": block.get("note", ""),
+                      "chosen_on": block.get("chosen_on", "")})
+    return out
+
+
+# ------------------------------------------------------------------ coding
+
+def _evidence(pairs: list[tuple[str, float]]) -> str:
+    return " | ".join(f'≈ "{t}" ({s:.2f})' for t, s in pairs)
+
+
+def semantic_probabilities(segments: pd.DataFrame, book, cache_dir: Path | None = None) -> tuple[pd.DataFrame, np.ndarray, CodeClassifiers]:
+    """Classifier probabilities (segments x codes) for the coded roles' segments, and their vectors."""
+    clf = classifiers_for(book, cache_dir)
+    vecs = embed_texts([str(t) for t in segments["text"]], cache_dir)
+    return pd.DataFrame(clf.predict(vecs), columns=clf.codes, index=segments["segment_id"].to_numpy()), vecs, clf
+
+
+def combine(rules: pd.DataFrame, segments: pd.DataFrame, probs: pd.DataFrame, vecs: np.ndarray,
+            clf: CodeClassifiers, book, thresholds: dict[str, float] | None = None) -> pd.DataFrame:
+    """Rule codings plus classifier-only codings above each code's threshold, in one table."""
+    from engagement.coding.codebook import CODING_COLUMNS
+
+    thresholds = thresholds if thresholds is not None else thresholds_of(book)
+    pos = {sid: i for i, sid in enumerate(probs.index)}
+    ruled = set(zip(rules["segment_id"], rules["code"]))
+    out = rules.copy()
+    if len(out):
+        p = [probs.iat[pos[s], clf.codes.index(c)] if s in pos and c in clf.codes else 0.0
+             for s, c in zip(out["segment_id"], out["code"])]
+        out["score"] = (1 - (1 - out["score"].to_numpy()) * (1 - np.asarray(p))).round(3)
+    words = dict(zip(segments["segment_id"], segments.get("n_words", segments["text"].str.split().str.len())))
+    thr = np.array([thresholds.get(c, DEFAULT_THRESHOLD) for c in clf.codes])
+    hits = np.argwhere(probs.to_numpy() >= thr)
+    rows = []
+    for i, j in hits:
+        sid, cid = probs.index[i], clf.codes[j]
+        if (sid, cid) in ruled or words.get(sid, 0) < MIN_WORDS:
+            continue
+        rows.append({"segment_id": sid, "code": cid, "theme": book.codes[cid].theme, "source": "semantic",
+                     "evidence": _evidence(clf.nearest(vecs[i], cid)), "score": round(float(probs.iat[i, j]), 3)})
+    extra = pd.DataFrame(rows, columns=CODING_COLUMNS)
+    both = pd.concat([out, extra], ignore_index=True) if len(extra) else out
+    return both.astype({"score": float}).sort_values(["segment_id", "code"]).reset_index(drop=True)
+
+
+def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.DataFrame | None = None,
+                     cache_dir: Path | None = None,
+                     include_roles: Iterable[str] | None = ("participant", "respondent"),
+                     thresholds: dict[str, float] | None = None) -> pd.DataFrame:
+    """Code segments with the rules and the semantic layer combined (see the module docstring).
+
+    Args:
+        segments: the ``segments`` table.
+        codebook: a Codebook, a path or ``"default"``.
+        rules: the rule codings, if already computed (``autocode(segments, codebook)``).
+        cache_dir: where embeddings are cached (e.g. ``cfg.cache_dir / "embeddings"``); None = memory only.
+        include_roles: roles to code (facilitators left out by default); None = all.
+        thresholds: per-code thresholds overriding the codebook's (for tuning).
+
+    Returns:
+        A ``codings`` table with sources "rule" and "semantic".
+    """
+    from engagement.coding.codebook import autocode, load_codebook
+
+    book = load_codebook(codebook)
+    seg = segments
+    if include_roles is not None and "role" in seg:
+        seg = seg[seg["role"].isin(tuple(include_roles))]
+    rules = autocode(seg, book, include_roles=None) if rules is None else rules
+    probs, vecs, clf = semantic_probabilities(seg, book, cache_dir)
+    return combine(rules, seg, probs, vecs, clf, book, thresholds)
+
+
+# ------------------------------------------------------------------ stance learned from the examples
+
+STANCE_OVERRIDE = 0.55   # the learned stance replaces a cue-less "neutral" at this probability (chosen on the dev set)
+
+
+@dataclass
+class StanceClassifier:
+    labels: list[str]
+    model: object
+
+    def predict(self, vectors: np.ndarray) -> np.ndarray:
+        return self.model.predict_proba(vectors) if len(vectors) else np.zeros((0, len(self.labels)))
+
+
+_STANCE: dict[str, StanceClassifier] = {}
+
+
+def stance_classifier(cache_dir: Path | None = None, examples: dict | None = None) -> StanceClassifier:
+    """A calibrated multinomial logistic regression on the stance examples' embeddings."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    key = hashlib.sha256(EXAMPLES_PATH.read_bytes()).hexdigest() if examples is None else None
+    if key and key in _STANCE:
+        return _STANCE[key]
+    examples = examples if examples is not None else load_examples()
+    texts, y = [], []
+    for label, items in (examples.get("stance") or {}).items():
+        texts += list(items)
+        y += [label] * len(items)
+    model = CalibratedClassifierCV(LogisticRegression(C=C, max_iter=2000), method="sigmoid",
+                                   cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
+    from threadpoolctl import threadpool_limits
+
+    vecs = embed_texts(texts, cache_dir)
+    with threadpool_limits(1):
+        model.fit(vecs, y)
+    out = StanceClassifier(list(model.classes_), model)
+    if key:
+        _STANCE[key] = out
+    return out
+
+
+def stance_probabilities(segments: pd.DataFrame, cache_dir: Path | None = None,
+                         vectors: np.ndarray | None = None) -> pd.DataFrame:
+    """Learned stance probabilities, one row per segment (index segment_id), one column per stance."""
+    clf = stance_classifier(cache_dir)
+    vecs = vectors if vectors is not None else embed_texts([str(t) for t in segments["text"]], cache_dir)
+    return pd.DataFrame(clf.predict(vecs), columns=clf.labels, index=segments["segment_id"].to_numpy())

@@ -1,0 +1,124 @@
+"""Choosing the semantic layer's thresholds on a development set, and writing them into the codebook.
+
+The development set is the sample's hand-coded reference (``data/raw/sample/coding_reference.csv``,
+which carries each segment's text) plus the examples' out-of-fold predictions. For each code the
+threshold maximises the development F1 of rules + classifier, plus the
+examples' F1 (a quarter of the weight; threshold 1.0 = rules only); a code with no development positives is chosen on the examples alone, penalised
+for every false positive it adds on the development set. The blind reference under
+``benchmarks/reference`` is never read here.
+
+    python -m engagement.coding.tuning [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+GRID = np.append(np.round(np.arange(0.10, 0.91, 0.05), 2), 1.0)   # 1.0 = rules only
+EXAMPLES_WEIGHT = 0.25
+DEV = Path(__file__).resolve().parents[2] / "data" / "raw" / "sample" / "coding_reference.csv"
+
+
+def reference_segments(path: str | Path, book) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A reference CSV with a ``text`` column as (segments, reference codings with theme)."""
+    from engagement.coding.codebook import segments_from_texts
+    from engagement.coding.evaluation import load_reference
+
+    ref = load_reference(path, book)
+    ref = ref.for_coder(ref.coders[0])
+    table = ref.table.drop_duplicates("segment_id").reset_index(drop=True)
+    seg = segments_from_texts(table["text"].tolist())
+    seg["segment_id"] = table["segment_id"].to_numpy()
+    codes = ref.codings.assign(theme=ref.codings["code"].map({c: v.theme for c, v in book.codes.items()}))
+    return seg, codes
+
+
+def _f1(tp: int, n_pred: int, n_true: int) -> float:
+    return 2 * tp / (n_pred + n_true) if n_pred + n_true else np.nan
+
+
+def tune(book, dev_segments: pd.DataFrame, dev_codes: pd.DataFrame, cache_dir: Path | None = None) -> pd.DataFrame:
+    """One row per code: the chosen threshold and the figures that chose it."""
+    from engagement.coding import semantic as S
+    from engagement.coding.codebook import autocode
+
+    rules = autocode(dev_segments, book, include_roles=None)
+    probs, _, clf = S.semantic_probabilities(dev_segments, book, cache_dir)
+    examples = S.load_examples()
+    texts, _, _ = S.training_sets(examples, book.codes)
+    cv = S.cross_validated(examples, book.codes, S.embed_texts(texts, cache_dir))
+    ids = dev_segments["segment_id"].tolist()
+    words = dev_segments["n_words"].to_numpy()
+    rows = []
+    for cid in book.codes:
+        truth = np.isin(ids, dev_codes.loc[dev_codes["code"] == cid, "segment_id"])
+        ruled = np.isin(ids, rules.loc[rules["code"] == cid, "segment_id"])
+        rule_f1 = _f1(int((truth & ruled).sum()), int(ruled.sum()), int(truth.sum()))
+        if cid not in clf.codes:
+            rows.append({"code": cid, "threshold": 1.0, "dev_positives": int(truth.sum()), "dev_f1_rules": rule_f1,
+                         "dev_f1": rule_f1, "examples_f1": np.nan})
+            continue
+        p = probs[cid].to_numpy()
+        g = cv[cv["code"] == cid]
+        best = None
+        for t in GRID:
+            pred = ruled | ((p >= t) & (words >= S.MIN_WORDS))
+            dev = _f1(int((truth & pred).sum()), int(pred.sum()), int(truth.sum()))
+            ex_pred = g["probability"].to_numpy() >= t
+            ex = _f1(int((ex_pred & (g["label"] == 1)).sum()), int(ex_pred.sum()), int(g["label"].sum()))
+            if truth.sum():
+                objective = dev + EXAMPLES_WEIGHT * ex
+            else:
+                objective = ex - 0.1 * int((pred & ~ruled).sum())
+            if best is None or objective > best[0] + 1e-9:
+                best = (objective, t, dev, ex)
+        rows.append({"code": cid, "threshold": float(best[1]), "dev_positives": int(truth.sum()),
+                     "dev_f1_rules": rule_f1, "dev_f1": best[2], "examples_f1": best[3]})
+    return pd.DataFrame(rows)
+
+
+def write_block(book, table: pd.DataFrame, note: str) -> None:
+    """Replace the ``semantic:`` block at the end of the codebook file with ``table``."""
+    path = Path(book.path)
+    text = path.read_text(encoding="utf-8")
+    text = re.split(r"\n# -{10,} semantic layer\n", text)[0].rstrip("\n") + "\n"
+
+    def num(v):
+        return None if pd.isna(v) else round(float(v), 3)
+
+    block = {"semantic": {
+        "note": note, "chosen_on": "data/raw/sample/coding_reference.csv + out-of-fold predictions on examples.yaml",
+        "thresholds": {r.code: {"threshold": float(r.threshold), "dev_positives": int(r.dev_positives),
+                                "dev_f1_rules": num(r.dev_f1_rules), "dev_f1": num(r.dev_f1),
+                                "examples_f1": num(r.examples_f1)} for r in table.itertuples()}}}
+    body = yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=110)
+    header = ("\n# ---------------------------------------------------------------- semantic layer\n"
+              "# Per-code thresholds of the semantic classifier (engagement.coding.semantic), chosen by\n"
+              "# `python -m engagement.coding.tuning --write` on the development set; versioned with this file.\n")
+    path.write_text(text + header + body, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--write", action="store_true", help="write the thresholds into the codebook")
+    ap.add_argument("--cache", default=None, help="embedding cache folder")
+    args = ap.parse_args()
+    from engagement.coding.codebook import load_codebook
+
+    book = load_codebook("default")
+    seg, codes = reference_segments(DEV, book)
+    table = tune(book, seg, codes, Path(args.cache) if args.cache else None)
+    pd.set_option("display.width", 160)
+    print(table.round(3).to_string(index=False))
+    if args.write:
+        write_block(book, table, f"thresholds for codebook {book.version}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Semantic layer: paraphrases without a keyword get the code with their nearest examples as evidence,
+rule hits keep their words, thresholds come from the codebook, and stance hears conditions, contrast,
+double negation and stories. Sentences here were written for the tests, not used for tuning."""
+
+from __future__ import annotations
+
+import pytest
+
+from engagement.coding.codebook import autocode, load_codebook, segments_from_texts
+from engagement.coding.stance import classify_stance
+from engagement.schemas import validate
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook("default")
+
+
+@pytest.fixture(scope="module")
+def semantic():
+    from engagement.coding import semantic as sem
+
+    return sem
+
+
+def coded(sem, book, text):
+    return sem.semantic_codings(segments_from_texts([text]), book)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("The hospital and my surgery act like strangers who have never been introduced.", "care_continuity"),
+    ("Those tech firms across the Atlantic would love to get their hands on all that.", "commercial_companies"),
+])
+def test_a_paraphrase_without_a_keyword_gets_the_code_with_its_nearest_examples(semantic, book, text, code):
+    assert code not in set(autocode(segments_from_texts([text]), book)["code"])
+    got = coded(semantic, book, text)
+    row = got[got["code"] == code]
+    assert len(row) == 1 and row["source"].iloc[0] == "semantic"
+    evidence = row["evidence"].iloc[0].split(" | ")
+    assert len(evidence) == 2 and all(e.startswith('≈ "') for e in evidence)
+    sims = [float(e.rsplit("(", 1)[1].rstrip(")")) for e in evidence]
+    assert sims == sorted(sims, reverse=True) and 0 < sims[1] <= 1
+
+
+def test_a_rule_hit_keeps_source_rule_and_its_words(semantic, book):
+    got = coded(semantic, book, "They'll flog it to the Americans.")
+    rule = got[got["code"] == "commercial_selling"]
+    assert rule["source"].tolist() == ["rule"] and rule["evidence"].tolist() == ["flog it"]
+    assert set(got["source"]) <= {"rule", "semantic"}
+
+
+def test_small_talk_gets_no_semantic_code(semantic, book):
+    got = semantic.semantic_codings(segments_from_texts(["Shall I put the kettle on?", "Yes please.",
+                                                         "The car park was full again this morning."]), book)
+    assert got.empty
+
+
+def test_combined_codings_keep_the_schema_columns_and_score_range(semantic, book):
+    got = coded(semantic, book, "My records went to the wrong surgery and nobody could tell me who had read them.")
+    assert list(got.columns) == ["segment_id", "code", "theme", "source", "evidence", "score"]
+    assert got["score"].between(0, 1).all()
+    validate(got.assign(source="rule"), "codings")
+
+
+def test_thresholds_are_versioned_with_the_codebook_and_listed_for_the_method(semantic, book):
+    table = semantic.thresholds_table(book)
+    assert set(table["code"]) == set(book.codes)
+    assert table["threshold"].between(0.05, 1).all()
+    assert table.attrs["codebook_version"] == book.version
+    assert semantic.thresholds_of(book) == dict(zip(table["code"], table["threshold"]))
+
+
+def test_a_threshold_for_an_unknown_code_names_the_codebook(tmp_path):
+    from engagement.coding.codebook import DEFAULT_CODEBOOK
+    from engagement.errors import CodebookError
+
+    bad = tmp_path / "book.yaml"
+    bad.write_text(DEFAULT_CODEBOOK.read_text(encoding="utf-8").split("\nsemantic:")[0]
+                   + "\nsemantic:\n  thresholds:\n    no_such_code: {threshold: 0.5}\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="unknown code 'no_such_code'"):
+        load_codebook(bad)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Long as they ask me first.", "conditional_support"),
+    ("I'm alright with it if my name's taken off.", "conditional_support"),
+    ("They'd need to show me who sees it before I'd say yes.", "conditional_support"),
+    ("I'd trust it more if there was someone independent checking.", "conditional_support"),
+    ("As long as it stays with the NHS, then I'm fine with it.", "conditional_support"),
+    ("It's not the research I'm wary of, it's the selling.", "concern"),
+    ("It isn't the doctors that bother me, it's the insurance firms.", "concern"),
+    ("I can't see why anyone wouldn't want the ambulance crew to know their allergies.", "support"),
+    ("Oh brilliant, another computer system, what could possibly go wrong.", "concern"),
+])
+def test_stance_hears_conditions_contrast_double_negation_and_sarcasm(text, expected):
+    assert classify_stance(segments_from_texts([text]))["stance"].iloc[0] == expected
+
+
+def test_contrast_about_selling_is_concern_coded_commercial(semantic, book):
+    seg = segments_from_texts(["It's not the research I'm wary of, it's the selling."])
+    codings = semantic.semantic_codings(seg, book)
+    assert "commercial" in set(codings["theme"])
+    assert classify_stance(seg, codings)["stance"].iloc[0] == "concern"
+
+
+def test_learned_stance_speaks_when_the_cues_are_silent(semantic):
+    seg = segments_from_texts(["My sister's scan results got posted to a stranger two streets away."])
+    learned = semantic.stance_probabilities(seg)
+    row = classify_stance(seg, learned=learned, override=semantic.STANCE_OVERRIDE).iloc[0]
+    assert "learned: " in row["cues"]
+    assert row["stance"] == "concern"
