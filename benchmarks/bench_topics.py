@@ -1,0 +1,169 @@
+"""Topics against human topic labels: BERTopic with its defaults, BERTopic tuned, and ours.
+
+All three are fitted in one run on the same MiniLM embeddings (computed once, cached by content
+hash) and scored with adjusted and normalised mutual information (AMI, NMI) against:
+
+- ``sample``: the sample's hand-coded reference (data/raw/sample/coding_reference.csv), primary
+  theme = the codebook theme of the first code; fitted on all participant and respondent
+  segments of 6+ words (every reference segment is one) from ``engagement prepare``;
+- ``blind``: the blind reference (benchmarks/reference/blind_reference.csv; measured, never tuned
+  on), fitted on its transcripts' participant sentences of 6+ words (the pool it was drawn from);
+- ``fft``: the FFT comments' human labels (../shared/data/fft/fft_labels_train.csv), primary
+  label = the first listed; distinct comments of 3+ words, "Labelling not possible" dropped.
+
+Only labelled documents are scored (a reference segment with no code is left out, for every
+method); an outlier (-1) counts as one more cluster. "tuned" follows BERTopic's documentation:
+min_topic_size 5, English stop words, KeyBERTInspired labels, reduce_outliers. UMAP is seeded
+in both BERTopic configurations. Fit seconds cover clustering, outlier reduction and labels,
+not embedding.
+
+    python benchmarks/bench_topics.py --segments PATH/segments.parquet [--datasets sample,blind,fft]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks" / "reference"))
+FFT = REPO.parent / "shared" / "data" / "fft"
+SEED = 20260314
+
+
+def fft_docs() -> pd.DataFrame:
+    labels = pd.read_csv(FFT / "fft_labels_train.csv")
+    comments = pd.read_csv(FFT / "fft_comments.csv")
+    d = comments.merge(labels, on="comment_id")
+    d = d[d["labels"].notna() & (d["labels"] != "Labelling not possible")]
+    d = d.assign(text=d["answer"].astype(str).str.strip())
+    d = d[d["text"].str.split().str.len() >= 3].drop_duplicates("text")
+    return pd.DataFrame({"text": d["text"], "label": d["labels"].str.split(";").str[0].str.strip()}
+                        ).reset_index(drop=True)
+
+
+def _primary_theme(codes: pd.Series) -> pd.Series:
+    from engagement.coding.codebook import codebook_table
+
+    theme = codebook_table().set_index("code")["theme"]
+    return codes.str.split(";").str[0].str.strip().map(theme)
+
+
+def sample_docs(segments_path: Path) -> pd.DataFrame:
+    seg = pd.read_parquet(segments_path)
+    seg = seg[seg["role"].isin(["participant", "respondent"]) & (seg["n_words"] >= 6)]
+    seg = seg.sort_values("segment_id").drop_duplicates("text").reset_index(drop=True)
+    ref = pd.read_csv(REPO / "data" / "raw" / "sample" / "coding_reference.csv").dropna(subset=["codes"])
+    label = dict(zip(ref["segment_id"], _primary_theme(ref["codes"])))
+    return pd.DataFrame({"text": seg["text"], "label": seg["segment_id"].map(label)})
+
+
+def blind_docs() -> pd.DataFrame:
+    import draw_sentences
+
+    rows = [r for area in draw_sentences.AREAS for r in draw_sentences.pool_for(area)]
+    pool = pd.DataFrame(rows).drop_duplicates("text").reset_index(drop=True)
+    ref = pd.read_csv(REPO / "benchmarks" / "reference" / "blind_reference.csv").dropna(subset=["codes"])
+    label = dict(zip(zip(ref["source_file"], ref["text"]), _primary_theme(ref["codes"])))
+    return pd.DataFrame({"text": pool["text"], "label": [label.get(k) for k in zip(pool["source_file"], pool["text"])]})
+
+
+def _umap():
+    from umap import UMAP
+
+    return UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=SEED)
+
+
+def bertopic_defaults(docs, emb, sentence_model):
+    from bertopic import BERTopic
+
+    model = BERTopic(embedding_model=sentence_model, umap_model=_umap())
+    topics, _ = model.fit_transform(docs, embeddings=emb)
+    return np.asarray(topics), model
+
+
+def bertopic_tuned(docs, emb, sentence_model):
+    from bertopic import BERTopic
+    from bertopic.representation import KeyBERTInspired
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    model = BERTopic(embedding_model=sentence_model, umap_model=_umap(), min_topic_size=5,
+                     vectorizer_model=CountVectorizer(stop_words="english"), representation_model=KeyBERTInspired())
+    topics, _ = model.fit_transform(docs, embeddings=emb)
+    if (np.asarray(topics) == -1).any():
+        topics = model.reduce_outliers(docs, topics)
+        model.update_topics(docs, topics=topics, vectorizer_model=CountVectorizer(stop_words="english"),
+                            representation_model=KeyBERTInspired())
+    return np.asarray(topics), model
+
+
+def _ours(method: str):
+    def fit(docs, emb, sentence_model):
+        from engagement.coding.topics import cluster_documents
+
+        cfg = argparse.Namespace(seed=SEED, topics={"method": method, "min_topic_size": 12, "nr_topics": "auto",
+                                                    "reduce_outliers": True})
+        return cluster_documents(docs, emb, cfg, sentence_model)
+    return fit
+
+
+METHODS = {"BERTopic defaults": bertopic_defaults, "BERTopic tuned": bertopic_tuned, "ours": _ours("kmeans")}
+
+
+def score(name: str, dataset: str, docs: pd.DataFrame, emb: np.ndarray, sentence_model) -> tuple[dict, list[str]]:
+    from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
+
+    start = time.perf_counter()
+    topics, model = METHODS[name](docs["text"].tolist(), emb, sentence_model)
+    seconds = time.perf_counter() - start
+    mask = docs["label"].notna().to_numpy()
+    truth, pred = docs["label"].to_numpy()[mask], topics[mask]
+    sizes = pd.Series(topics).value_counts(normalize=True)
+    info = model.get_topic_info()
+    labels = [", ".join(w for w, _ in (model.get_topic(t) or [])[:3]) for t in info["Topic"] if t != -1][:5]
+    return {"method": name, "dataset": dataset, "AMI": adjusted_mutual_info_score(truth, pred),
+            "NMI": normalized_mutual_info_score(truth, pred), "topics": int(len(set(topics) - {-1})),
+            "outliers": float((topics == -1).mean()), "biggest": float(sizes.drop(-1, errors="ignore").max()),
+            "fit_s": seconds, "scored": int(mask.sum()), "classes": int(pd.Series(truth).nunique())}, labels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=Path, default=REPO / "data" / "processed" / "segments.parquet",
+                        help="the sample's segments.parquet from `engagement prepare`")
+    parser.add_argument("--datasets", default="sample,blind,fft")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/engagement-bench-embeddings"))
+    parser.add_argument("--previous", action="store_true", help="also fit the earlier UMAP + HDBSCAN leaf model")
+    args = parser.parse_args()
+    from engagement.coding.embeddings import embed_minilm, load_sentence_model
+
+    if args.previous:
+        METHODS["ours, previous (UMAP+HDBSCAN leaf)"] = _ours("hdbscan")
+    loaders = {"sample": lambda: sample_docs(args.segments), "blind": blind_docs, "fft": fft_docs}
+    sentence_model = load_sentence_model()
+    rows = []
+    for dataset in args.datasets.split(","):
+        docs = loaders[dataset]()
+        emb = embed_minilm(docs["text"].tolist(), args.cache)
+        for name in METHODS:
+            row, labels = score(name, dataset, docs, emb, sentence_model)
+            rows.append(row)
+            print(f"{dataset:6} {name:34} AMI {row['AMI']:.3f}  {row['topics']} topics, "
+                  f"{row['fit_s']:.0f} s; labels: {' | '.join(labels)}", flush=True)
+    table = pd.DataFrame(rows)
+    tuned = table[table["method"] == "BERTopic tuned"].set_index("dataset")
+    table["AMI_vs_tuned"] = table["AMI"] / table["dataset"].map(tuned["AMI"])
+    table["time_vs_tuned"] = table["fit_s"] / table["dataset"].map(tuned["fit_s"])
+    pd.set_option("display.width", 200)
+    print(table.round({"AMI": 3, "NMI": 3, "outliers": 3, "biggest": 3, "fit_s": 1, "AMI_vs_tuned": 2,
+                       "time_vs_tuned": 2}).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
