@@ -10,7 +10,8 @@ import pytest
 
 from engagement.config import load_config
 from engagement.coding.embeddings import EmbeddingCache, embed_tfidf
-from engagement.coding.topics import fit_topics, map_topics_to_themes, topic_inputs, topics_per_class
+from engagement.coding.topics import (CappedKMeans, choose_k, fit_topics, map_topics_to_themes, topic_inputs,
+                                      topics_per_class)
 
 # the groups share no content word, so any sound clustering can tell them apart on any processor
 GROUPS = {
@@ -76,6 +77,34 @@ def test_same_seed_same_topics_and_the_cache_returns_them(corpus):
     again = fit_topics(segs, cfg, codings=codes)
     pd.testing.assert_frame_equal(cached.topics, again.topics)
     assert len(list((cfg.cache_dir / "topics").iterdir())) == 1, "only the current fit is kept"
+
+
+def test_topics_leave_no_outliers_and_no_topic_above_15_percent(corpus):
+    cfg, segs, codes = corpus
+    result = fit_topics(segs, cfg, codings=codes, use_cache=False)
+    shares = result.segment_topics["topic_id"].value_counts(normalize=True)
+    assert -1 not in shares.index, "a partition leaves no outliers"
+    assert shares.max() <= 0.15 + 1e-9, shares
+    labels = result.topics["label"]
+    assert labels.str.len().gt(0).all() and not labels.str.startswith("Topic ").any(), labels.tolist()
+
+
+def test_capped_kmeans_splits_a_catch_all_cluster():
+    rng = np.random.default_rng(0)
+    # one dense blob of 80% of the points beside four small ones: plain KMeans at k=5 keeps the blob
+    centres = np.eye(5) * 10
+    x = np.vstack([rng.normal(centres[0], 1.0, size=(400, 5))]
+                  + [rng.normal(c, 0.3, size=(25, 5)) for c in centres[1:]])
+    model = CappedKMeans(5, random_state=1).fit(x)
+    sizes = np.bincount(model.labels_)
+    assert sizes.max() <= 0.15 * len(x) and sizes[0] == sizes.max(), "ids run largest first"
+    # the small blobs are well apart: new points near them go to their topic
+    assert (model.predict(x[400:]) == model.labels_[400:]).mean() >= 0.95
+
+
+@pytest.mark.parametrize("n, lo, hi", [(50, 8, 8), (800, 18, 22), (3300, 38, 44), (100_000, 60, 60)])
+def test_number_of_topics_grows_with_the_corpus_within_bounds(n, lo, hi):
+    assert lo <= choose_k(n) <= hi
 
 
 def test_topic_inputs_leave_out_facilitators_and_short_sentences():

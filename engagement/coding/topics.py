@@ -1,10 +1,14 @@
 """Inductive topics with BERTopic, fitted once on all regions so topics mean the same everywhere.
 
-Sub-models are injected, not subclassed (UMAP and HDBSCAN with fixed seeds, a CountVectorizer
-with English and transcript stop words, KeyBERTInspired + MaximalMarginalRelevance labels);
-outliers are reassigned by embedding similarity. Each topic is then mapped to the codebook
-themes whose segments it shares, and topics that match no theme are flagged as candidate new
-themes for the researcher to look at.
+Sub-models are injected, not subclassed. By default the sentence embeddings are partitioned with
+seeded KMeans (``choose_k`` topics, any topic above 15% of documents split), so no sentence is
+an outlier and no catch-all topic forms; against human topic labels this beat BERTopic's
+UMAP + HDBSCAN, default or tuned (benchmarks/bench_topics.py). ``topics.method: hdbscan`` (and
+guided topics) keep the seeded UMAP + HDBSCAN leaf model with outliers reassigned by embedding
+similarity. Labels are c-TF-IDF candidates (English and transcript stop words) re-ranked by
+KeyBERTInspired + MaximalMarginalRelevance. Each topic is then mapped to the codebook themes
+whose segments it shares, and topics that match no theme are flagged as candidate new themes
+for the researcher to look at.
 
 The fitted result (tables, not a pickled model) is cached by a hash of the segments, the
 settings and the embedding model, so per-region notebook runs read it instead of refitting.
@@ -93,14 +97,86 @@ class SeededUMAP:
         return self.umap.transform(X)
 
 
-def build_topic_model(cfg: Config, n_docs: int, embedding_model=None, seed_topics: list[list[str]] | None = None):
-    """A BERTopic with seeded, injected sub-models suited to a few thousand short segments."""
+MAX_TOPIC_SHARE = 0.15
+
+
+def choose_k(n_docs: int) -> int:
+    """The number of topics: sqrt(n/2) (Mardia's rule of thumb), between 8 and 60.
+
+    Read from the corpus size only, never from labels. A cosine-silhouette choice on a development
+    half was tried and dropped: it took longer than a whole BERTopic fit on a shared machine and
+    picked 10 topics on the FFT comments (AMI 0.19 against 0.23 at 20-40).
+    """
+    return int(min(60, max(8, round((n_docs / 2) ** 0.5))))
+
+
+class CappedKMeans:
+    """KMeans that splits any cluster holding more than ``max_share`` of the documents in two.
+
+    A partition leaves no outliers; the split keeps one catch-all topic from swallowing the
+    generic talk. Exposes ``labels_`` and ``predict`` as BERTopic's cluster model protocol needs.
+    """
+
+    def __init__(self, n_clusters: int, random_state: int, max_share: float = MAX_TOPIC_SHARE):
+        self.n_clusters, self.random_state, self.max_share = n_clusters, random_state, max_share
+        self.labels_ = None
+        self.cluster_centers_ = None
+
+    def fit(self, X, y=None):
+        from sklearn.cluster import KMeans
+
+        X = np.asarray(X)
+        k = max(1, min(self.n_clusters, len(X)))
+        labels = KMeans(n_clusters=k, n_init=3, random_state=self.random_state).fit_predict(X)
+        for _ in range(4 * k):
+            sizes = np.bincount(labels)
+            big = int(sizes.argmax())
+            if sizes[big] <= self.max_share * len(X) or sizes[big] < 4:
+                break
+            idx = np.where(labels == big)[0]
+            halves = KMeans(n_clusters=2, n_init=3, random_state=self.random_state).fit_predict(X[idx])
+            labels[idx[halves == 1]] = labels.max() + 1
+        # topic ids by size, largest first, so ids read the same way as BERTopic's
+        order = np.argsort(-np.bincount(labels), kind="stable")
+        self.labels_ = np.argsort(order, kind="stable")[labels]
+        self.cluster_centers_ = np.stack([X[self.labels_ == t].mean(axis=0) for t in range(len(order))])
+        return self
+
+    def predict(self, X):
+        d = ((np.asarray(X)[:, None, :] - self.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
+        return d.argmin(axis=1)
+
+
+def _method(cfg: Config, seed_topics) -> str:
+    """"kmeans" unless configured otherwise; guided topics (seed word lists) need BERTopic's guided HDBSCAN."""
+    return "hdbscan" if seed_topics else cfg.topics.get("method", "kmeans")
+
+
+def build_topic_model(cfg: Config, n_docs: int, embedding_model=None, seed_topics: list[list[str]] | None = None,
+                      n_topics: int | None = None):
+    """A BERTopic with seeded, injected sub-models suited to a few thousand short segments.
+
+    ``topics.method`` "kmeans" (the default) partitions the sentence embeddings themselves into
+    ``n_topics`` topics (see ``choose_k``), none above 15% of documents; "hdbscan" is the
+    earlier UMAP + HDBSCAN leaf model with outlier reduction. Against human topic labels the
+    partition scores higher (benchmarks/bench_topics.py).
+    """
     from bertopic import BERTopic
-    from hdbscan import HDBSCAN
 
     settings = cfg.topics
-    min_size = int(settings.get("min_topic_size", 8))
     seed = int(cfg.seed)
+    if _method(cfg, seed_topics) == "kmeans":
+        from bertopic.dimensionality import BaseDimensionalityReduction
+
+        return BERTopic(
+            embedding_model=embedding_model, umap_model=BaseDimensionalityReduction(),
+            hdbscan_model=CappedKMeans(n_topics or 20, seed), vectorizer_model=_vectorizer(),
+            representation_model=None, top_n_words=10, nr_topics=None, seed_topic_list=None,
+            calculate_probabilities=False, verbose=False,
+        )
+    from hdbscan import HDBSCAN
+
+    min_size = int(settings.get("min_topic_size", 8))
     umap_model = SeededUMAP(n_neighbors=min(15, max(2, n_docs - 1)), n_components=5, min_dist=0.0, metric="cosine",
                             random_state=seed, low_memory=True)
     # "leaf" selection gives many even clusters instead of one blob of generic talk ("the NHS", "data")
@@ -134,7 +210,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 7}, sort_keys=True, ensure_ascii=False)
+                          "version": 8}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -201,6 +277,26 @@ def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
     return [" ".join(w for w in str(lemmas).split() if keep.match(w)) for lemmas in docs_df["lemmas"]]
 
 
+def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=None, seed_topics=None):
+    """Topic of each document and the fitted BERTopic with its labels (one pass, after outliers).
+
+    The benchmark calls this on the same embeddings it gives BERTopic's own configurations.
+    """
+    n_topics = choose_k(len(docs)) if _method(cfg, seed_topics) == "kmeans" else None
+    model = build_topic_model(cfg, len(docs), emb_model, seed_topics, n_topics=n_topics)
+    _silence_bertopic()
+    assigned, _ = model.fit_transform(docs, embeddings=emb)
+    if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
+        strategy = "embeddings" if emb_model is not None else "c-tf-idf"
+        kwargs = {"embeddings": emb} if strategy == "embeddings" else {}
+        # a high threshold: only outliers that clearly belong somewhere are moved
+        assigned = model.reduce_outliers(docs, assigned, strategy=strategy, threshold=0.5, **kwargs)
+    # one representation pass; update_topics forgets the vectorizer unless given again (BERTopic #2114)
+    model.update_topics(docs, topics=assigned, vectorizer_model=_vectorizer(),
+                        representation_model=representation_model(int(cfg.seed), emb_model is not None))
+    return np.asarray(assigned, dtype=int), model
+
+
 def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit on the distinct sentences, then give every segment its sentence's topic.
 
@@ -218,17 +314,7 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     # jitter breaks the neighbour ties reproducibly
     emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
     emb_model = load_sentence_model() if backend == "minilm" else None
-    model = build_topic_model(cfg, len(docs), emb_model, seed_topics)
-    _silence_bertopic()
-    assigned, _ = model.fit_transform(docs, embeddings=emb)
-    if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
-        strategy = "embeddings" if emb_model is not None else "c-tf-idf"
-        kwargs = {"embeddings": emb} if strategy == "embeddings" else {}
-        # a high threshold: only outliers that clearly belong somewhere are moved
-        assigned = model.reduce_outliers(docs, assigned, strategy=strategy, threshold=0.5, **kwargs)
-    # one representation pass; update_topics forgets the vectorizer unless given again (BERTopic #2114)
-    model.update_topics(docs, topics=assigned, vectorizer_model=_vectorizer(),
-                        representation_model=representation_model(int(cfg.seed), emb_model is not None))
+    assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics)
     assigned = np.asarray(assigned, dtype=int)
     sims = dict(zip(texts, _similarity_to_topic(emb, assigned)))
     topic_of = dict(zip(texts, assigned))
