@@ -74,7 +74,7 @@ def one_session_gap(segments: pd.DataFrame, by: str) -> str | None:
     if by not in seg or seg.empty:
         return None
     clusters = seg.groupby(by)["cluster"].nunique()
-    single = sorted(str(g) for g, n in clusters.items() if n < 2)
+    single = sorted(str(g).replace("_", " ") for g, n in clusters.items() if n < 2)  # focus_group -> focus group
     if not single:
         return None
     names = ", ".join(single)
