@@ -233,20 +233,33 @@ def staging_config(cfg: Config, run_id: str) -> tuple[Config, Path]:
     return cfg.with_overrides(figures_dir=str(staging / "figures"), reports_dir=str(staging / "reports")), staging
 
 
+def suite_vocabulary(cfg: Config) -> list[str]:
+    """The codebook's theme and code labels: words the suite prints in every figure, never a participant's."""
+    from engagement.coding.codebook import codebook_table
+    from engagement.coding.run import resolve_codebook
+
+    try:
+        table = codebook_table(resolve_codebook(cfg, None))
+    except Exception:  # noqa: BLE001 - no readable codebook: nothing extra is allowed
+        return []
+    labels = [str(v) for col in ("theme_label", "label") if col in table.columns for v in table[col].dropna()]
+    return sorted(set(labels))
+
+
 def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str) -> Job:
     """Leak-check everything staged; publish it when nothing blocks, quarantine the whole run when something does."""
     from engagement.privacy.leak import quarantine, scan_outputs
 
     job = Job("leak-check", "", {}, [])
     start = time.perf_counter()
-    report = scan_outputs(cfg, [staging]) if staging.exists() else None
+    report = scan_outputs(cfg, [staging], vocabulary=suite_vocabulary(cfg)) if staging.exists() else None
     job.seconds = round(time.perf_counter() - start, 1)
     if report is not None and report.blocking:
         where = quarantine(cfg, [staging], report, run_id=run_id)
         shutil.rmtree(staging, ignore_errors=True)
         first = report.blocking[0]
-        place = Path(first.file)
-        place = place.relative_to(staging) if place.is_relative_to(staging) else place.name
+        place = (cfg.root / first.file).resolve()
+        place = place.relative_to(staging.resolve()) if place.is_relative_to(staging.resolve()) else Path(first.file).name
         job.status = "failed"
         job.reason = (f"{len(report.blocking)} possible leak(s), first: {first.type} in {place} at {first.location}; "
                       f"nothing of this run was published, it is in {where}")

@@ -243,3 +243,31 @@ def test_an_output_that_cannot_be_read_blocks_without_quoting_it(cfg):
         ("data/processed/quotes.parquet", "whole file", "UNREADABLE"),
         ("reports/summary.pdf", "whole file", "UNREADABLE")]
     _no_value(report.summary, *map(str, report.blocking))
+
+
+def test_the_suites_own_labels_never_block_even_when_a_word_of_them_was_once_redacted(tmp_path):
+    """A participant's "Planning, yes." once taken for a name must not stop every figure of the theme."""
+    from engagement.config import load_config
+    from engagement.privacy.deidentify import Pseudonymiser, load_salt
+    from engagement.privacy.leak import scan_outputs
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "engagement.yaml").write_text("raw_dir: raw\nprocessed_dir: processed\n")
+    cfg = load_config(tmp_path / "engagement.yaml")
+    pseud = Pseudonymiser(load_salt(cfg))
+    cfg.processed_dir.mkdir()
+    import pandas as pd
+
+    pd.DataFrame({"session_id": ["S1"], "turn_index": [0], "start": [0], "end": [8], "type": ["PERSON"],
+                  "method": ["context"], "placeholder": ["[PERSON_1]"],
+                  "value_hash": [pseud.value_hash("PERSON", "Planning")]}).to_parquet(cfg.processed_dir / "redactions.parquet")
+    out = tmp_path / "figures"
+    out.mkdir()
+    (out / "f.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><text>Planning and improvement of services</text>'
+                               '<text>Planning was mentioned by [PERSON_1]</text></svg>')
+    label = "Planning and improvement of services"
+    with_labels = scan_outputs(cfg, [out], vocabulary=[label])
+    # the label is the suite's; the second line still blocks, it is not the label
+    assert [f.location for f in with_labels.blocking] == ["<text> #2"]
+    without = scan_outputs(cfg, [out])
+    assert {f.location for f in without.blocking} == {"<text> #1", "<text> #2"}

@@ -181,19 +181,30 @@ def _joined(units: list[tuple[str, str]]) -> tuple[str, list[int]]:
     return _SEP.join(parts), starts
 
 
-def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, use_ner: bool
-          ) -> Iterator[tuple[str, str, str, bool]]:
-    """(location, type, reason, blocking) for every register or detector finding in one file's units."""
+def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, use_ner: bool,
+          allow: AllowList | None = None) -> Iterator[tuple[str, str, str, bool]]:
+    """(location, type, reason, blocking) for every register or detector finding in one file's units.
+
+    A hit that starts inside an allowed phrase (the allow list, or the suite's own vocabulary such as
+    the codebook's labels) is not a finding: a word the detector once took for a name ("Planning,
+    yes") must not stop every figure that prints "Planning and improvement of services".
+    """
     if not units:
         return
     big, starts = _joined(units)
+    allowed = allow.spans(big) if allow is not None else []
+    allowed_starts = [a for a, _ in allowed]
+
+    def is_allowed(offset: int) -> bool:
+        k = bisect.bisect_right(allowed_starts, offset) - 1
+        return k >= 0 and allowed[k][0] <= offset < allowed[k][1]
 
     def where(offset: int) -> str:
         return units[bisect.bisect_right(starts, offset) - 1][0]
 
     seen: set[tuple[str, str, str]] = set()
     for hit in detector.detect(big):
-        if hit.type.startswith("AGE") or pp.fold(hit.value) in register.replacements:
+        if hit.type.startswith("AGE") or pp.fold(hit.value) in register.replacements or is_allowed(hit.start):
             continue
         reappears = pseud is not None and pseud.value_hash(hit.type, hit.value) in register.hashes.get(hit.type, ())
         if reappears:
@@ -211,6 +222,8 @@ def _scan(units: list[tuple[str, str]], detector, register: _Register, pseud, us
     if pseud is None or not kinds:
         return
     for start, kind in _window_matches(big, starts, detector, register, pseud, kinds):
+        if is_allowed(start):
+            continue
         item = (where(start), kind, "redacted value reappears", True)
         if item[:3] not in seen:
             seen.add(item[:3])
@@ -291,7 +304,7 @@ def _shown(cfg, path: Path) -> str:
 
 
 def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = False, detector=None,
-                 allow: AllowList | None = None) -> LeakReport:
+                 allow: AllowList | None = None, vocabulary: Iterable[str] = ()) -> LeakReport:
     """Scan the outputs (or ``paths``): blocking findings, warnings, what was scanned and not.
 
     Args:
@@ -300,6 +313,8 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
         use_ner: the detector also runs spaCy NER and its name-context rules (slower).
         detector: a ready detector (tests), instead of the project's.
         allow: an allow list instead of the project's (tests).
+        vocabulary: phrases the suite itself publishes (the codebook's theme and code labels),
+            allowed as whole phrases: they are the suite's words, not a participant's.
 
     Returns:
         A :class:`LeakReport`; ``report.blocking`` empty means the outputs may be published.
@@ -310,6 +325,9 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
     register = _Register(cfg)
     pseud = register.pseudonymiser()
     allow = allow if allow is not None else read_allow_list(cfg)
+    vocabulary = [v for v in vocabulary if v and v.strip()]
+    if vocabulary:
+        allow = AllowList([*allow.terms, *vocabulary], allow.findings)
     if pseud is None and register.hashes:
         report.notes.append("no salt file: redacted values could not be compared, only the detector ran")
     detector = detector or build_detector(cfg, use_ner=use_ner, name_rules=use_ner)
@@ -342,7 +360,7 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
         distinct = [(str(i), text) for i, text in enumerate(places)]
         texts = list(places)
         order = {location: i for i, (location, _) in enumerate(units)}
-        items = [(location, *rest) for index, *rest in _scan(distinct, detector, register, pseud, use_ner)
+        items = [(location, *rest) for index, *rest in _scan(distinct, detector, register, pseud, use_ner, allow)
                  for location in places[texts[int(index)]]]
         items.sort(key=lambda item: order[item[0]])   # stable: the register and detector stay first
         items += _signals(units, allow, register, cache)
