@@ -159,3 +159,13 @@ def test_minilm_embeds_offline_from_the_installed_package(monkeypatch):
     vecs = embed_minilm(["My GP should see my records.", "They will sell our data."])
     assert vecs.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.parametrize("words, label", [
+    (["data data", "data", "data information", "records"], ["data", "data information", "records"]),
+    (["tell doctor", "doctor doctor", "doctor", "gp", "nurse"], ["tell doctor", "gp", "nurse"]),
+])
+def test_labels_skip_repeated_words_and_words_already_in_a_phrase(words, label):
+    from engagement.coding.topics import _label_phrases
+
+    assert _label_phrases(words) == label

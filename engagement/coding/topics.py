@@ -325,9 +325,22 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     rows = []
     for tid in sorted(set(int(t) for t in assigned)):
         words = [w for w, _ in (model.get_topic(tid) or []) if w]
-        label = "Outliers (no clear topic)" if tid == -1 else ", ".join(words[:3]) or f"Topic {tid}"
+        label = "Outliers (no clear topic)" if tid == -1 else ", ".join(_label_phrases(words)) or f"Topic {tid}"
         rows.append({"topic_id": tid, "label": label, "size": int(sizes.get(tid, 0)), "words": ", ".join(words[:10])})
     return pd.DataFrame(rows), seg_topics
+
+
+def _label_phrases(words: list[str], n: int = 3) -> list[str]:
+    """The first ``n`` topic words that say something new: no "data data", no "doctor" after "tell doctor"."""
+    out: list[str] = []
+    for w in words:
+        parts = w.split()
+        if len(set(parts)) < len(parts) or any(set(parts) <= set(o.split()) for o in out):
+            continue
+        out.append(w)
+        if len(out) == n:
+            break
+    return out
 
 
 def _similarity_to_topic(emb: np.ndarray, assigned: np.ndarray) -> np.ndarray:
