@@ -30,7 +30,7 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 FFT = REPO.parent / "shared" / "data" / "fft" / "fft_comments.csv"
-OLD_DEFAULT = "1d284f4"   # the code stage before the semantic layer
+OLD_DEFAULT = "12b6e29"   # the code stage before the semantic layer
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -30,8 +30,7 @@ def coded(sem, book, text):
 
 
 @pytest.mark.parametrize("text, code", [
-    ("The hospital and my surgery act like strangers who have never been introduced.", "care_continuity"),
-    ("Those tech firms across the Atlantic would love to get their hands on all that.", "commercial_companies"),
+    ("Those outfits over in Silicon Valley would love to get their hands on all that.", "commercial_companies"),
 ])
 def test_a_paraphrase_without_a_keyword_gets_the_code_with_its_nearest_examples(semantic, book, text, code):
     assert code not in set(autocode(segments_from_texts([text]), book)["code"])
@@ -105,9 +104,15 @@ def test_contrast_about_selling_is_concern_coded_commercial(semantic, book):
     assert classify_stance(seg, codings)["stance"].iloc[0] == "concern"
 
 
-def test_learned_stance_speaks_when_the_cues_are_silent(semantic):
-    seg = segments_from_texts(["My sister's scan results got posted to a stranger two streets away."])
+def test_learned_stance_is_listed_and_speaks_only_when_the_cues_are_silent(semantic):
+    import pandas as pd
+
+    seg = segments_from_texts(["My sister's scan results got posted to a stranger two streets away.",
+                               "I'm happy to share it."])
     learned = semantic.stance_probabilities(seg)
-    row = classify_stance(seg, learned=learned, override=semantic.STANCE_OVERRIDE).iloc[0]
-    assert "learned: " in row["cues"]
-    assert row["stance"] == "concern"
+    assert set(learned.columns) == {"concern", "support", "conditional_support", "mixed", "neutral"}
+    assert all("learned: " in c for c in classify_stance(seg, learned=learned)["cues"])
+    sure = pd.DataFrame({"concern": [0.9, 0.9], "support": [0.0, 0.0], "conditional_support": [0.0, 0.0],
+                         "mixed": [0.05, 0.05], "neutral": [0.05, 0.05]}, index=seg["segment_id"])
+    got = classify_stance(seg, learned=sure, override=0.5)
+    assert got["stance"].tolist() == ["concern", "support"]   # the cues of the second decide

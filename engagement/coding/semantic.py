@@ -325,7 +325,7 @@ def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.Da
 
 # ------------------------------------------------------------------ stance learned from the examples
 
-STANCE_OVERRIDE = 0.55   # the learned stance replaces a cue-less "neutral" at this probability (chosen on the dev set)
+STANCE_OVERRIDE = 0.45   # the learned stance replaces a cue-less "neutral" at this probability (chosen on the dev set)
 
 
 @dataclass

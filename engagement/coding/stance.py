@@ -85,7 +85,12 @@ CUES: list[tuple[str, str, float, dict]] = [
                                           "someone|somebody else 's", "no one|nobody told|asked", "without * ask|asking|telling|permission",
                                           "sit right", "bad feeling", "gut say|says no", "disaster waiting", "claw * back",
                                           "never get * back", "once it 's|is out", "ca|can n't undo", "cannot undo", "no going back",
-                                          "do n't|not sit right|well", "not for me", "no thank you|thanks"]}),
+                                          "do n't|not sit right|well", "not for me", "no thank you|thanks",
+                                          "nobody|noone|no one * know|knows who|where|what", "not know|knowing who|where|what",
+                                          "did n't|not know * they|that", "look at the state of", "look what happen|happened",
+                                          "two and two together", "to ransom", "scam|scams|scammer|scammers|fraud|fraudster",
+                                          "where do|does * go|end up", "more than * need|needs", "what 's|has * get|got to do with",
+                                          "what have * get|got to do with", "no business", "no idea who|where|what"]}),
     ("concern", "fixed", 0.8, {"lemmas": ["rather * n't|not", "what if", "stay|kept|keep out of", "not comfortable|happy|keen|sure about"]}),
     ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
                               "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
@@ -133,7 +138,10 @@ CUES: list[tuple[str, str, float, dict]] = [
                                             "alright|fine|happy|ok|okay|comfortable|content|glad|willing|good if|when|once",
                                             "all right|ok|okay * if|when|once", "'d|would|will|'ll say yes|agree|share|sign|go along * if|when|once",
                                             "yes|yeah|sure|fine|okay|ok ,? if|once|when", "as long as * then", "as long as",
-                                            "if * ask|asks|asked|tell|tells|told|check|checks * first|beforehand|before"]}),
+                                            "if * ask|asks|asked|tell|tells|told|check|checks * first|beforehand|before",
+                                            "be|being ask|asked|told * first|beforehand", "ask|asks|asked|tell|tells|told me|us first",
+                                            "if * do it properly|right|safely|carefully", "do it properly|right", "if * strip|strips|take|takes|taken",
+                                            "only * need|needs|should|want|wants"]}),
     ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on", "it depend|depends", "and nothing more|else", "no more than",
                                             "but in a|an? emergency|crisis", "in an emergency|emergencies ,? fair|fine|okay|ok|yes|yeah",
                                             "yes|yeah|okay|ok|fine ,? in a|an? emergency|emergencies", "if * name|names * off|removed|out",
@@ -197,6 +205,8 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
         if all(hit[1] <= k[0] or hit[0] >= k[1] for k in same_kind):
             kept.append(hit)
     spans = [(text.find(ev), ev) for ev in evidence if ev and text.find(ev) >= 0]
+    for m in _IF_THEN.finditer(text):
+        kept.append((_tok_at(offsets, m.start()), _tok_at(offsets, m.end() - 1) + 1, "condition", "fixed", 1.0))
     turn, denial = _contrast(text, offsets)
     if turn is not None and any(s >= turn and p != "condition" for s, _, p, _, _ in kept):
         # "it's not X I'm wary of, it's Y": the clause after the turn decides; the first only sets the scene
@@ -232,6 +242,14 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
 _CONTRAST = re.compile(r"\b(?:it'?s|it is|that'?s|that is|it was|it's just)\s+(not)\b|\b(?:it|that) (isn'?t|wasn'?t)\b|"
                        r"^\s*(not) (?:the|that|so much)\b", re.IGNORECASE)
 _TURN = re.compile(r"[,;:—–-]\s*(?:it'?s|it is|it was|but|just|rather|more|what)\b|\bbut\b", re.IGNORECASE)
+
+
+_IF_THEN = re.compile(r"\bif\b[^.?!;]{3,80}?,\s*(?:then\s+)?(?:yes|yeah|fine|ok|okay|sure|great|go ahead|i'?m happy|"
+                      r"that'?s fine|i'?d agree|i'?m in|no problem)\b", re.IGNORECASE)
+
+
+def _tok_at(offsets: list[tuple[int, int]], char: int) -> int:
+    return next((i for i, (a, b) in enumerate(offsets) if a <= char < b or a > char), len(offsets) - 1)
 
 
 def _contrast(text: str, offsets: list[tuple[int, int]]) -> tuple[int | None, int | None]:
