@@ -161,3 +161,20 @@ def test_brands_medicines_and_conditions_are_kept(det, text):
 ])
 def test_brands_and_conditions_are_kept_with_the_ner(ner_det, text):
     assert redacted(ner_det, text) == text
+
+
+# ---- found on an unseen study (the end-to-end trial): a theme word opening a sentence, a spaced NI number
+@pytest.mark.parametrize("text, expected", [
+    ("Planning, if it means more drug services in Lowestoft, then yes please.",
+     "Planning, if it means more drug services in Lowestoft, then yes please."),
+    ("Research, would you believe, is the bit I like.", "Research, would you believe, is the bit I like."),
+    ("Folasade, would you say a bit more about that?", "[PERSON_1], would you say a bit more about that?"),
+])
+def test_a_sentence_initial_word_before_a_question_word_is_a_name_only_if_it_looks_like_one(ner_det, text, expected):
+    assert redacted(ner_det, text) == expected
+
+
+def test_a_spaced_national_insurance_number_is_hidden_whatever_its_prefix(det):
+    # "QQ" is never issued; a transcriber's mishearing or an example number is hidden all the same
+    assert redacted(det, "I filled it in. QQ 48 21 07 B, I know it from my payslips.") == \
+        "I filled it in. [NI_NUMBER_1], I know it from my payslips."

@@ -398,7 +398,10 @@ def _not_a_word(value: str) -> bool:
         from engagement.privacy.lexicon import load_lexicon
     except ImportError:   # pragma: no cover
         return False
-    return not load_lexicon().is_ordinary(value) and _key(value) not in pp.NON_NAME_WORDS
+    from engagement.privacy.lexicon import english_word
+
+    return (not load_lexicon().is_ordinary(value) and _key(value) not in pp.NON_NAME_WORDS
+            and not english_word(value))
 
 
 _EPONYM_AFTER = re.compile(rf"{pp.APOS}s?(?:[ \t]+(?:disease|syndrome|palsy|disorder|lymphoma|sarcoma|"

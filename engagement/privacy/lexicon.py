@@ -98,6 +98,37 @@ def _key(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _english_lemmas() -> frozenset[str]:
+    """English lemmas (WordNet's, as the installed spaCy model's lemmatizer ships them), or none."""
+    import importlib.util
+
+    from engagement.ingest.spacy_model import model_name
+
+    try:
+        from spacy.lookups import Lookups
+
+        spec = importlib.util.find_spec(model_name())
+        files = sorted(Path(spec.origin).parent.rglob("lemmatizer/lookups/lookups.bin")) if spec and spec.origin else []
+        if not files:
+            return frozenset()
+        table = Lookups().from_disk(files[0].parent).get_table("lemma_index")
+        return frozenset(w for words in table.values() for w in words if w.isalpha())
+    except Exception:  # noqa: BLE001 - no model or an older layout: fall back to the word lists
+        return frozenset()
+
+
+def english_word(word: str) -> bool:
+    """Is ``word`` an English dictionary word and not a name the lexicon knows ("Planning", not "Grace")?"""
+    key = _key(word)
+    if not key.isalpha() or load_lexicon().entries.get(key):
+        return False
+    lemmas = _english_lemmas()
+    stems = {key, key[:-1] if key.endswith("s") else key, key[:-2] if key.endswith(("es", "ed")) else key,
+             key[:-3] if key.endswith("ing") else key, key[:-3] + "y" if key.endswith("ies") else key}
+    return any(stem in lemmas for stem in stems)
+
+
+@lru_cache(maxsize=1)
 def load_lexicon() -> NameLexicon:
     """The packaged name lexicon (read once per process)."""
     entries = _read(DATA / "names.tsv")

@@ -288,7 +288,9 @@ class NameRules:
                             pattern is VOCATIVE_RES[2] and not m.group("name").endswith("ly")):
                         span = self._trimmed(text, m, strong=False)
                         if span and not self.org_follows(text, span[1]):
-                            yield span[0], span[1], method, True   # "I think Jiayi mentioned", "Zhen, do you"
+                            # "I think Jiayi mentioned" is sure; a sentence-initial "Zhen, do you" is weak, so
+                            # the NER or the name lexicon must agree ("Planning, if it means more services")
+                            yield span[0], span[1], method, (True if pattern is SPEECH_RE else None)
                         continue
                 span = self._trimmed(text, m, strong=strong)
                 if span and not self.org_follows(text, span[1]):

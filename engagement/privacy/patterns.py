@@ -385,8 +385,15 @@ def find_hospital_numbers(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "context")
 
 
+#: the full spaced shape with its suffix letter ("QQ 48 21 07 B") is distinctive even with a prefix
+#: HMRC never issues: a transcriber's mishearing or an example number is hidden all the same
+NI_SPACED_RE = re.compile(r"(?<![\w])[A-Z]{2}[ \t]\d{2}[ \t]\d{2}[ \t]\d{2}[ \t][A-D](?![\w])")
+
+
 def find_ni_numbers(text: str) -> Iterator[Span]:
     for m in NI_RE.finditer(text):
+        yield Span(m.start(), m.end(), "NI_NUMBER", "regex")
+    for m in NI_SPACED_RE.finditer(text):
         yield Span(m.start(), m.end(), "NI_NUMBER", "regex")
     for m in NI_LOOSE_RE.finditer(text):
         if _cued(text, m.start(), NI_CUE_RE):
