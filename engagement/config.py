@@ -58,9 +58,11 @@ DEFAULTS: dict[str, Any] = {
         "deny_list": [],
         "pseudonyms": False,
         "max_age": 89,
+        "hide_facilities": True,   # GP surgeries, pharmacies, care homes, schools named by street or village
     },
     "codebook": "default",
     "topics": {
+        "method": "kmeans",        # kmeans (a partition: no outliers, no topic over 15%) | hdbscan (UMAP + HDBSCAN)
         "embedding": "minilm",
         "min_topic_size": 12,
         "nr_topics": "auto",
@@ -176,6 +178,8 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
         raise ConfigError("'segmentation' must be 'model', 'fast' or 'blank' (tests only)", path=where)
     if settings["topics"].get("embedding") not in ("minilm", "tfidf"):
         raise ConfigError("'topics.embedding' must be 'minilm' or 'tfidf'", path=where)
+    if settings["topics"].get("method") not in ("kmeans", "hdbscan"):
+        raise ConfigError("'topics.method' must be 'kmeans' or 'hdbscan'", path=where)
     if settings["topics"].get("guided") and settings["topics"]["embedding"] != "minilm":
         raise ConfigError("'topics.guided' needs 'topics.embedding: minilm' (seed words are embedded)", path=where)
     return settings
