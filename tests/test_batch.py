@@ -86,7 +86,7 @@ class LeakStub:
     def __init__(self):
         self.calls, self.findings = [], []
 
-    def __call__(self, cfg, paths=None, use_ner=False):
+    def __call__(self, cfg, paths=None, use_ner=False, **kwargs):
         from engagement.privacy.leak import LeakReport
 
         self.calls.append(cfg.root)
