@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
         "hide_facilities": True,   # GP surgeries, pharmacies, care homes, schools named by street or village
     },
     "codebook": "default",
+    "coding": {
+        "semantic": True,          # the learned layer beside the rules (needs topics.embedding: minilm)
+    },
     "topics": {
         "method": "kmeans",        # kmeans (a partition: no outliers, no topic over 15%) | hdbscan (UMAP + HDBSCAN)
         "embedding": "minilm",

@@ -30,7 +30,10 @@ class Analysis:
 
     @property
     def rule_codings(self) -> pd.DataFrame:
-        return self.codings[self.codings["source"] == "rule"]
+        """Theme codings the measures count: the codebook's rules and its semantic layer (not topics)."""
+        from engagement.schemas import THEME_SOURCES
+
+        return self.codings[self.codings["source"].isin(THEME_SOURCES)]
 
     def for_region(self, region: str) -> "Analysis":
         """The same analysis restricted to one region ("all" returns self)."""

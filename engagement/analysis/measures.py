@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engagement.schemas import THEME_SOURCES
+
 SPEAKER_ROLES = ("participant", "respondent")
 SUPPRESSED = "suppressed"
 
@@ -30,7 +32,7 @@ def analysed_segments(segments: pd.DataFrame, include_facilitators: bool = False
 
 
 def _theme_hits(segments: pd.DataFrame, codings: pd.DataFrame, level: str = "theme") -> pd.DataFrame:
-    coded = codings[codings["source"] == "rule"] if "source" in codings else codings
+    coded = codings[codings["source"].isin(THEME_SOURCES)] if "source" in codings else codings
     hits = coded[["segment_id", level]].drop_duplicates().merge(
         segments[["segment_id", "participant_id", "session_id", "cluster", "region", "kind"]], on="segment_id")
     return hits.rename(columns={level: "theme"})

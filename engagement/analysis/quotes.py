@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from engagement.analysis.measures import analysed_segments
+from engagement.schemas import THEME_SOURCES
 
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 KIND_LABELS = {"focus_group": "focus group", "interview": "interview", "survey": "survey"}
@@ -38,7 +39,7 @@ def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, embeddings: d
         theme, group, rank, segment_id, quote, participant_id, region, kind, attribution, centrality.
     """
     seg = analysed_segments(segments)
-    coded = codings[codings["source"] == "rule"][["segment_id", "theme"]].drop_duplicates()
+    coded = codings[codings["source"].isin(THEME_SOURCES)][["segment_id", "theme"]].drop_duplicates()
     data = coded.merge(seg, on="segment_id")
     if by == "all":
         data = data.assign(all="all")
