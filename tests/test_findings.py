@@ -286,3 +286,16 @@ def test_finding_sentence_keeps_acronyms_and_omits_a_missing_interval():
     assert finding_sentence(rec, {"nhs": "NHS app"}) == (
         "In Norfolk, 50% of participants raised NHS app, against 20% elsewhere "
         "(difference 30 points; session permutation test, BH-adjusted p = 0.03).")
+
+
+def test_degenerate_inputs_give_empty_tables_and_a_plain_sentence(study):
+    segs, codes = study
+    for part in (segs.iloc[:0], segs[segs["region"] == "Essex"]):
+        table = compare_groups(part, codes)
+        assert table.empty and "p_adjusted" in table and key_findings(table, LABELS).empty
+        assert no_findings_sentence(table, LABELS).startswith("No difference between areas could be tested")
+
+
+def test_session_kinds_can_be_compared_too(study):
+    table = compare_groups(*study, by="kind", n_boot=50)
+    assert set(table["kind"]) == {"focus_group", "interview"} and table["p_value"].between(0, 1).all()

@@ -79,7 +79,8 @@ def _units(segments: pd.DataFrame, codings: pd.DataFrame, by: str
     """
     seg = analysed_segments(segments) if "cluster" not in segments else segments
     seg = seg[seg[by].notna()] if by in seg else seg.iloc[:0].assign(**{by: pd.Series(dtype=str)})
-    people = seg.drop_duplicates("participant_id")[["participant_id", "cluster", by, "kind"]].copy()
+    people = seg.drop_duplicates("participant_id")[list(dict.fromkeys(["participant_id", "cluster", by, "kind"]))]
+    people = people.copy()
     people["cluster"] = people["cluster"].astype(str)
     nested = people.groupby("cluster")[by].nunique().le(1).all()
     people["unit"] = people["cluster"] if nested else people["cluster"] + "\x1f" + people[by].astype(str)
@@ -341,7 +342,8 @@ def no_findings_sentence(table: pd.DataFrame, labels: Mapping[str, str], alpha: 
         head = (f"No theme was raised more {where} than {rest} once the Benjamini-Hochberg adjustment "
                 f"{level} was applied")
     if rows.empty:
-        return f"No difference between {what} could be tested: no theme was raised by participants."
+        return (f"No difference between {what} could be tested: that needs a theme raised by participants and "
+                f"at least two {what} with participants.")
     found = len(_candidates(rows, alpha, publishable))
     if found:   # called although something survived: say what is true rather than "none"
         return (f"{found} difference{'s' if found > 1 else ''} between {what} survived the Benjamini-Hochberg "
