@@ -164,3 +164,300 @@ def test_sentences_too_short_to_stand_alone_are_not_quoted():
 def test_topic_codings_do_not_make_quotes():
     segs, codes, emb = build({"Essex": ESSEX})
     assert exemplar_quotes(segs, codes.assign(source="topic"), emb, min_cell=5).empty
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole statements, context from the speaker's own turn, stance, and per-area selection.
+#
+# A small focus-group corpus: three areas, two sessions each, three participants per session,
+# one turn per participant (facilitator turns in between). Each participant's turn says one
+# sentence per theme, in the same order, so a sentence's neighbours are known by construction.
+# ---------------------------------------------------------------------------------------------
+
+from engagement.analysis.quotes import (  # noqa: E402
+    area_quotes, is_statement, quote_text, stance_quotes)
+from engagement.errors import ParameterError  # noqa: E402
+
+AREAS = {"Essex": "ESX", "Norfolk": "NFK", "Suffolk": "SFK"}
+THEMES = ("trust", "commercial", "security", "planning")
+SUPPORT = "I trust my own GP with my records because they have always been careful with them"
+CONCERN = "I don't trust either, if I'm honest, not the hospital and not the companies they deal with"
+SAYS = {
+    "commercial": "I would not want my records sold on to a drug company for them to profit from",
+    "security": "If somebody can get into the system and take everything then that is a real worry",
+    "planning": "The managers need the numbers to plan the nurses and the clinics for our area",
+}
+
+
+def corpus(extra_turns: dict[str, list[tuple[str, str | None, str]]] | None = None):
+    """segments, codings, stance, embeddings.
+
+    Participants P1-P3 (session FG1) support on trust, P4-P6 (FG2) are concerned. ``extra_turns``
+    maps a participant to extra sentences (text, theme or None, stance) appended to their turn.
+    """
+    segs, codes, stances, emb = [], [], [], {}
+    n = 0
+    for region, code in AREAS.items():
+        for fg, people in (("FG1", (1, 2, 3)), ("FG2", (4, 5, 6))):
+            session = f"{code}-{fg}"
+            for t, p in enumerate(people):
+                person = f"{session}-P{p}"
+                trust = (SUPPORT, "support") if p <= 3 else (CONCERN, "concern")
+                said = [(trust[0], "trust", trust[1])] + [(SAYS[th], th, "neutral") for th in THEMES[1:]]
+                said += (extra_turns or {}).get(person, [])
+                turn_index, start = 2 * t + 1, 0  # even turns are the facilitator's
+                fac_id = f"{session}-T{2 * t:04d}-S00"
+                segs.append(dict(segment_id=fac_id, session_id=session, turn_index=2 * t,
+                                 participant_id=f"{session}-F", role="facilitator", region=region,
+                                 kind="focus_group", text="The facilitator thanks everyone and asks what they think.",
+                                 start_char=0))
+                for k, (text, theme, stance) in enumerate(said):
+                    seg_id = f"{session}-T{turn_index:04d}-S{k:02d}"
+                    text = f"{text} ({seg_id})." if not text.endswith(("?", ".", "-")) else text
+                    segs.append(dict(segment_id=seg_id, session_id=session, turn_index=turn_index,
+                                     participant_id=person, role="participant", region=region, kind="focus_group",
+                                     text=text, start_char=start))
+                    start += len(text) + 1
+                    if theme:
+                        codes.append(dict(segment_id=seg_id, code=theme, theme=theme, source="rule"))
+                    stances.append(dict(segment_id=seg_id, stance=stance, score=1.0, cues=""))
+                    n += 1
+                    emb[seg_id] = unit((n * 37) % 60 - 30)
+    segs = pd.DataFrame(segs)
+    segs["n_words"] = segs["text"].str.split().str.len()
+    return segs, pd.DataFrame(codes), pd.DataFrame(stances), emb
+
+
+def prevalence(overrides: dict[tuple[str, str], dict] | None = None) -> pd.DataFrame:
+    """Every area raised every theme; (theme, area) -> column overrides. Most raised: trust, then in THEMES order."""
+    rows = []
+    for region in AREAS:
+        for i, theme in enumerate(THEMES):
+            rows.append({**dict(theme=theme, region=region, participants=9 - i, participants_total=10,
+                                share=(9 - i) / 10, suppressed=False, published_as="value"),
+                         **(overrides or {}).get((theme, region), {})})
+    return pd.DataFrame(rows)
+
+
+def comparison(effects: dict[tuple[str, str], tuple[float, bool]]) -> pd.DataFrame:
+    """(theme, area) -> (effect, significant); every other cell a small negative difference."""
+    rows = []
+    for region in AREAS:
+        for theme in THEMES:
+            effect, sig = effects.get((theme, region), (-0.05, False))
+            rows.append(dict(theme=theme, region=region, effect=effect, p_adjusted=0.01 if sig else 0.6,
+                             significant=sig, suppressed=False))
+    return pd.DataFrame(rows)
+
+
+DISTINCT = {("commercial", "Essex"): (0.3, True), ("security", "Norfolk"): (0.25, True),
+            ("planning", "Suffolk"): (0.2, True)}
+
+
+def test_each_area_is_illustrated_by_the_themes_it_stands_out_on():
+    segs, codes, stance, emb = corpus()
+    q = area_quotes(segs, codes, emb, prevalence=prevalence(), comparison=comparison(DISTINCT), stance=stance,
+                    themes_per_area=1)
+    first = q.set_index("region")["theme"].to_dict()
+    assert first == {"Essex": "commercial", "Norfolk": "security", "Suffolk": "planning"}
+    assert set(q["reason"]) == {"distinctive"}
+    assert q.groupby("region")["segment_id"].apply(frozenset).nunique() == 3  # no two areas share quotes
+
+
+def test_significant_differences_come_first_then_the_largest_effect_then_the_most_raised():
+    segs, codes, stance, emb = corpus()
+    effects = {("security", "Essex"): (0.4, False), ("planning", "Essex"): (0.1, True)}
+    q = area_quotes(segs, codes, emb, prevalence=prevalence(), comparison=comparison(effects), themes_per_area=3)
+    essex = q[q["region"] == "Essex"].sort_values("theme_rank")
+    assert essex[["theme", "reason"]].values.tolist() == [
+        ["planning", "distinctive"], ["security", "distinctive"], ["trust", "most raised"]]
+    # without distinctive themes an area shows what most of its people raised, never the first code ids
+    norfolk = q[q["region"] == "Norfolk"].sort_values("theme_rank")
+    assert norfolk["reason"].eq("most raised").all()
+    assert norfolk["theme"].iloc[0] == "trust"
+
+
+def test_without_a_comparison_the_most_raised_themes_are_shown():
+    segs, codes, stance, emb = corpus()
+    prev = prevalence({("planning", "Essex"): dict(participants=10), ("trust", "Essex"): dict(participants=5)})
+    q = area_quotes(segs, codes, emb, prevalence=prev, themes_per_area=2)
+    assert q[q["region"] == "Essex"].sort_values("theme_rank")["theme"].tolist() == ["planning", "commercial"]
+
+
+@pytest.mark.parametrize("hidden", [dict(published_as="band"), dict(published_as="suppressed"),
+                                    dict(suppressed=True), dict(participants=np.nan, published_as="suppressed"),
+                                    "absent"])
+def test_a_theme_whose_area_cell_is_protected_is_never_quoted_there(hidden):
+    segs, codes, stance, emb = corpus()
+    if hidden == "absent":
+        prev = prevalence()
+        prev = prev[~((prev["theme"] == "commercial") & (prev["region"] == "Essex"))]
+    else:
+        prev = prevalence({("commercial", "Essex"): hidden})
+    q = area_quotes(segs, codes, emb, prevalence=prev, comparison=comparison(DISTINCT), themes_per_area=4,
+                    per_theme=6)
+    essex = q[q["region"] == "Essex"]
+    assert "commercial" not in set(essex["theme"])  # not even as a "most raised" theme
+    assert not essex["segment_id"].isin(codes.loc[codes["theme"] == "commercial", "segment_id"]).any()
+    assert set(essex["theme"]) == {"trust", "security", "planning"}
+    assert "commercial" in set(q.loc[q["region"] == "Norfolk", "theme"])  # published there: still quoted
+
+
+def test_an_area_cell_with_too_few_people_gives_no_quotes_whatever_the_tables_say():
+    segs, codes, stance, emb = corpus()
+    few = segs["segment_id"].str.startswith("ESX-") & segs["participant_id"].str.match(r".*-P[1-3]$")
+    codes = codes[~(codes["segment_id"].isin(segs.loc[few, "segment_id"]) & (codes["theme"] == "commercial"))]
+    q = area_quotes(segs, codes, emb, prevalence=prevalence(), comparison=comparison(DISTINCT), min_cell=5)
+    assert "commercial" not in set(q.loc[q["region"] == "Essex", "theme"])
+
+
+def test_within_an_area_other_people_are_quoted_for_other_themes():
+    segs, codes, stance, emb = corpus()
+    q = area_quotes(segs, codes, emb, prevalence=prevalence(), themes_per_area=4, per_theme=1)
+    for _, area in q.groupby("region"):
+        assert area["participant_id"].is_unique
+        assert area["segment_id"].is_unique
+
+
+def test_area_quotes_have_the_columns_a_report_reads():
+    segs, codes, stance, emb = corpus()
+    q = area_quotes(segs, codes, emb, prevalence=prevalence(), comparison=comparison(DISTINCT), stance=stance)
+    for col in ("region", "theme", "reason", "rank", "segment_id", "quote", "context_before", "context_after",
+                "participant_id", "kind", "attribution", "stance", "centrality", "display"):
+        assert col in q.columns
+    empty = area_quotes(segs, codes, emb, prevalence=prevalence().iloc[0:0])
+    assert empty.empty and list(empty.columns) == list(q.columns)
+
+
+def test_a_support_quote_has_support_in_the_stance_table_and_never_a_concern_sentence():
+    # P1 also says a concern sentence right before a support sentence, in the same turn
+    extra = {"ESX-FG1-P1": [(CONCERN, "trust", "concern"),
+                            ("Mind you I do trust the practice nurse who has known me for years", "trust", "support")]}
+    segs, codes, stance, emb = corpus(extra)
+    codes = codes[codes["segment_id"] != "ESX-FG1-T0001-S00"]  # P1's usual support sentence: not coded here
+    q = stance_quotes(segs, codes, emb, stance, theme="trust", stance_label="support", per_cell=10, min_cell=5)
+    assert not q.empty and set(q["theme"]) == {"trust"}
+    stances = stance.set_index("segment_id")["stance"]
+    assert (stances.loc[q["segment_id"]] == "support").all()
+    assert (q["stance"] == "support").all()
+    for text in q["display"]:
+        assert "I don't trust either" not in text
+    nurse = q[q["quote"].str.startswith("Mind you")]
+    assert len(nurse) == 1 and nurse.iloc[0]["context_before"] == ""  # its concern neighbour is left out
+
+
+def test_exemplar_quotes_takes_a_stance_filter_too():
+    segs, codes, stance, emb = corpus()
+    q = exemplar_quotes(segs, codes, emb, per_cell=10, stance=stance, stance_label="concern")
+    trust = q[q["theme"] == "trust"]
+    assert set(trust["participant_id"].str[-2:]) == {"P4", "P5", "P6"}
+    assert q["stance"].eq("concern").all()
+    # other themes have no concern sentence: no quote rather than a neutral one under a concern label
+    assert set(q["theme"]) == {"trust"}
+
+
+@pytest.mark.parametrize("kwargs", [dict(stance_label="worried"), dict(stance_label="support", stance=None)])
+def test_a_stance_filter_needs_a_known_stance_and_the_stance_table(kwargs):
+    segs, codes, stance, emb = corpus()
+    with pytest.raises(ParameterError, match="stance"):
+        exemplar_quotes(segs, codes, emb, **{"stance": stance, **kwargs})
+
+
+NOT_QUOTES = [
+    "Can I just say something about the planning of the new clinics here?",
+    "Can I come in here, because I have something about the records to say.",
+    "Sorry, go on, I was going to say something about the hospital records.",
+    "I was going to say that but you have already said it about the data.",
+    "Do you think the hospital shares the records with the council as well?",
+    "Sorry, can you hear me all right, the signal on this phone is terrible today?",
+    "That's a good point and I had not thought about it like that before.",
+    "[PERSON_1] told [PERSON_2] and [PERSON_3] at [LOCATION_1] about [PERSON_4] and it.",
+    "Yes.",
+    "I didn't mean that the records themselves should be, well, I mean -",
+]
+STATEMENTS = [
+    "I would not want my records sold on to a drug company for profit.",
+    "And if it's all joined up and one thing's wrong, then it's wrong everywhere, isn't it?",
+    "Why should the receptionist see what the doctor sees about my mental health?",
+    "I remember thinking, where does all this actually go once I press send?",
+    "When [PERSON_1] rang the surgery they said my notes could be sold on.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_QUOTES)
+def test_questions_meta_talk_fragments_and_placeholders_are_not_statements(text):
+    assert not is_statement(text)
+
+
+@pytest.mark.parametrize("text", STATEMENTS)
+def test_claims_including_tag_and_rhetorical_questions_are_statements(text):
+    assert is_statement(text)
+
+
+def test_questions_and_meta_talk_are_never_quoted_even_when_coded_and_central():
+    extra = {f"{code}-FG1-P{p}": [(text, "planning", "neutral") for text in NOT_QUOTES]
+             for code in AREAS.values() for p in (1, 2)}
+    segs, codes, stance, emb = corpus(extra)
+    for seg_id in codes.loc[codes["segment_id"].isin(segs.loc[segs["text"].isin(NOT_QUOTES), "segment_id"]),
+                            "segment_id"]:
+        emb[seg_id] = unit(0.0)  # pulled to the centre of the cell
+    q = exemplar_quotes(segs, codes, emb, per_cell=20)
+    assert not q["quote"].isin(NOT_QUOTES).any()
+    a = area_quotes(segs, codes, emb, prevalence=prevalence(), themes_per_area=4, per_theme=6)
+    assert not a["quote"].isin(NOT_QUOTES).any()
+
+
+def test_context_is_one_sentence_either_side_from_the_same_turn_only():
+    segs, codes, stance, emb = corpus()
+    q = exemplar_quotes(segs, codes, emb, per_cell=10, min_cell=5)
+    text = segs.set_index("segment_id")["text"]
+    for rec in q.to_dict("records"):
+        seg_id = rec["segment_id"]
+        k = int(seg_id[-2:])
+        before = f"{seg_id[:-2]}{k - 1:02d}"
+        after = f"{seg_id[:-2]}{k + 1:02d}"
+        # first sentence of a turn: the facilitator spoke before, and that is never context
+        assert rec["context_before"] == (text[before] if k > 0 else "")
+        assert rec["context_after"] == (text[after] if after in text.index else "")
+        assert "facilitator" not in rec["display"]
+    firsts = q[q["segment_id"].str.endswith("S00")]
+    lasts = q[q["segment_id"].str.endswith("S03")]
+    assert not firsts.empty and firsts["context_before"].eq("").all()
+    assert not lasts.empty and lasts["context_after"].eq("").all()  # the next turn is someone else's
+
+
+def test_context_never_crosses_into_another_speaker_even_in_a_shared_turn_number():
+    segs, codes, stance, emb = corpus()
+    # a malformed export: a second speaker numbered into the same turn as P1
+    intruder = dict(segment_id="ESX-FG1-T0001-S09", session_id="ESX-FG1", turn_index=1,
+                    participant_id="ESX-FG1-P2", role="participant", region="Essex", kind="focus_group",
+                    text="Somebody else entirely says this sentence about their own records.", start_char=1000,
+                    n_words=10)
+    segs = pd.concat([segs, pd.DataFrame([intruder])], ignore_index=True)
+    q = exemplar_quotes(segs, codes, emb, per_cell=10)
+    assert not q["display"].str.contains("Somebody else entirely").any()
+
+
+def test_display_is_the_whole_passage_and_never_cut():
+    segs, codes, stance, emb = corpus()
+    long = ("I would be happy for them to use it for research into diabetes and heart disease and cancer and "
+            "all the rest of it as long as it stays inside the NHS and nobody sells it on to an insurance "
+            "company or a drug firm that then charges us for the medicine we helped them make")
+    segs.loc[segs["segment_id"] == "ESX-FG1-T0001-S01", "text"] = long
+    segs["n_words"] = segs["text"].str.split().str.len()
+    q = exemplar_quotes(segs, codes, emb, per_cell=10)
+    rec = q[q["segment_id"] == "ESX-FG1-T0001-S01"].iloc[0]
+    assert rec["quote"] == long
+    assert rec["display"] == f"{rec['context_before']} {long} {rec['context_after']}"
+    assert rec["display"] == quote_text(rec)
+    assert all(quote_text(r).count(r["quote"]) == 1 for r in q.to_dict("records"))
+
+
+def test_quotes_are_the_same_whatever_the_order_of_the_input_rows():
+    segs, codes, stance, emb = corpus()
+    kwargs = dict(prevalence=prevalence(), comparison=comparison(DISTINCT), stance=stance, per_theme=2)
+    first = area_quotes(segs, codes, emb, **kwargs)
+    again = area_quotes(segs.sample(frac=1, random_state=3), codes.sample(frac=1, random_state=4), emb,
+                        **{**kwargs, "stance": stance.sample(frac=1, random_state=5)})
+    pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
+    pd.testing.assert_frame_equal(exemplar_quotes(segs, codes, emb), exemplar_quotes(segs[::-1], codes[::-1], emb))
