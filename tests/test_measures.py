@@ -44,12 +44,56 @@ def test_prevalence_counts_people_not_sentences_and_ignores_facilitators():
     assert row["ci_low"] <= row["share"] <= row["ci_high"]
 
 
-def test_small_cells_are_suppressed_not_zero():
+def test_small_cells_are_banded_not_zero():
     segs, codes = make_corpus()
     prev = theme_prevalence(segs, codes, by="region", min_cell=5, seed=1).set_index(["theme", "region"])
     cell = prev.loc[("commercial", "Norfolk")]
     assert bool(cell["suppressed"]) and np.isnan(cell["participants"]) and np.isnan(cell["share"])
-    assert not prev.loc[("commercial", "Essex"), "suppressed"]
+    assert (cell["published_as"], cell["band"]) == ("band", "fewer than 5")
+    assert not prev.loc[("joined_up", "Essex"), "suppressed"]
+
+
+def test_with_two_regions_the_other_cell_is_banded_too_or_the_overall_count_gives_norfolk_away():
+    segs, codes = make_corpus()
+    prev = theme_prevalence(segs, codes, by="region", min_cell=5, seed=1).set_index(["theme", "region"])
+    # 12 raised commercial overall: Essex's 10 published would leave Norfolk's 2 by subtraction
+    essex = prev.loc[("commercial", "Essex")]
+    assert (essex["published_as"], essex["band"]) == ("band", "10 to 14") and bool(essex["suppressed"])
+    off = theme_prevalence(segs, codes, by="region", min_cell=5, seed=1, secondary=False)
+    assert off.set_index(["theme", "region"]).loc[("commercial", "Essex"), "participants"] == 10
+
+
+def test_published_as_and_suppressed_agree_and_bands_have_text():
+    segs, codes = make_corpus()
+    prev = theme_prevalence(segs, codes, by="region", min_cell=5, seed=1)
+    assert list(prev.columns[:10]) == ["theme", "region", "segments", "participants", "participants_total",
+                                       "sessions", "share", "ci_low", "ci_high", "suppressed"]
+    assert (prev["suppressed"] == (prev["published_as"] != "value")).all()
+    assert (prev.loc[prev["published_as"] == "band", "band"] != "").all()
+    assert (prev.loc[prev["published_as"] != "band", "band"] == "").all()
+
+
+def test_policy_suppress_hides_small_counts_instead_of_banding():
+    segs, codes = make_corpus()
+    prev = theme_prevalence(segs, codes, by="region", min_cell=5, seed=1, policy="suppress")
+    cell = prev.set_index(["theme", "region"]).loc[("commercial", "Norfolk")]
+    assert (cell["published_as"], cell["band"]) == ("suppressed", "")
+
+
+def test_a_sensitive_theme_small_count_is_suppressed_not_banded():
+    segs, codes = make_corpus()
+    codes = codes.assign(theme=codes["theme"].replace({"commercial": "sensitive"}))
+    prev = theme_prevalence(segs, codes, by="region", min_cell=5, seed=1).set_index(["theme", "region"])
+    assert prev.loc[("sensitive", "Norfolk"), "published_as"] == "suppressed"
+
+
+def test_a_participant_attribute_breakdown_suppresses_small_counts():
+    segs, codes = make_corpus()
+    segs = segs.assign(age_band=np.where(segs["participant_id"].str.contains("P0|P1"), "18-34", "35+"))
+    prev = theme_prevalence(segs, codes, by="age_band", min_cell=5, seed=1)
+    assert (prev["published_as"] == "suppressed").any()
+    # a small count is never shown, not even as a band; a band here only protects a larger cell
+    assert not prev["band"].str.startswith("fewer than").any()
 
 
 def test_a_theme_nobody_raised_shows_zero_not_suppressed():
@@ -90,6 +134,29 @@ def test_stance_shares_within_theme_sum_to_one():
     st = stance_by_theme(segs, codes, stance, min_cell=1)
     shares = st[["concern", "support", "conditional_support", "mixed", "neutral"]].sum(axis=1)
     assert np.allclose(shares, 1.0)
+
+
+def test_region_vs_rest_withholds_the_rest_share_when_the_area_count_is_protected():
+    segs, codes = make_corpus()
+    rvr = region_vs_rest(segs, codes, min_cell=5).set_index(["theme", "region"])
+    norfolk = rvr.loc[("commercial", "Norfolk")]
+    # share_rest = (12 - a) / 12 with 12 published overall would give Norfolk's a back
+    assert bool(norfolk["suppressed"]) and np.isnan(norfolk["share_rest"]) and np.isnan(norfolk["p_value"])
+    assert not rvr.loc[("joined_up", "Norfolk"), "suppressed"]
+
+
+def test_stance_and_cooccurrence_follow_the_policy():
+    segs, codes = make_corpus()
+    stance = pd.DataFrame({"segment_id": segs["segment_id"], "stance": "concern"})
+    st = stance_by_theme(segs, codes, stance, by="region", min_cell=5).set_index(["theme", "region"])
+    assert bool(st.loc[("commercial", "Norfolk"), "suppressed"]) and np.isnan(st.loc[("commercial", "Norfolk"),
+                                                                                     "concern"])
+    assert st.loc[("joined_up", "Norfolk"), "concern"] == 1.0
+    sens = codes.assign(theme=codes["theme"].replace({"commercial": "sensitive"}))
+    co = cooccurrence(segs[segs["region"] == "Norfolk"], sens, unit="participant", min_cell=5)
+    co = co.set_index(["theme_a", "theme_b"])
+    assert co.loc[("sensitive", "joined_up"), "published_as"] == "suppressed"
+    assert co.loc[("joined_up", "joined_up"), "published_as"] == "value"
 
 
 def test_region_vs_rest_finds_the_region_that_stands_out_and_adjusts_p():

@@ -3,8 +3,10 @@
 Counts are of *participants* (people), not sentences: one talkative person cannot make a theme
 look common. Shares carry 95% intervals from a cluster bootstrap over sessions (people in one
 focus group influence each other, so sessions, not people, are the independent units; each
-survey respondent is their own cluster). Cells with fewer than ``min_cell`` participants are
-suppressed: their counts and shares are withheld and marked ``suppressed``, never shown as zero.
+survey respondent is their own cluster). Small counts follow the disclosure policy
+(:mod:`engagement.analysis.disclosure`): each cell is published as a value, a band ("fewer than
+5") or suppressed (``published_as``), and ``suppressed`` is True whenever the count is not shown
+as a number, never shown as zero.
 
 Example:
     >>> from engagement.analysis.measures import theme_prevalence      # doctest: +SKIP
@@ -16,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engagement.analysis import disclosure
 from engagement.schemas import THEME_SOURCES
 
 SPEAKER_ROLES = ("participant", "respondent")
@@ -57,22 +60,28 @@ def _bootstrap_share(mention: np.ndarray, totals: np.ndarray, n_boot: int, rng: 
 
 def theme_prevalence(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "region", min_cell: int = 5,
                      seed: int = 0, n_boot: int = 2000, level: str = "theme",
-                     themes: list[str] | None = None) -> pd.DataFrame:
+                     themes: list[str] | None = None, sensitive_themes: tuple[str, ...] = disclosure.SENSITIVE_THEMES,
+                     policy: str = "band", secondary: bool = True) -> pd.DataFrame:
     """Theme x group table: segments, participants and sessions mentioning each theme.
 
     Args:
         segments: the segments table (all roles; only participants and respondents are counted).
         codings: the codings table (``theme`` and ``code`` columns).
         by: the grouping column of ``segments`` (region, kind) or of a merged attribute (age_band).
-        min_cell: suppress cells with 1..min_cell-1 participants.
+        min_cell: counts of 1..min_cell-1 participants are banded or suppressed (the disclosure policy).
         seed: bootstrap seed (the same seed gives the same intervals).
         n_boot: bootstrap replicates.
         level: "theme" or "code".
         themes: the full list of themes (so themes nobody raised appear with 0).
+        sensitive_themes: theme ids whose small counts are suppressed, never banded.
+        policy: "band" (small counts by area read "fewer than 5") or "suppress" (hidden).
+        secondary: protect further cells so no hidden count follows from the overall count by
+            subtraction (switch off only to show what it prevents).
 
     Returns:
         One row per (theme, group) with segments, participants, participants_total, sessions,
-        share, ci_low, ci_high, suppressed.
+        share, ci_low, ci_high, suppressed, published_as ("value", "band", "suppressed") and band
+        (e.g. "fewer than 5", or ""). ``suppressed`` is True when the count is not a published value.
     """
     seg = analysed_segments(segments) if "cluster" not in segments else segments
     hits = _theme_hits(seg, codings, level)
@@ -99,55 +108,106 @@ def theme_prevalence(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str =
         for j, theme in enumerate(themes):
             th = ghits[ghits["theme"] == theme]
             n_part = int(mention[:, j].sum())
-            suppressed = 0 < n_part < min_cell
             rows.append({
-                "theme": theme, by: group,
-                "segments": np.nan if suppressed else len(th["segment_id"].unique()),
-                "participants": np.nan if suppressed else n_part,
-                "participants_total": n_total,
-                "sessions": np.nan if suppressed else th["session_id"].nunique(),
-                "share": np.nan if suppressed else (n_part / n_total if n_total else np.nan),
-                "ci_low": np.nan if suppressed or n_part == 0 else round(float(low[j]), 4),
-                "ci_high": np.nan if suppressed or n_part == 0 else round(float(high[j]), 4),
-                "suppressed": suppressed,
+                "theme": theme, by: group, "segments": len(th["segment_id"].unique()), "participants": n_part,
+                "participants_total": n_total, "sessions": th["session_id"].nunique(),
+                "share": n_part / n_total if n_total else np.nan,
+                "ci_low": np.nan if n_part == 0 else round(float(low[j]), 4),
+                "ci_high": np.nan if n_part == 0 else round(float(high[j]), 4),
             })
-    out = pd.DataFrame(rows, columns=["theme", by, "segments", "participants", "participants_total", "sessions",
-                                      "share", "ci_low", "ci_high", "suppressed"])
-    if not out.empty:
-        out["share"] = out["share"].astype(float).round(4)
-    return out.astype({"suppressed": bool})
+    columns = ["theme", by, "segments", "participants", "participants_total", "sessions", "share", "ci_low",
+               "ci_high", "suppressed", "published_as", "band"]
+    out = pd.DataFrame(rows, columns=[c for c in columns if c not in ("suppressed", "published_as", "band")])
+    if out.empty:
+        return out.assign(suppressed=pd.Series(dtype=bool), published_as=pd.Series(dtype=str),
+                          band=pd.Series(dtype=str))[columns]
+    overall = _overall_counts(seg, hits, themes)
+    ruled = disclosure.protect(out[["theme", by, "participants", "participants_total"]], by=by, min_cell=min_cell,
+                               sensitive_themes=sensitive_themes, policy=policy, overall=overall, secondary=secondary)
+    out["published_as"], out["band"] = ruled["published_as"].to_numpy(), ruled["band"].to_numpy()
+    out["suppressed"] = out["published_as"] != disclosure.VALUE
+    hidden = ["segments", "participants", "sessions", "share", "ci_low", "ci_high"]
+    out[hidden] = out[hidden].astype(float)
+    out.loc[out["suppressed"], hidden] = np.nan
+    out["share"] = out["share"].round(4)
+    return out[columns].astype({"suppressed": bool})
+
+
+def _overall_counts(seg: pd.DataFrame, hits: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
+    """Each theme's participants over all groups: the "all" column the report publishes beside a table."""
+    n = hits.groupby("theme")["participant_id"].nunique().reindex(themes, fill_value=0)
+    return pd.DataFrame({"theme": themes, "participants": n.to_numpy().astype(int),
+                         "participants_total": seg["participant_id"].nunique()})
+
+
+def _protected(seg: pd.DataFrame, hits: pd.DataFrame, by: str, *, min_cell: int, sensitive_themes, policy: str
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The disclosure decisions for the theme x ``by`` participant counts, and for the overall counts."""
+    themes = sorted(set(hits["theme"]))
+    group_n = seg.groupby(by)["participant_id"].nunique()
+    counts = (hits.drop_duplicates(["theme", by, "participant_id"]).groupby(["theme", by]).size()
+              .reindex(pd.MultiIndex.from_product([themes, group_n.index], names=["theme", by]), fill_value=0)
+              .rename("participants").reset_index())
+    counts["participants_total"] = counts[by].map(group_n).astype(int)
+    overall = _overall_counts(seg, hits, themes)
+    table = disclosure.protect(counts, by=by, min_cell=min_cell, sensitive_themes=sensitive_themes, policy=policy,
+                               overall=overall)
+    overall = disclosure.protect(overall.assign(all="all"), by="all", min_cell=min_cell,
+                                 sensitive_themes=sensitive_themes, policy=policy)
+    return table, overall
 
 
 def stance_by_theme(segments: pd.DataFrame, codings: pd.DataFrame, stance: pd.DataFrame, *, by: str | None = None,
-                    min_cell: int = 5) -> pd.DataFrame:
-    """Share of concern, support, conditional support (and mixed, neutral) among each theme's segments."""
+                    min_cell: int = 5, sensitive_themes: tuple[str, ...] = disclosure.SENSITIVE_THEMES
+                    ) -> pd.DataFrame:
+    """Share of concern, support, conditional support (and mixed, neutral) among each theme's segments.
+
+    Shares are shown only where the theme's participant count is published as a value under the
+    disclosure policy (a banded or suppressed count says too little to describe how those few felt,
+    and too much about them); ``published_as`` and ``band`` say how the count is shown.
+    """
     seg = analysed_segments(segments) if "cluster" not in segments else segments
     hits = _theme_hits(seg, codings).merge(stance[["segment_id", "stance"]], on="segment_id")
     keys = ["theme"] + ([by] if by else [])
     rows = []
     for key, part in hits.groupby(keys, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        n_people = part["participant_id"].nunique()
         counts = part["stance"].value_counts()
         row = dict(zip(keys, key))
-        row.update({"segments": len(part), "participants": n_people, "suppressed": n_people < min_cell})
+        row.update({"segments": len(part), "participants": part["participant_id"].nunique()})
         for label in ("concern", "support", "conditional_support", "mixed", "neutral"):
-            row[label] = np.nan if row["suppressed"] else round(counts.get(label, 0) / len(part), 4)
-        if row["suppressed"]:
-            row["segments"], row["participants"] = np.nan, np.nan
+            row[label] = round(counts.get(label, 0) / len(part), 4)
         rows.append(row)
-    columns = [*keys, "segments", "participants", "suppressed", "concern", "support", "conditional_support", "mixed",
-               "neutral"]
-    return pd.DataFrame(rows, columns=columns).astype({"suppressed": bool})
+    labels = ["concern", "support", "conditional_support", "mixed", "neutral"]
+    columns = [*keys, "segments", "participants", "suppressed", *labels, "published_as", "band"]
+    out = pd.DataFrame(rows, columns=[c for c in columns if c not in ("suppressed", "published_as", "band")])
+    if out.empty:
+        return out.assign(suppressed=pd.Series(dtype=bool), published_as=pd.Series(dtype=str),
+                          band=pd.Series(dtype=str))[columns]
+    group = by or "all"
+    counts = out.assign(**({} if by else {"all": "all"}))
+    group_n = seg.assign(all="all").groupby(group)["participant_id"].nunique()
+    counts = counts.assign(participants_total=counts[group].map(group_n).fillna(0).astype(int))
+    overall = hits.groupby("theme")["participant_id"].nunique().rename("participants").reset_index().assign(
+        participants_total=seg["participant_id"].nunique())
+    ruled = disclosure.protect(counts[["theme", group, "participants", "participants_total"]], by=group,
+                               min_cell=min_cell, sensitive_themes=sensitive_themes, overall=overall)
+    out["published_as"], out["band"] = ruled["published_as"].to_numpy(), ruled["band"].to_numpy()
+    out["suppressed"] = out["published_as"] != disclosure.VALUE
+    out[["segments", "participants"]] = out[["segments", "participants"]].astype(float)
+    out.loc[out["suppressed"], ["segments", "participants", *labels]] = np.nan
+    return out[columns].astype({"suppressed": bool})
 
 
-def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "region", min_cell: int = 5
-                   ) -> pd.DataFrame:
+def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "region", min_cell: int = 5,
+                   sensitive_themes: tuple[str, ...] = disclosure.SENSITIVE_THEMES) -> pd.DataFrame:
     """Exploratory: each region's participant share against all other regions, per theme.
 
     Effect sizes are the difference in proportions and Cohen's h; p-values from a two-proportion
     z-test, Benjamini-Hochberg adjusted across all tests in the table. These ignore clustering
-    and are labelled exploratory: use them to find where to look, not as findings.
+    and are labelled exploratory: use them to find where to look, not as findings. A comparison
+    is ``suppressed`` (every number withheld) unless ``disclosure.comparison_allowed``: the rest's
+    share with the published overall count would give back a banded or suppressed area count.
     """
     from statsmodels.stats.multitest import multipletests
     from statsmodels.stats.proportion import proportions_ztest
@@ -155,6 +215,10 @@ def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "
     seg = analysed_segments(segments) if "cluster" not in segments else segments
     hits = _theme_hits(seg, codings)
     people = seg.drop_duplicates("participant_id")[["participant_id", by]]
+    if not hits.empty:
+        table, overall = _protected(seg, hits, by, min_cell=min_cell, sensitive_themes=sensitive_themes,
+                                    policy="band")
+        allowed = disclosure.comparison_allowed(table, overall, by=by).set_index(["theme", by])["comparison_allowed"]
     rows = []
     for theme, th in hits.groupby("theme", sort=True):
         mentioned = set(th["participant_id"])
@@ -167,7 +231,7 @@ def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "
                 continue
             p1, p2 = a / n1, b / n2
             _, p = proportions_ztest([a, b], [n1, n2]) if 0 < a + b < n1 + n2 else (0.0, 1.0)
-            suppressed = 0 < a < min_cell
+            suppressed = not bool(allowed.get((theme, group), False))
             rows.append({"theme": theme, by: group, "share": p1, "share_rest": p2, "difference": p1 - p2,
                          "cohens_h": 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2)),
                          "p_value": float(p), "suppressed": suppressed})
@@ -178,14 +242,20 @@ def region_vs_rest(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "
     out["p_adjusted"] = multipletests(out["p_value"].fillna(1.0), method="fdr_bh")[1]
     for col in ("share", "share_rest", "difference", "cohens_h", "p_value", "p_adjusted"):
         out[col] = out[col].astype(float).round(4)
-    out.loc[out["suppressed"], ["share", "difference", "cohens_h"]] = np.nan
+    out.loc[out["suppressed"], ["share", "share_rest", "difference", "cohens_h", "p_value", "p_adjusted"]] = np.nan
     out["label"] = "exploratory"
     return out
 
 
-def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "segment", min_cell: int = 5
-                 ) -> pd.DataFrame:
-    """Theme x theme counts of segments (or participants) coded with both; small cells suppressed."""
+def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "segment", min_cell: int = 5,
+                 sensitive_themes: tuple[str, ...] = disclosure.SENSITIVE_THEMES) -> pd.DataFrame:
+    """Theme x theme counts of segments (or participants) coded with both; small cells controlled.
+
+    A pair raised by 1..min_cell-1 participants is banded ("fewer than 5"), or suppressed when either
+    theme is sensitive; ``suppressed`` is True for both, and count and participants are withheld.
+    Pairs overlap, so no cell is a sum of others and differencing needs no further protection
+    (the diagonal is the theme's own count, controlled the same way as its overall count).
+    """
     seg = analysed_segments(segments) if "cluster" not in segments else segments
     hits = _theme_hits(seg, codings)
     if unit not in ("segment", "participant"):
@@ -199,10 +269,20 @@ def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "
     if table.empty:
         return pd.DataFrame({"theme_a": pd.Series(dtype=str), "theme_b": pd.Series(dtype=str),
                              "count": pd.Series(dtype=float), "participants": pd.Series(dtype=float),
-                             "suppressed": pd.Series(dtype=bool)})
-    table["suppressed"] = table["participants"] < min_cell
+                             "suppressed": pd.Series(dtype=bool), "published_as": pd.Series(dtype=str),
+                             "band": pd.Series(dtype=str)})
+    # the pair is as sensitive as its more sensitive theme
+    either = np.where(table["theme_a"].map(lambda t: disclosure.is_sensitive(t, sensitive_themes)),
+                      table["theme_a"], table["theme_b"])
+    ruled = disclosure.primary_protection(
+        pd.DataFrame({"theme": either, "all": "all", "participants": table["participants"].astype(int),
+                      "participants_total": seg["participant_id"].nunique()}),
+        by="all", min_cell=min_cell, sensitive_themes=sensitive_themes)
+    table["published_as"], table["band"] = ruled["published_as"].to_numpy(), ruled["band"].to_numpy()
+    table["suppressed"] = table["published_as"] != disclosure.VALUE
+    table[["count", "participants"]] = table[["count", "participants"]].astype(float)
     table.loc[table["suppressed"], ["count", "participants"]] = np.nan
-    return table
+    return table[["theme_a", "theme_b", "count", "participants", "suppressed", "published_as", "band"]]
 
 
 def attach_attribute(segments: pd.DataFrame, participants: pd.DataFrame, attribute: str) -> pd.DataFrame:
