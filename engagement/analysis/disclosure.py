@@ -21,8 +21,12 @@ cell can still take. While some protected cell has a single feasible value, the 
 cell of the row is banded too ("5 to 9"); if none is left, a band is widened. We protect a cell,
 not the total, because the overall count is the most read number of the report, the region-vs-
 rest comparisons need it exact, and one banded cell costs less than a banded total that every
-breakdown (region, kind, attribute) shares. ``comparison_allowed`` says which region-vs-rest
-comparisons may be shown: the rest's share with the overall count would give back a protected cell.
+breakdown (region, kind, attribute) shares. Only when every cell of a row is protected and the
+row is still pinned (four areas "fewer than 5", a zero, and "fewer than 5" overall: each area is
+1) is the overall count banded or widened (``protect_overall``). ``comparison_allowed`` says which
+region-vs-rest comparisons may be shown: the rest's share with the overall count would give back
+a protected cell. The audit reasons with ranges, as ONS's guidance on differencing does; it does
+not model a reader who replays the algorithm's own choices.
 
 Tables in: ``theme``, the group column ``by``, ``participants`` (exact counts, int) and
 ``participants_total`` (the group's participants). Tables out: the same rows, new columns.
@@ -182,6 +186,46 @@ def _protect_one_more(row: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     return row
 
 
+def protect_overall(overall: pd.DataFrame, breakdowns: Iterable[tuple[str, pd.DataFrame]] = (), *, min_cell: int = 5,
+                    sensitive_themes: Iterable[str] = SENSITIVE_THEMES, policy: str = "band") -> pd.DataFrame:
+    """The overall ("all") counts, banded where no cell protection can save a breakdown's row.
+
+    Rarely every cell of a row is protected and the exact overall count still pins one (five
+    areas with one person each and 5 overall; three groups of 3 where all 9 raised it). Then,
+    and only then, the overall count is published as its band ("5 to 9"), widened if need be.
+
+    Args:
+        overall: theme, participants, participants_total (the study's participants).
+        breakdowns: (by, counts) of each table published beside the overall column.
+    """
+    sensitive_themes = tuple(sensitive_themes)
+    table = primary_protection(overall.assign(all="all"), by="all", min_cell=min_cell,
+                               sensitive_themes=sensitive_themes, policy=policy)
+    for by, counts in breakdowns:
+        cells = primary_protection(counts, by=by, min_cell=min_cell, sensitive_themes=sensitive_themes, policy=policy)
+        for _ in range(int(table["participants_total"].max() // max(min_cell, 1)) + 2):
+            ruled = secondary_protection(cells, row_totals(table), by=by, min_cell=min_cell)
+            stuck = set(ruled.loc[_pinned(ruled), "theme"])
+            if not stuck:
+                break
+            for i in table.index[table["theme"].isin(stuck)]:
+                table.loc[i] = _widen_total(table.loc[i], min_cell)
+    return table
+
+
+def _widen_total(cell: pd.Series, min_cell: int) -> pd.Series:
+    cell = cell.copy()
+    n_all = int(cell["participants_total"])
+    if cell["published_as"] == VALUE:
+        low = (int(cell["participants"]) // min_cell) * min_cell
+        low, high = max(low, 1), low + min_cell - 1
+    else:
+        low, high = max(int(cell["low"]) - min_cell, 1), int(cell["high"]) + min_cell
+    cell["published_as"], cell["band"] = BAND, band_text(low, high, min_cell)
+    cell["low"], cell["high"] = low, min(high, n_all)
+    return cell
+
+
 def protect(counts: pd.DataFrame, *, by: str, min_cell: int = 5, sensitive_themes: Iterable[str] = SENSITIVE_THEMES,
             policy: str = "band", overall: pd.DataFrame | None = None, secondary: bool = True) -> pd.DataFrame:
     """The whole policy on one table: primary protection, then protection against differencing.
@@ -205,9 +249,9 @@ def protect(counts: pd.DataFrame, *, by: str, min_cell: int = 5, sensitive_theme
         if overall is None:
             overall = counts.groupby("theme", sort=True).agg(participants=("participants", "sum")).reset_index()
             overall["participants_total"] = int(counts.drop_duplicates(by)["participants_total"].sum())
-        overall = overall.assign(all="all")
-        totals = row_totals(primary_protection(overall, by="all", min_cell=min_cell,
-                                               sensitive_themes=sensitive_themes, policy=policy))
+        breakdowns = [(by, counts)] if secondary else []
+        totals = row_totals(protect_overall(overall, breakdowns, min_cell=min_cell,
+                                            sensitive_themes=sensitive_themes, policy=policy))
     if not secondary:
         return feasible_ranges(table.assign(secondary=False), totals, by=by)
     return secondary_protection(table, totals, by=by, min_cell=min_cell)
@@ -236,7 +280,8 @@ def policy_text(min_cell: int = 5) -> str:
         f"fewer than {min_cell} participants it is suppressed. Because each theme's overall count and each "
         f"group's number of participants are published, a single hidden cell could be worked out by "
         f"subtraction; where that is so, a second cell of the row is also shown as a band (for example "
-        f"'{min_cell} to {2 * min_cell - 1}') so that no hidden count can be recovered exactly, and an area is "
+        f"'{min_cell} to {2 * min_cell - 1}'), or in the rare row where that is not enough the overall count is "
+        f"shown as a band, so that no hidden count can be recovered exactly, and an area is "
         f"compared with the rest only where its own count and the overall count are both published. Zeros are "
-        f"published: nobody raising a theme discloses nothing about a person."
+        f"published: that nobody raised a theme says nothing about any one person."
     )

@@ -122,8 +122,15 @@ def theme_prevalence(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str =
         return out.assign(suppressed=pd.Series(dtype=bool), published_as=pd.Series(dtype=str),
                           band=pd.Series(dtype=str))[columns]
     overall = _overall_counts(seg, hits, themes)
-    ruled = disclosure.protect(out[["theme", by, "participants", "participants_total"]], by=by, min_cell=min_cell,
-                               sensitive_themes=sensitive_themes, policy=policy, overall=overall, secondary=secondary)
+    if by == "all":
+        # the overall column is published beside the area tables: it protects itself against them
+        breakdowns = [(b, _group_counts(seg, hits, b, themes)) for b in ("region", "kind") if b in seg] if secondary else []
+        ruled = disclosure.protect_overall(overall, breakdowns, min_cell=min_cell, sensitive_themes=sensitive_themes,
+                                           policy=policy)
+    else:
+        ruled = disclosure.protect(out[["theme", by, "participants", "participants_total"]], by=by,
+                                   min_cell=min_cell, sensitive_themes=sensitive_themes, policy=policy,
+                                   overall=overall, secondary=secondary)
     out["published_as"], out["band"] = ruled["published_as"].to_numpy(), ruled["band"].to_numpy()
     out["suppressed"] = out["published_as"] != disclosure.VALUE
     hidden = ["segments", "participants", "sessions", "share", "ci_low", "ci_high"]
@@ -140,20 +147,25 @@ def _overall_counts(seg: pd.DataFrame, hits: pd.DataFrame, themes: list[str]) ->
                          "participants_total": seg["participant_id"].nunique()})
 
 
-def _protected(seg: pd.DataFrame, hits: pd.DataFrame, by: str, *, min_cell: int, sensitive_themes, policy: str
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The disclosure decisions for the theme x ``by`` participant counts, and for the overall counts."""
-    themes = sorted(set(hits["theme"]))
+def _group_counts(seg: pd.DataFrame, hits: pd.DataFrame, by: str, themes: list[str]) -> pd.DataFrame:
+    """Exact participants per theme x ``by`` group, zeros included, with each group's participants."""
     group_n = seg.groupby(by)["participant_id"].nunique()
     counts = (hits.drop_duplicates(["theme", by, "participant_id"]).groupby(["theme", by]).size()
               .reindex(pd.MultiIndex.from_product([themes, group_n.index], names=["theme", by]), fill_value=0)
               .rename("participants").reset_index())
-    counts["participants_total"] = counts[by].map(group_n).astype(int)
+    return counts.assign(participants_total=counts[by].map(group_n).astype(int))
+
+
+def _protected(seg: pd.DataFrame, hits: pd.DataFrame, by: str, *, min_cell: int, sensitive_themes, policy: str
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The disclosure decisions for the theme x ``by`` participant counts, and for the overall counts."""
+    themes = sorted(set(hits["theme"]))
     overall = _overall_counts(seg, hits, themes)
-    table = disclosure.protect(counts, by=by, min_cell=min_cell, sensitive_themes=sensitive_themes, policy=policy,
-                               overall=overall)
-    overall = disclosure.protect(overall.assign(all="all"), by="all", min_cell=min_cell,
-                                 sensitive_themes=sensitive_themes, policy=policy)
+    breakdowns = {b: _group_counts(seg, hits, b, themes) for b in dict.fromkeys((by, "region", "kind")) if b in seg}
+    table = disclosure.protect(breakdowns[by], by=by, min_cell=min_cell, sensitive_themes=sensitive_themes,
+                               policy=policy, overall=overall)
+    overall = disclosure.protect_overall(overall, list(breakdowns.items()), min_cell=min_cell,
+                                         sensitive_themes=sensitive_themes, policy=policy)
     return table, overall
 
 
