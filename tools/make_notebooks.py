@@ -37,7 +37,8 @@ SETUP = """import pandas as pd
 pd.set_option("display.max_rows", 60)
 pd.set_option("display.max_columns", 20)
 pd.set_option("display.width", 160)
-pd.set_option("display.precision", 3)"""
+pd.set_option("display.precision", 3)
+pd.set_option("display.max_colwidth", None)  # quotes and labels are shown whole"""
 
 NOTEBOOKS = {
     "01-prepare-transcripts.ipynb": [
@@ -145,8 +146,9 @@ evaluation["codes"] if evaluation else "no hand-coded reference found\""""),
     "03-concerns-by-topic-and-region.ipynb": [
         md("# 03 · Concerns by topic and region\n\nFor one area (or `all`): how many participants raised each theme, "
            "with 95% intervals that respect clustering within sessions; how statements on each theme split between "
-           "concern and support; and representative quotes. Cells with fewer than `min_cell` participants "
-           "(config, default 5) are suppressed and shown as such, never as zero."),
+           "concern and support; where areas differ; and representative quotes. Small counts follow the disclosure "
+           "control policy (README): a non-sensitive count below `min_cell` reads as a band (\"fewer than 5\"), a "
+           "sensitive one reads \"suppressed\", never zero."),
         params('region: str = "all"  # a configured region, or all\n'
                'quotes_per_theme: int = 2  # exemplar quotes per theme'),
         code(SETUP + """
@@ -154,8 +156,8 @@ from engagement import load_config
 from engagement.analysis.loader import load_analysis, segment_embeddings
 from engagement.params import check_positive_int, check_region
 from engagement.report import figures as F
-from engagement.analysis.measures import theme_prevalence, stance_by_theme, region_vs_rest
-from engagement.analysis.quotes import exemplar_quotes
+from engagement.report.sections import sensitive_themes
+from engagement.analysis.measures import theme_prevalence, stance_by_theme
 from engagement.analysis import gaps as G
 
 cfg = load_config()
@@ -164,55 +166,73 @@ check_positive_int("quotes_per_theme", quotes_per_theme)
 full = load_analysis(cfg)
 a = full.for_region(region)
 by = "region" if region == "all" else "kind"
+protect = dict(min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes, sensitive_themes=sensitive_themes(full))
 n_people = a.segments.loc[a.segments["role"] != "facilitator", "participant_id"].nunique()
-print(f"region: {region}; participants: {n_people}; suppression threshold: {cfg.min_cell}")
+print(f"region: {region}; participants: {n_people}; disclosure threshold: {cfg.min_cell}")
 G.show(None, notes=[G.region_gap(a.segments, region)])"""),
         md("## How many participants raised each theme\n\nShare of participants (not sentences) who raised the theme at "
            "least once, with a 95% cluster-bootstrap interval. Broken down by area for `all`, by session kind for "
-           "one area."),
-        code("""prev = theme_prevalence(a.segments, a.rule_codings, by=by, min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
-G.show(G.for_display(prev, a.labels), empty=G.prevalence_gap(prev, min_cell=cfg.min_cell),
+           "one area. `published_as` says how each cell may be published."),
+        code("""prev = theme_prevalence(a.segments, a.rule_codings, by=by, **protect)
+G.show(G.for_display(prev, a.labels)[["theme", by, "participants", "participants_total", "share", "ci_low", "ci_high",
+                                      "published_as"]],
+       empty=G.prevalence_gap(prev, min_cell=cfg.min_cell),
        notes=[G.unraised_gap(prev, a.labels), G.one_session_gap(a.segments, by)])"""),
-        md("The heat map draws the shares above; hatched cells are suppressed."),
+        md("The heat map draws the shares above: a band is printed in its cell, a suppressed cell is hatched."),
         code("""fig, shown = F.prevalence_heatmap(prev, by=by, labels=a.labels, order=list(cfg.regions) if by == "region" else None,
                                   min_cell=cfg.min_cell)
-G.show(shown, empty=G.prevalence_gap(prev, min_cell=cfg.min_cell))"""),
+G.show(shown, empty=G.prevalence_gap(prev, min_cell=cfg.min_cell), figure=fig)"""),
         md("## By session kind and by age band\n\nThe same share of participants, split by how people took part "
            "(focus group, interview, survey) and by the age band recorded in `participants.csv` (survey respondents "
-           "have none: \"not recorded\")."),
+           "have none: \"not recorded\"). A breakdown by a participant attribute suppresses small counts."),
         code("""from engagement.analysis.measures import attach_attribute
-by_kind = theme_prevalence(a.segments, a.rule_codings, by="kind", min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
+by_kind = theme_prevalence(a.segments, a.rule_codings, by="kind", **protect)
 G.show(G.wide(by_kind, by="kind", labels=a.labels), empty=G.prevalence_gap(by_kind, min_cell=cfg.min_cell))"""),
         code("""with_age = attach_attribute(a.segments, a.participants, "age_band")
-by_age = theme_prevalence(with_age, a.rule_codings, by="age_band", min_cell=cfg.min_cell, seed=cfg.seed, themes=a.themes)
+by_age = theme_prevalence(with_age, a.rule_codings, by="age_band", **protect)
 G.show(G.wide(by_age, by="age_band", values="participants", labels=a.labels),
        empty=G.attribute_gap(a.participants, "age_band") or G.prevalence_gap(by_age, min_cell=cfg.min_cell))"""),
-        md("## Concern and support within each theme\n\nOf the sentences coded with a theme, the share expressing "
-           "concern, support, or support with conditions (\"yes, as long as...\")."),
+        md("## Concern and support within each theme\n\nOf all the statements coded with a theme (neutral included), "
+           "the share expressing concern, support, support with conditions (\"yes, as long as...\"), mixed or neutral."),
         code("""st = stance_by_theme(a.segments, a.rule_codings, a.stance, min_cell=cfg.min_cell)
 fig, shown = F.stance_diverging(st, labels=a.labels, min_cell=cfg.min_cell)
-G.show(shown, empty=G.stance_gap(st, min_cell=cfg.min_cell))"""),
-        md("## Where this area differs\n\nEach area against all others (exploratory: two-proportion tests, "
-           "Benjamini-Hochberg adjusted, clustering ignored)."),
-        code("""rvr = region_vs_rest(full.segments, full.rule_codings, min_cell=cfg.min_cell)
-mine = rvr if region == "all" else rvr[rvr["region"] == region]
-top = mine.sort_values("cohens_h", ascending=False).head(10)
-G.show(G.no_nan(top),
-       empty=G.region_gap(a.segments, region) or G.comparison_gap(full.segments, mine, min_cell=cfg.min_cell))"""),
-        md("## Themes raised together\n\nPairs of themes raised in the same sentence, and by the same participant "
-           "(anywhere in what they said). Small cells are suppressed."),
+G.show(shown, empty=G.stance_gap(st, min_cell=cfg.min_cell), figure=fig)"""),
+        md("## Where this area differs\n\nEach area against all other areas, per theme: people who raised it, a "
+           "session permutation test (people in one focus group are not independent), Benjamini-Hochberg adjusted "
+           "across every comparison. Only comparisons whose area cell is published as a value are shown; "
+           "`significant` marks the differences that survive."),
+        code("""from engagement.analysis.findings import compare_groups
+from engagement.report.sections import publishable_comparisons
+comparison = compare_groups(full.segments, full.rule_codings, by="region", min_cell=cfg.min_cell, seed=cfg.seed,
+                            groups=list(cfg.regions))
+full_prev = theme_prevalence(full.segments, full.rule_codings, by="region", **protect)
+shown = publishable_comparisons(comparison, full_prev)
+mine = shown if region == "all" else shown[shown["region"] == region]
+mine = mine.assign(theme=mine["theme"].map(a.labels))[["theme", "region", "share", "rest_share", "effect", "low", "high",
+                                                       "p_adjusted", "significant"]]
+G.show(mine.sort_values(["significant", "p_adjusted"], ascending=[False, True]).head(12).round(3),
+       empty=G.region_gap(a.segments, region) or G.comparison_gap(full.segments, comparison, min_cell=cfg.min_cell))"""),
+        md("## Themes raised together\n\nPeople who raised both themes of a pair (anywhere in what they said), each "
+           "pair once. Small counts are banded, pairs with a sensitive theme suppressed."),
         code("""from engagement.analysis.measures import cooccurrence
-pairs = cooccurrence(a.segments, a.rule_codings, unit="segment", min_cell=cfg.min_cell)
 people = cooccurrence(a.segments, a.rule_codings, unit="participant", min_cell=cfg.min_cell)
-both = pairs.merge(people, on=["theme_a", "theme_b"], suffixes=("_sentences", "_people"))
-top = both[both["theme_a"] < both["theme_b"]].sort_values("count_sentences", ascending=False).head(12)
-G.show(G.no_nan(top), empty=G.cooccurrence_gap(pairs, min_cell=cfg.min_cell))"""),
-        md("## Representative quotes\n\nNear the centre of each theme's sentences, from different participants and "
-           "sessions; de-identified and attributed by pseudonym, area and session kind only."),
-        code("""emb = segment_embeddings(a.segments, cfg)
-q = exemplar_quotes(a.segments, a.rule_codings, emb, by="all" if region == "all" else "region",
-                    per_cell=quotes_per_theme, min_cell=cfg.min_cell)
-G.show(q.assign(theme=q["theme"].map(a.labels))[["theme", "quote", "attribution"]],
+fig, shown = F.cooccurrence_heatmap(people, labels=a.labels, min_cell=cfg.min_cell)
+G.show(shown, empty=G.cooccurrence_gap(people, min_cell=cfg.min_cell, unit="participant"), figure=fig)"""),
+        md("## Representative quotes\n\nWhole statements near the centre of each theme's sentences, from different "
+           "participants and sessions, with the speaker's neighbouring sentence as context; each is shown with its "
+           "stance. For one area: the themes it differs on, then its most raised. De-identified and attributed by "
+           "pseudonym, area and session kind only."),
+        code("""from engagement.analysis.quotes import area_quotes, exemplar_quotes
+emb = segment_embeddings(a.segments, cfg)
+if region == "all":
+    q = exemplar_quotes(a.segments, a.rule_codings, emb, by="all", per_cell=quotes_per_theme, min_cell=cfg.min_cell,
+                        stance=a.stance)
+else:
+    q = area_quotes(full.segments, full.rule_codings, emb, prevalence=full_prev,
+                    comparison=comparison[comparison["significant"]], stance=full.stance, themes_per_area=3,
+                    per_theme=quotes_per_theme, min_cell=cfg.min_cell)
+    q = q[q["region"] == region]
+G.show(q.assign(theme=q["theme"].map(a.labels))[["theme", "stance", "display", "attribution"]],
        empty=G.quotes_gap(q, min_cell=cfg.min_cell, where=region))"""),
     ],
     "04-summary-report.ipynb": [
@@ -227,9 +247,24 @@ from engagement.privacy.leak import leak_check
 
 cfg = load_config()
 report = build_report(cfg, run_id=run_id)"""),
-        md("## Key findings\n\nThe regional differences the report names (exploratory comparisons)."),
-        code("""for finding in report.findings or [report.gaps.get("findings", "no area differs from the others by enough to report")]:
+        md("## Key findings\n\nThe report's opening line and the differences between areas that survive the "
+           "Benjamini-Hochberg adjustment, read from `reports/tables/key_findings.csv` (the report renders the same "
+           "file)."),
+        code("""from engagement.report.tables import read_tables
+tables = read_tables(cfg.reports_dir / "tables")
+print(report.opening)
+for finding in report.findings or [report.no_findings]:
     print("-", finding)"""),
+        md("## The published tables\n\nEvery number in the report is a cell of one of these CSVs; `README.md` beside "
+           "them is the data dictionary. The share of each theme by area, as published:"),
+        code("""by_region = tables["theme_by_region"]
+by_region.assign(cell=[f"{s:.0%}" if p == "value" else (b if p == "band" else "suppressed")
+                       for s, p, b in zip(by_region["share"], by_region["published_as"], by_region["band"])]
+                 ).pivot(index="theme", columns="region", values="cell")[list(cfg.regions)]"""),
+        md("## Figures\n\nAs they print in the report (A4 width)."),
+        code("""from engagement.analysis.gaps import show_image
+for key, paths in report.figures.items():
+    show_image(paths["png"])"""),
         md("## What is missing, and why\n\nWhat the report leaves out (a figure with nothing to draw, suppressed cells, "
            "topics not fitted), each with the reason; the report says the same in place."),
         code("""for part, sentence in report.gaps.items():

@@ -157,15 +157,39 @@ def quotes_gap(quotes: pd.DataFrame, *, min_cell: int = 5, where: str = "") -> s
             f"(a quote from a smaller group could identify who said it).")
 
 
-def show(table: pd.DataFrame | None, empty: str | None = None, notes: Iterable[str | None] = ()):
-    """For notebooks: print each note, then the reason the table is empty, or return the table to display."""
+def show(table: pd.DataFrame | None, empty: str | None = None, notes: Iterable[str | None] = (), figure=None):
+    """For notebooks: print each note, then the reason the table is empty, or show the figure and return the table.
+
+    ``figure`` (a matplotlib figure) is displayed inline as a PNG at the size it prints in the report,
+    above the table it draws; nbval compares the table, not the image.
+    """
     for note in notes:
         if note:
             print(note)
     if empty:
         print(empty)
         return None
+    if figure is not None:
+        show_figure(figure)
     return table
+
+
+def show_image(path) -> None:
+    """Display a saved PNG figure inline (notebook 04 shows the report's figures as they print)."""
+    from IPython.display import Image, display
+
+    display(Image(filename=str(path)))
+
+
+def show_figure(figure, dpi: int = 100) -> None:
+    """Display a matplotlib figure inline (independent of the backend: the figures use Agg)."""
+    import io
+
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def for_display(prevalence: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -174,9 +198,10 @@ def for_display(prevalence: pd.DataFrame, labels: dict[str, str] | None = None) 
     if labels is not None and "theme" in out:
         out["theme"] = out["theme"].map(lambda t: labels.get(t, t))
     supp = out["suppressed"].astype(bool) if "suppressed" in out else pd.Series(False, index=out.index)
+    hidden = _hidden_text(out)
 
     def cells(col: str, fmt) -> pd.Series:
-        return pd.Series([SUPPRESSED if s else "–" if pd.isna(v) else fmt(v) for v, s in zip(out[col], supp)],
+        return pd.Series([h if s else "–" if pd.isna(v) else fmt(v) for v, s, h in zip(out[col], supp, hidden)],
                          index=out.index, dtype=object)
 
     for col in ("segments", "participants", "sessions"):
@@ -188,12 +213,22 @@ def for_display(prevalence: pd.DataFrame, labels: dict[str, str] | None = None) 
     return out
 
 
+def _hidden_text(table: pd.DataFrame) -> list[str]:
+    """What a reader sees in a cell that is not published as a value: its band, or "suppressed"."""
+    if "published_as" not in table:
+        return [SUPPRESSED] * len(table)
+    bands = table["band"] if "band" in table else pd.Series("", index=table.index)
+    return [b if p == "band" and isinstance(b, str) and b else SUPPRESSED
+            for p, b in zip(table["published_as"], bands)]
+
+
 def wide(prevalence: pd.DataFrame, *, by: str, values: str = "share",
          labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Theme x group pivot with suppressed cells written as "suppressed" (never NaN)."""
     table = prevalence.pivot(index="theme", columns=by, values=values)
     supp = prevalence.pivot(index="theme", columns=by, values="suppressed").reindex_like(table)
-    table = table.astype(object).where(~supp.fillna(False).astype(bool), SUPPRESSED)
+    hidden = prevalence.assign(_hidden=_hidden_text(prevalence)).pivot(index="theme", columns=by, values="_hidden")
+    table = table.astype(object).where(~supp.fillna(False).astype(bool), hidden.reindex_like(table))
     table = table.where(table.notna(), "–")
     whole = values in ("participants", "segments", "sessions")
     table = table.map(lambda v: (int(v) if whole else round(v, 3)) if isinstance(v, float) else v)

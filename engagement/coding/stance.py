@@ -51,7 +51,7 @@ _EVENT_CONCERN = ("sell|flog|hack|hacker|hacking|leak|breach|misuse|abuse|snoop|
 _SUPPORT = ("happy|happily|glad|pleased|delighted|brilliant|excellent|fantastic|wonderful|sensible|useful|helpful|"
             "beneficial|worthwhile|valuable|reassure|reassuring|reassured|comfortable|keen|willing|welcome|agree|"
             "marvellous|superb|trust|trusted|lovely|great|supportive|positive|vital|essential|invaluable|ace|"
-            "amazing|obvious|obviously|logical|reasonable|relieved|grateful")
+            "amazing|obvious|logical|reasonable|relieved|grateful")
 CUES: list[tuple[str, str, float, dict]] = [
     ("concern", "flip", 1.0, {"lemmas": _FEELING_CONCERN.split("|")}),
     ("concern", "flip", 0.8, {"lemmas": ["risk", "a|the worry|problem|danger"]}),

@@ -1,27 +1,28 @@
-"""The summary report: reports/summary.html (self-contained) and, where Chromium is installed, a PDF.
+"""The summary report: reports/summary.html (self-contained), reports/tables/*.csv, and an A4 PDF.
 
-Everything in it is computed from the de-identified tables; figures are embedded as PNG data
-URIs so the file can be emailed to a Healthwatch board as it is.
+The measures are computed once (``report.sections``), written as the published tables of
+``reports/tables/`` with their data dictionary, read back, and the report is rendered from what
+was read: every number on the page is a cell of one of those CSVs. Figures are embedded as PNG
+data URIs so the file can be emailed to a Healthwatch board as it is.
 """
 
 from __future__ import annotations
 
 import base64
 import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from engagement.analysis import gaps
 from engagement.analysis.loader import Analysis, load_analysis, read_json, segment_embeddings
 from engagement.config import Config
 from engagement.io import atomic_write_text
+from engagement.report import sections as S
+from engagement.report import text as T
+from engagement.report.pdf import CHROMIUM_FLAGS, _html_to_pdf, find_chromium  # noqa: F401  (public here)
 
 FIGURE_NAMES = {
     "heatmap": "theme-prevalence-by-region-heatmap",
@@ -39,37 +40,12 @@ class ReportResult:
     figures: dict[str, dict[str, Path]]
     findings: list[str]
     gaps: dict[str, str] = field(default_factory=dict)   # figure or section -> what is missing and why
+    tables: dict[str, Path] = field(default_factory=dict)
+    opening: str = ""                                     # the report's plain first line
+    no_findings: str = ""                                 # said when no difference survives
 
 
-def compute_measures(a: Analysis) -> dict[str, pd.DataFrame]:
-    """Every measure the report and notebook 03 show, for one Analysis (all regions or one)."""
-    from engagement.analysis.measures import cooccurrence, region_vs_rest, stance_by_theme, theme_prevalence
-
-    cfg = a.cfg
-    rules = a.rule_codings
-    return {
-        "prevalence_region": theme_prevalence(a.segments, rules, by="region", min_cell=cfg.min_cell, seed=cfg.seed,
-                                              themes=a.themes),
-        "prevalence_kind": theme_prevalence(a.segments, rules, by="kind", min_cell=cfg.min_cell, seed=cfg.seed,
-                                            themes=a.themes),
-        "stance": stance_by_theme(a.segments, rules, a.stance, min_cell=cfg.min_cell),
-        "stance_region": stance_by_theme(a.segments, rules, a.stance, by="region", min_cell=cfg.min_cell),
-        "region_vs_rest": region_vs_rest(a.segments, rules, min_cell=cfg.min_cell),
-        "cooccurrence": cooccurrence(a.segments, rules, min_cell=cfg.min_cell),
-    }
-
-
-def figure_gaps(a: Analysis, m: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """For each figure with something missing, the sentence saying what and why."""
-    n = a.cfg.min_cell
-    found = {
-        "heatmap": gaps.prevalence_gap(m["prevalence_region"], min_cell=n),
-        "stance": gaps.stance_gap(m["stance"], min_cell=n),
-        "regions": gaps.prevalence_gap(m["prevalence_region"], min_cell=n),
-        "topics": gaps.topics_gap(a.topics, a.code_summary),
-        "cooccurrence": gaps.cooccurrence_gap(m["cooccurrence"], min_cell=n),
-    }
-    return {k: v for k, v in found.items() if v}
+compute_measures = S.compute_measures
 
 
 def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple[dict, dict, set]:
@@ -78,12 +54,12 @@ def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple
 
     plt = F._plt()
     n = a.cfg.min_cell
+    order = list(a.cfg.regions)
     out, tables, empty = {}, {}, set()
     specs = {
-        "heatmap": lambda: F.prevalence_heatmap(m["prevalence_region"], labels=a.labels, order=list(a.cfg.regions),
-                                                min_cell=n),
+        "heatmap": lambda: F.prevalence_heatmap(m["prevalence_region"], labels=a.labels, order=order, min_cell=n),
         "stance": lambda: F.stance_diverging(m["stance"], labels=a.labels, min_cell=n),
-        "regions": lambda: F.region_small_multiples(m["prevalence_region"], labels=a.labels, min_cell=n),
+        "regions": lambda: F.region_small_multiples(m["prevalence_region"], labels=a.labels, min_cell=n, order=order),
         "topics": lambda: F.topic_map(a.topics, labels=a.labels, reason=gaps.topics_gap(a.topics, a.code_summary)),
         "cooccurrence": lambda: F.cooccurrence_heatmap(m["cooccurrence"], labels=a.labels, min_cell=n),
     }
@@ -98,178 +74,112 @@ def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple
     return out, tables, empty
 
 
-def key_findings(a: Analysis, m: dict[str, pd.DataFrame], top: int = 8) -> list[str]:
-    """Plain-language sentences naming the regional differences the data show (exploratory)."""
-    rvr = m["region_vs_rest"]
-    if rvr.empty:
-        return []
-    found = []
-    cand = rvr[~rvr["suppressed"] & (rvr["difference"] > 0)].sort_values("cohens_h", ascending=False)
-    seen_regions: dict[str, int] = {}
-    for rec in cand.to_dict("records"):
-        if seen_regions.get(rec["region"], 0) >= 2:
-            continue
-        seen_regions[rec["region"]] = seen_regions.get(rec["region"], 0) + 1
-        label = a.labels.get(rec["theme"], rec["theme"])
-        sig = "" if rec["p_adjusted"] < 0.05 else " (not significant after adjustment)"
-        found.append(f"{rec['region']}: {label.lower()} was raised by {rec['share']:.0%} of participants, against "
-                     f"{rec['share_rest']:.0%} in the other areas (Cohen's h {rec['cohens_h']:.2f}, "
-                     f"BH-adjusted p {rec['p_adjusted']:.3f}){sig}.")
-        if len(found) >= top:
-            break
-    return found
+def figure_gaps(a: Analysis, m: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """For each figure with something missing, the sentence saying what and why."""
+    n = a.cfg.min_cell
+    found = {
+        "heatmap": gaps.prevalence_gap(m["prevalence_region"], min_cell=n),
+        "stance": gaps.stance_gap(m["stance"], min_cell=n),
+        "regions": gaps.prevalence_gap(m["prevalence_region"], min_cell=n),
+        "topics": gaps.topics_gap(a.topics, a.code_summary),
+        "cooccurrence": gaps.cooccurrence_gap(m["cooccurrence"], min_cell=n, unit="participant"),
+    }
+    return {k: v for k, v in found.items() if v}
 
 
 def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _fmt_share(rec) -> str:
-    if rec.get("suppressed"):
-        return "suppressed"
-    if pd.isna(rec.get("share")):
-        return "–"
-    lo, hi = rec.get("ci_low"), rec.get("ci_high")
-    ci = f" ({lo:.0%}–{hi:.0%})" if pd.notna(lo) and pd.notna(hi) else ""
-    return f"{rec['share']:.0%}{ci}"
+def select_quotes(a: Analysis, m: dict[str, pd.DataFrame], comparison: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Quotes for the theme sections (the theme's two main stances) and for each area's section.
+
+    A quote names its area, so it comes only from a theme x area cell published as a value: a quote
+    from a banded or suppressed cell would tell a reader that someone there raised the theme.
+    Areas are illustrated by the themes they differ on significantly, then by their most raised.
+    """
+    from engagement.analysis.quotes import area_quotes, exemplar_quotes
+
+    cfg = a.cfg
+    emb = segment_embeddings(a.segments, cfg)
+    prev = m["prevalence_region"]
+    shown = set(map(tuple, prev.loc[prev["published_as"] == "value", ["theme", "region"]].to_numpy()))
+    region_of = dict(zip(a.segments["segment_id"], a.segments["region"]))
+    coded = a.rule_codings
+    coded = coded[[(t, region_of.get(s)) in shown for t, s in zip(coded["theme"], coded["segment_id"])]]
+    picks = []
+    for label in ("concern", "support", "conditional_support"):
+        q = exemplar_quotes(a.segments, coded, emb, by="all", per_cell=1, min_cell=cfg.min_cell, stance=a.stance,
+                            stance_label=label)
+        picks.append(q)
+    by_theme = pd.concat(picks, ignore_index=True) if picks else pd.DataFrame()
+    if len(by_theme):
+        # per theme, its two most frequent stances among concern / support / support with conditions
+        st = m["stance"].set_index("theme")
+        weight = [float(st.at[t, s]) if t in st.index and s in st.columns and pd.notna(st.at[t, s]) else 0.0
+                  for t, s in zip(by_theme["theme"], by_theme["stance"])]
+        by_theme = (by_theme.assign(_w=weight).sort_values(["theme", "_w", "stance"], ascending=[True, False, True])
+                    .groupby("theme", sort=False).head(2).drop(columns="_w").reset_index(drop=True))
+    # "distinctive" means a key finding: significant after BH, with an interval that excludes no difference
+    found = S.findings_table(a, comparison)
+    keys = set(zip(found["theme_id"], found["region"]))
+    significant = comparison[[k in keys for k in zip(comparison["theme"], comparison["region"])]] \
+        if len(comparison) else comparison
+    area = area_quotes(a.segments, coded, emb, prevalence=prev, comparison=significant, stance=a.stance,
+                       by="region", themes_per_area=3, per_theme=1, min_cell=cfg.min_cell, alpha=S.alpha(a))
+    return by_theme, area
 
 
 def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = None, pdf: bool = True
                  ) -> ReportResult:
-    """Compute the measures, render the figures, write reports/summary.html (and a PDF if possible)."""
+    """Compute the measures, write reports/tables/, render the figures and reports/summary.html (and a PDF)."""
     import jinja2
 
-    from engagement.analysis.quotes import exemplar_quotes
+    from engagement.report.tables import read_tables, write_tables
 
     a = analysis or load_analysis(cfg)
-    m = compute_measures(a)
-    figs, fig_tables, empty_figs = make_figures(a, m, cfg.figures_dir)
-    notes = figure_gaps(a, m)
-    emb = segment_embeddings(a.segments, cfg)
-    quotes = exemplar_quotes(a.segments, a.rule_codings, emb, by="region", per_cell=1, min_cell=cfg.min_cell)
-    quotes_all = exemplar_quotes(a.segments, a.rule_codings, emb, by="all", per_cell=2, min_cell=cfg.min_cell)
-    findings = key_findings(a, m)
+    run_id = run_id or os.environ.get("ENGAGEMENT_RUN_ID", "")
+    m = S.compute_measures(a)
+    comparison = S.publishable_comparisons(m["comparison"], m["prevalence_region"])
+    quotes_theme, quotes_area = select_quotes(a, m, comparison)
+    topics, outlier_share = S.topics_table(a)
+    hashes = S.input_hashes(a)
+    order = list(cfg.regions)
+    published = {
+        "sample": S.sample_table(a),
+        "theme_overall": S._prevalence_table(a, m["prevalence_all"], "all", "n_total"),
+        "theme_by_region": S.ordered(S._prevalence_table(a, m["prevalence_region"], "region", "n_area"),
+                                     "region", order),
+        "theme_by_kind": S._prevalence_table(a, m["prevalence_kind"], "kind", "n_kind"),
+        "area_comparisons": S.comparison_table(a, comparison),
+        "key_findings": S.findings_table(a, comparison),
+        "stance_by_theme": S.stance_table(a, m["stance"]),
+        "cooccurrence_people": S.cooccurrence_table(a, m["cooccurrence"]),
+        "topics": topics,
+        "quotes": S.quotes_table(a, quotes_area, quotes_theme),
+        "provenance": S.provenance_table(a, run_id, hashes),
+    }
+    table_dir = cfg.reports_dir / "tables"
+    paths = write_tables(published, table_dir)
+    t = read_tables(table_dir)           # the report shows what a reader of the CSVs would see
 
-    prev = m["prevalence_region"]
-    overall = _overall(a, m)
-    themes = []
-    for rec in overall.to_dict("records"):
-        t = rec["theme"]
-        st = m["stance"][m["stance"]["theme"] == t]
-        themes.append({
-            "id": t, "label": a.labels.get(t, t), "overall": _fmt_share(rec), "participants": rec["participants"],
-            "raised": _raised_sentence(rec, cfg.min_cell),
-            "by_region": [{"region": r["region"], "share": _fmt_share(r)} for r in
-                          prev[prev["theme"] == t].to_dict("records")],
-            "stance": None if st.empty or bool(st.iloc[0]["suppressed"]) else {
-                k: f"{st.iloc[0][k]:.0%}" for k in ("concern", "support", "conditional_support", "mixed", "neutral")},
-            "quotes": quotes_all[quotes_all["theme"] == t][["quote", "attribution"]].to_dict("records"),
-        })
-    regions = []
-    rvr = m["region_vs_rest"]
-    for region in cfg.regions:
-        part = prev[(prev["region"] == region) & ~prev["suppressed"]].nlargest(5, "share")
-        diffs = rvr[(rvr["region"] == region) & ~rvr["suppressed"]].nlargest(3, "difference") if not rvr.empty else rvr
-        total = prev.loc[prev["region"] == region, "participants_total"].max()  # NaN: a region with no sessions
-        in_region = a.segments[a.segments["region"] == region]
-        regions.append({
-            "name": region,
-            "gap": gaps.region_gap(in_region, region) or (gaps.prevalence_gap(prev[prev["region"] == region],
-                                                                              min_cell=cfg.min_cell)),
-            "participants": int(total) if pd.notna(total) else 0,
-            "top": [{"label": a.labels.get(r["theme"], r["theme"]), "share": _fmt_share(r)} for r in part.to_dict("records")],
-            "distinct": [{"label": a.labels.get(r["theme"], r["theme"]), "share": f"{r['share']:.0%}",
-                          "rest": f"{r['share_rest']:.0%}", "p": f"{r['p_adjusted']:.3f}"} for r in diffs.to_dict("records")],
-            "quotes": quotes[quotes["region"] == region][["quote", "attribution", "theme"]]
-            .assign(theme=lambda d: d["theme"].map(lambda x: a.labels.get(x, x))).to_dict("records"),
-        })
-    provenance = _provenance(a, cfg)
+    figs, _, empty_figs = make_figures(a, m, cfg.figures_dir)
+    notes = figure_gaps(a, m)
     evaluation = read_json(cfg.processed_dir / "coding_evaluation.json")
+    ctx = T.context(a, t, evaluation=evaluation, outlier_share=outlier_share, alpha=S.alpha(a),
+                    quotes_theme=quotes_theme, quotes_area=quotes_area, comparison_all=m["comparison"])
+    notes["unraised"] = gaps.unraised_gap(m["prevalence_all"], a.labels)
+    notes["intervals"] = gaps.one_session_gap(a.segments, "region")
+    notes["quotes"] = gaps.quotes_gap(quotes_theme, min_cell=cfg.min_cell)
+    notes = {k: v for k, v in notes.items() if v}
     env = jinja2.Environment(loader=jinja2.PackageLoader("engagement.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    notes["findings"] = None if findings else gaps.comparison_gap(a.segments, m["region_vs_rest"],
-                                                                   min_cell=cfg.min_cell)
-    notes["quotes"] = gaps.quotes_gap(quotes_all, min_cell=cfg.min_cell)
-    notes["unraised"] = gaps.unraised_gap(overall, a.labels)
-    notes["intervals"] = gaps.one_session_gap(a.segments, "region")
-    notes = {k: v for k, v in notes.items() if v}
     html = env.get_template("summary.html.j2").render(
-        notes=notes, empty=empty_figs,
-        project=cfg.project, run_id=run_id or os.environ.get("ENGAGEMENT_RUN_ID", ""), today=date.today().isoformat(), findings=findings, themes=themes,
-        regions=regions, provenance=provenance, evaluation=evaluation, min_cell=cfg.min_cell,
-        figures={k: _img(v["png"]) for k, v in figs.items()}, codebook=a.code_summary,
-        topics=a.topics[a.topics["topic_id"] != -1].sort_values("size", ascending=False).head(12).to_dict("records"),
-    )
+        notes=notes, empty=empty_figs, project=cfg.project, run_id=run_id, today=date.today().isoformat(),
+        min_cell=cfg.min_cell, figures={k: _img(v["png"]) for k, v in figs.items()}, **ctx)
     out = cfg.reports_dir / "summary.html"
     atomic_write_text(out, html)
     pdf_path = _html_to_pdf(out) if pdf else None
-    return ReportResult(out, pdf_path, figs, findings, notes)
-
-
-def _raised_sentence(rec: dict, min_cell: int) -> str | None:
-    """Why a theme has no overall share (None when it has one): never "suppressed of participants"."""
-    if rec.get("suppressed"):
-        return (f"Raised by fewer than {min_cell} participants overall, so its numbers are suppressed "
-                f"(a smaller count could identify who took part).")
-    if not rec.get("participants"):
-        return "Nobody raised this theme."
-    return None
-
-
-def _overall(a: Analysis, m: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    from engagement.analysis.measures import theme_prevalence
-
-    seg = a.segments.assign(all="all")
-    overall = theme_prevalence(seg, a.rule_codings, by="all", min_cell=a.cfg.min_cell, seed=a.cfg.seed,
-                               themes=a.themes)
-    return overall.sort_values("share", ascending=False, na_position="last")
-
-
-def _provenance(a: Analysis, cfg: Config) -> dict:
-    from engagement.privacy.deidentify import redaction_summary
-
-    people = a.participants[a.participants["role"].isin(["participant", "respondent"])]
-    by_kind = people.merge(a.sessions[["session_id", "kind"]], on="session_id", how="left")
-    table = by_kind.groupby(["region", "kind"]).agg(participants=("participant_id", "nunique"),
-                                                     sessions=("session_id", "nunique")).reset_index()
-    red = redaction_summary(a.redactions)
-    red_types = {}
-    if not a.redactions.empty:
-        red_types = a.redactions["type"].value_counts().sort_index().to_dict()
-    w = a.prepare_summary.get("withdrawal", {})
-    return {
-        "table": table.to_dict("records"), "sessions": len(a.sessions), "participants": len(people),
-        "words": a.prepare_summary.get("words"), "redaction_types": red_types, "redactions": len(a.redactions),
-        "sessions_with_redactions": int(red["session_id"].nunique()) if len(red) else 0,
-        "withdrawn": w.get("participants_removed", 0), "withdrawn_turns": w.get("turns_removed", 0),
-        "seed": cfg.seed, "embedding": cfg.topics.get("embedding"), "segmentation": cfg.segmentation,
-    }
-
-
-
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _html_to_pdf(html: Path) -> Path | None:
-    """Print the report to PDF with headless Chromium, offline; None when Chromium is absent."""
-    chromium = find_chromium()
-    if not chromium:
-        return None
-    pdf = html.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory() as profile:
-        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=120)
-        except (subprocess.SubprocessError, OSError):
-            return None
-    return pdf if pdf.is_file() else None
+    findings = [f["sentence"] for f in ctx["findings"]]
+    return ReportResult(out, pdf_path, figs, findings, notes, paths, ctx["opening"], ctx["no_findings"] or "")
