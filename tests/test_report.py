@@ -237,7 +237,8 @@ def test_report_has_a_section_for_each_region(soup):
     regions = soup.find("section", id="regions")
     headings = [words(h) for h in regions.find_all("h3")]
     assert [h.split(" (")[0] for h in headings] == REGIONS
-    assert "Essex (17 participants)" in headings  # 12 in the focus groups (one withdrew) + 6 in the survey
+    # 12 in the focus groups (one withdrew) + 6 in the survey
+    assert "Essex (17 participants: 11 in 2 focus groups; 6 survey respondents)" in headings
 
 
 def test_key_findings_name_the_area_that_stands_out(soup):
@@ -245,16 +246,22 @@ def test_key_findings_name_the_area_that_stands_out(soup):
     assert words(findings.find("h2")) == "Key findings"
     found = [words(d) for d in findings.find_all("div", class_="finding")]
     assert found, "the tiny project is built so that each area raises one theme far more than the others"
-    assert all(re.match(rf"({'|'.join(REGIONS)}): .+ was raised by \d+% of participants", f) for f in found)
+    pattern = (rf"In ({'|'.join(REGIONS)}), \d+% of participants raised .+, against \d+% elsewhere "
+               r"\(difference -?\d+ points, 95% CI -?\d+ to -?\d+; session permutation test, BH-adjusted "
+               r"p (< 0\.001|= 0\.\d+)\)\.")
+    assert all(re.fullmatch(pattern, f) for f in found), found
+    assert not any("p 0.000" in f or "not significant" in f for f in found)
 
 
 def test_method_section_counts_sessions_and_participants_per_region(soup):
     method = soup.find("section", id="method")
-    rows = [[words(td) for td in tr.find_all("td")] for tr in method.find_all("tr") if tr.find("td")]
-    assert ["Essex", "focus group", "2", "11"] in rows
-    assert ["Suffolk", "focus group", "2", "12"] in rows
-    assert ["Norfolk", "focus group", "2", "12"] in rows
-    assert ["Norfolk", "survey", "1", "6"] in rows
+    rows = [[words(td) for td in tr.find_all("td")] for tr in method.find("table", id="sample").find_all("tr")
+            if tr.find("td")]
+    assert ["Essex", "focus group", "2", "11", "11"] in rows
+    assert ["Suffolk", "focus group", "2", "12", "12"] in rows
+    assert ["Norfolk", "focus group", "2", "12", "12"] in rows
+    assert ["Norfolk", "survey", "1", "6", "6"] in rows
+    assert [r[0] for r in rows] == sorted((r[0] for r in rows), key=REGIONS.index), "areas in the configured order"
 
 
 def test_method_section_reports_deidentification_counts_and_withdrawals(soup, report_cfg):
@@ -273,7 +280,7 @@ def test_method_section_reports_deidentification_counts_and_withdrawals(soup, re
 def test_report_has_limitations_stating_the_suppression_threshold(soup, report_cfg):
     limits = soup.find("section", id="limitations")
     assert words(limits.find("h2")) == "Limitations"
-    assert f"fewer than {report_cfg.min_cell} participants are suppressed" in words(limits)
+    assert f"fewer than {report_cfg.min_cell} participants are shown as a band or suppressed" in words(limits)
 
 
 def test_small_cells_read_suppressed_in_the_report_never_zero(soup, report_cfg):
@@ -281,10 +288,12 @@ def test_small_cells_read_suppressed_in_the_report_never_zero(soup, report_cfg):
     from engagement.report.builder import compute_measures
 
     prev = compute_measures(load_analysis(report_cfg))["prevalence_region"]
-    n_suppressed = int(prev["suppressed"].sum())
-    assert n_suppressed > 0, "the tiny project is built to have some small cells"
-    cells = [words(td) for td in soup.find("section", id="themes").find_all("td")]
-    assert cells.count("suppressed") == n_suppressed
+    protected = prev[prev["published_as"] != "value"]
+    assert len(protected) > 0, "the tiny project is built to have some small cells"
+    cells = [words(td) for td in soup.find("section", id="themes").find_all("td", attrs={"data-region": True})]
+    shown = [c for c in cells if not re.match(r"\d+%", c)]
+    assert sorted(shown) == sorted(b if p == "band" else "suppressed"
+                                   for p, b in zip(protected["published_as"], protected["band"]))
 
 
 def test_quotes_are_deidentified_segment_text_attributed_by_pseudonym_region_and_kind(soup, report_cfg):
@@ -294,14 +303,18 @@ def test_quotes_are_deidentified_segment_text_attributed_by_pseudonym_region_and
     participants = set(segments.loc[segments["role"] != "facilitator", "participant_id"])
     quotes = soup.find_all("blockquote")
     assert quotes, "the tiny project has cells big enough to quote"
-    texts = set(segments["text"])
+    said_by = {}
+    for pid, part in segments.sort_values("segment_id").groupby("participant_id"):
+        texts = list(part["text"])
+        # a quote is one sentence with at most one neighbouring sentence of the same speaker on each side
+        said_by[pid] = {" ".join(texts[i:j]) for i in range(len(texts)) for j in range(i + 1, min(i + 4, len(texts) + 1))}
     for q in quotes:
         footer = words(q.find("footer"))
         said = words(q).removesuffix(footer).strip().strip("“”")
-        assert said in texts
-        m = re.match(r"— (\S+), (Essex|Suffolk|Norfolk), (focus group|survey)(; .+)?$", footer)
+        m = re.match(r"— (\S+), (Essex|Suffolk|Norfolk), (focus group|survey)( · .+|; .+)?$", footer)
         assert m, footer
         assert m.group(1) in participants
+        assert said in said_by[m.group(1)], said
 
 
 def test_no_planted_personal_value_appears_in_the_report(html):

@@ -217,7 +217,12 @@ def provenance_table(a: Analysis, run_id: str, hashes: dict[str, str]) -> pd.Dat
     except metadata.PackageNotFoundError:
         version = "source tree"
     book = a.code_summary.get("codebook_version", "")
+    from engagement.analysis.measures import analysed_segments
+
+    people = a.participants[a.participants["role"].isin(["participant", "respondent"])]
     rows = [("run_id", run_id or "interactive (not a batch run)"), ("engagement_version", version),
+            ("sessions", a.sessions["session_id"].nunique()), ("took_part", people["participant_id"].nunique()),
+            ("analysed", analysed_segments(a.segments)["participant_id"].nunique()),
             ("codebook_version", book), ("seed", a.cfg.seed), ("min_cell", a.cfg.min_cell),
             ("alpha", alpha(a)), ("embedding", a.cfg.topics.get("embedding")),
             ("topic_method", a.cfg.topics.get("method")), ("segmentation", a.cfg.segmentation)]

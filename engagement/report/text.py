@@ -104,6 +104,12 @@ def theme_sections(a: Analysis, t: dict[str, pd.DataFrame], quotes: pd.DataFrame
     return out
 
 
+def _provenance_value(t: dict[str, pd.DataFrame], item: str) -> str:
+    prov = t.get("provenance")
+    hit = prov.loc[prov["item"] == item, "value"] if prov is not None else []
+    return str(hit.iloc[0]) if len(hit) else ""
+
+
 def _kind_phrase(r: dict) -> str:
     n, sessions = int(r["analysed"]), int(r["sessions"])
     if r["kind"] == "survey":
@@ -147,8 +153,9 @@ def limitations(a: Analysis, t: dict[str, pd.DataFrame], evaluation: dict, outli
         per_area = sample.groupby("region", sort=False)["analysed"].sum()
         per_area = per_area.reindex([r for r in a.cfg.regions if r in per_area.index])
         sizes = ", ".join(f"{r} {int(n)}" for r, n in per_area.items())
+        n_sessions = _provenance_value(t, "sessions")
         out.append(f"Small numbers: {int(sample['analysed'].sum())} participants were analysed across "
-                   f"{int(sample['sessions'].sum())} sessions ({sizes}). With groups this size intervals are wide "
+                   f"{n_sessions} sessions ({sizes}). With groups this size intervals are wide "
                    f"and only large differences can be detected.")
         took, analysed = int(sample["participants"].sum()), int(sample["analysed"].sum())
         if took != analysed:
@@ -221,6 +228,7 @@ def context(a: Analysis, t: dict[str, pd.DataFrame], *, evaluation: dict, outlie
     else:
         kind_header = []
     return {
+        "totals": {k: _provenance_value(t, k) for k in ("sessions", "took_part", "analysed")},
         "opening": opening(t),
         "findings": findings,
         "no_findings": None if findings else no_findings(t, alpha),
