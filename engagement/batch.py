@@ -320,7 +320,9 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
     if progress is None:
         progress = not os.environ.get("CI")
     report = _Progress(sum(len(stage) for stage in stages) + 1, progress)
-    env = {"ENGAGEMENT_OUTPUT_DIR": str(staging), "ENGAGEMENT_RUN_ID": run_id}
+    # the report prints what it was computed from: this run, and a hash of the raw inputs and settings
+    env = {"ENGAGEMENT_OUTPUT_DIR": str(staging), "ENGAGEMENT_RUN_ID": run_id,
+           "ENGAGEMENT_INPUT_SHA256": _hash_paths([cfg.raw_dir, *([cfg.source] if cfg.source else [])], {})[:16]}
     env.update({"ENGAGEMENT_CONFIG": str(cfg.source)} if cfg.source else {"ENGAGEMENT_ROOT": str(cfg.root)})
     upstream_failed = False
     with _KernelEnvironment(**env):

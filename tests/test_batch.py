@@ -60,7 +60,9 @@ from engagement.config import load_config
 root = pathlib.Path({root!r})
 reports = load_config().reports_dir   # the batch's staging folder until the leak check passes
 reports.mkdir(parents=True, exist_ok=True)
-(reports / "summary.html").write_text("<html><title>stand-in</title></html>")
+import os
+(reports / "summary.html").write_text("<html><title>stand-in</title>"
+                                      f"run {{os.environ['ENGAGEMENT_RUN_ID']}} inputs {{os.environ['ENGAGEMENT_INPUT_SHA256']}}</html>")
 with open(root / "executions.log", "a") as log:
     log.write("04\\n")
 """),
@@ -248,6 +250,14 @@ def test_manifest_records_input_hashes_package_versions_parameters_and_seed(firs
     assert jobs["03-region-Essex"]["input_hash"] != jobs["03-region-Suffolk"]["input_hash"]
     assert jobs["03-region-Norfolk"]["status"] == "failed" and jobs["03-region-Norfolk"]["reason"]
     assert manifest["config"]["regions"] == REGIONS
+
+
+def test_the_report_is_told_the_run_id_and_a_hash_of_the_raw_inputs(first, cfg):
+    import re
+
+    html = (cfg.reports_dir / "summary.html").read_text()
+    m = re.search(r"run (\S+) inputs ([0-9a-f]{16})<", html)
+    assert m and m.group(1) == "run1"
 
 
 def test_latest_points_at_the_most_recent_run(second, cfg):

@@ -10,6 +10,7 @@ they say, so every number on the page can be found in a CSV.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -226,5 +227,8 @@ def provenance_table(a: Analysis, run_id: str, hashes: dict[str, str]) -> pd.Dat
             ("codebook_version", book), ("seed", a.cfg.seed), ("min_cell", a.cfg.min_cell),
             ("alpha", alpha(a)), ("embedding", a.cfg.topics.get("embedding")),
             ("topic_method", a.cfg.topics.get("method")), ("segmentation", a.cfg.segmentation)]
+    raw = os.environ.get("ENGAGEMENT_INPUT_SHA256")
+    if raw:  # set by the batch: the raw transcripts, manifest and config this run read
+        rows.append(("sha256:raw inputs and config", raw))
     rows += [(f"sha256:{name}", digest) for name, digest in hashes.items()]
     return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})
