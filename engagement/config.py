@@ -73,6 +73,10 @@ DEFAULTS: dict[str, Any] = {
         "guided": False,
     },
     "batch": {"workers": 2},
+    "report": {
+        "alpha": 0.05,             # Benjamini-Hochberg level a difference between areas must survive
+        "sensitive_themes": None,  # themes whose small counts are suppressed, never banded (None: "sensitive")
+    },
 }
 
 
@@ -175,6 +179,9 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
         raise ConfigError("'all' is reserved and cannot be a region name", path=where)
     if not isinstance(settings.get("min_cell"), int) or settings["min_cell"] < 1:
         raise ConfigError("'min_cell' must be a whole number of at least 1", path=where)
+    level = (settings.get("report") or {}).get("alpha", 0.05)
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ConfigError(f"'report.alpha' must be a number between 0 and 1, got {level!r}", path=where)
     if not isinstance(settings.get("seed"), int):
         raise ConfigError("'seed' must be a whole number", path=where)
     if settings.get("segmentation") not in ("model", "fast", "blank"):

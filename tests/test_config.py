@@ -35,3 +35,21 @@ def test_overrides_are_validated_too(tmp_path):
     (tmp_path / "engagement.yaml").write_text("project: x\n")
     with pytest.raises(ConfigError):
         load_config(tmp_path / "engagement.yaml", min_cell=-1)
+
+
+@pytest.mark.parametrize("alpha", [0, 1, 1.5, "0.05", True])
+def test_a_significance_level_outside_0_to_1_is_refused_by_name(tmp_path, alpha):
+    from engagement.config import load_config
+    from engagement.errors import ConfigError
+
+    (tmp_path / "engagement.yaml").write_text(f"report:\n  alpha: {alpha!r}\n".replace("'", '"'))
+    with pytest.raises(ConfigError, match="report.alpha"):
+        load_config(tmp_path / "engagement.yaml")
+
+
+def test_report_settings_have_documented_defaults(tmp_path):
+    from engagement.config import load_config
+
+    (tmp_path / "engagement.yaml").write_text("report:\n  alpha: 0.01\n")
+    cfg = load_config(tmp_path / "engagement.yaml")
+    assert cfg.report["alpha"] == 0.01 and cfg.report["sensitive_themes"] is None
