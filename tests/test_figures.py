@@ -67,26 +67,29 @@ def stance_table(suppressed_theme: str | None = "joined_up") -> pd.DataFrame:
 def topics_table() -> pd.DataFrame:
     return pd.DataFrame([
         {"topic_id": -1, "label": "Outliers (no clear topic)", "size": 9, "words": "", "themes": "",
-         "top_theme": "", "candidate_new_theme": False},
+         "top_theme": "", "top_theme_share": 0.0, "coherence": np.nan, "candidate_new_theme": False},
         {"topic_id": 0, "label": "sold, companies, profit", "size": 30, "words": "sold, companies, profit",
-         "themes": "commercial (80%)", "top_theme": "commercial", "candidate_new_theme": False},
+         "themes": "commercial (80%)", "top_theme": "commercial", "top_theme_share": 0.8, "coherence": 0.7,
+         "candidate_new_theme": False},
         {"topic_id": 1, "label": "hackers, leak, cyber", "size": 20, "words": "hackers, leak, cyber",
-         "themes": "security (70%)", "top_theme": "security", "candidate_new_theme": False},
+         "themes": "security (70%)", "top_theme": "security", "top_theme_share": 0.7, "coherence": 0.6,
+         "candidate_new_theme": False},
         {"topic_id": 2, "label": "parking, car, bus", "size": 12, "words": "parking, car, bus",
-         "themes": "", "top_theme": "", "candidate_new_theme": True},
+         "themes": "", "top_theme": "", "top_theme_share": 0.0, "coherence": 0.65, "candidate_new_theme": True},
     ])
 
 
 def cooc_table(pair_count: int = 9, suppressed_pair: tuple[str, str] = ("security", "joined_up")) -> pd.DataFrame:
     themes = ["commercial", "security", "joined_up"]
-    counts = {("commercial", "security"): pair_count, ("commercial", "joined_up"): 4, ("security", "joined_up"): 2}
+    people = {("commercial", "security"): pair_count, ("commercial", "joined_up"): 6, ("security", "joined_up"): 2}
     rows = []
     for a in themes:
         for b in themes:
-            n = 20 if a == b else counts.get((a, b), counts.get((b, a)))
+            n = 20 if a == b else people.get((a, b), people.get((b, a)))
             supp = {a, b} == set(suppressed_pair) and a != b
-            rows.append({"theme_a": a, "theme_b": b, "count": np.nan if supp else n,
-                         "participants": np.nan if supp else 8, "suppressed": supp})
+            # statements outnumber people: a figure counting people must not show these
+            rows.append({"theme_a": a, "theme_b": b, "count": np.nan if supp else 3 * n,
+                         "participants": np.nan if supp else n, "suppressed": supp})
     return pd.DataFrame(rows)
 
 
@@ -108,8 +111,8 @@ KINDS = ["heatmap", "stance", "regions", "topics", "cooccurrence"]
 
 
 def title_of(fig: Figure) -> str:
-    sup = fig._suptitle.get_text() if fig._suptitle is not None else ""
-    return " ".join([sup, *(ax.get_title(loc="left") for ax in fig.axes)]).replace("-\n", "-").replace("\n", " ")
+    """The figure's title and subtitle, then its panels' titles, as one line."""
+    return " ".join([F.title_of(fig), *(ax.get_title(loc="left") for ax in fig.axes)]).replace("\n", " ")
 
 
 def texts_of(fig: Figure) -> list[str]:
@@ -153,7 +156,8 @@ def test_heatmap_marks_a_suppressed_cell_hatched_and_tables_it_as_suppressed():
     hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
     assert [(p.get_x(), p.get_y()) for p in hatched] == [(j - 0.5, i - 0.5)]
     labels = {(t.get_position(), t.get_text()) for t in ax.texts}
-    assert ((j, i), "supp.") in labels
+    assert not any(pos == (j, i) for pos, _ in labels), "a suppressed cell carries no number"
+    assert "Hatched: suppressed to protect participants." in F.note_of(fig)
     assert ((list(table.columns).index("Essex"), list(table.index).index("joined_up")), "0%") in labels
 
 
@@ -165,28 +169,32 @@ def test_heatmap_table_never_turns_a_suppressed_share_into_zero_or_blank():
     assert not any(isinstance(v, float) and np.isnan(v) for v in cells)
 
 
-def test_stance_figure_marks_suppressed_themes_instead_of_dropping_or_zeroing_them():
+def test_stance_figure_leaves_suppressed_themes_out_and_names_them_in_a_note():
     fig, table = build("stance")
     row = table.set_index("theme").loc["joined_up"]
-    assert (row[["concern", "support", "conditional_support"]] == "suppressed").all()
+    assert (row[["concern", "support", "conditional_support", "mixed", "neutral"]] == "suppressed").all()
     assert table.set_index("theme").loc["commercial", "concern"] == pytest.approx(0.7)
-    assert any("suppressed" in t.lower() for t in texts_of(fig))
-    assert any(p.get_hatch() for p in fig.axes[0].patches)
-    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert "Joined-up care" in ticks
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert not any("Joined-up care" in t for t in ticks)
+    assert "Not shown: joined-up care (fewer than 5 participants; suppressed" in F.note_of(fig)
 
 
-def test_cooccurrence_marks_suppressed_pairs_and_tables_them_as_suppressed():
+def cell(table: pd.DataFrame, a: str, b: str):
+    """A cell of the lower-triangle table, whichever way round the pair is asked for."""
+    i, j = list(table.index).index(a), list(table.index).index(b)
+    return table.iat[max(i, j), min(i, j)]
+
+
+def test_cooccurrence_marks_suppressed_pairs_hatched_in_one_triangle_and_explains_them():
     fig, table = build("cooccurrence")
-    assert table.loc["security", "joined_up"] == "suppressed" and table.loc["joined_up", "security"] == "suppressed"
-    assert table.loc["commercial", "security"] == 9
+    assert cell(table, "security", "joined_up") == "suppressed"
+    assert cell(table, "commercial", "security") == 9      # people (the participants column), not statements
     themes = list(table.index)
-    i, j = themes.index("security"), themes.index("joined_up")
+    i, j = sorted([themes.index("security"), themes.index("joined_up")], reverse=True)
     ax = fig.axes[0]
-    marks = {t.get_position() for t in ax.texts if t.get_text()}
-    assert (j, i) in marks and (i, j) in marks
     hatched = {(p.get_x(), p.get_y()) for p in ax.patches if p.get_hatch()}
-    assert {(j - 0.5, i - 0.5), (i - 0.5, j - 0.5)} <= hatched
+    assert hatched == {(j - 0.5, i - 0.5)}, "only the lower triangle is drawn"
+    assert "Hatched: fewer than 5 people raised both; suppressed to protect participants." in F.note_of(fig)
 
 
 def test_small_multiples_list_suppressed_cells_as_suppressed_not_zero():
@@ -195,7 +203,7 @@ def test_small_multiples_list_suppressed_cells_as_suppressed_not_zero():
     assert norfolk.loc["security", "share"] == "suppressed"
     assert (table.loc[table["share"] != "suppressed", "share"].astype(float) >= 0).all()
     panels = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
-    assert "Norfolk (n=12; 1 theme suppressed)" in panels
+    assert "Norfolk (n=12)\n1 theme suppressed" in panels
 
 
 # ---- titles state the finding, computed from the data
@@ -221,50 +229,97 @@ def test_heatmap_title_ignores_suppressed_cells():
     assert "Norfolk" not in title_of(fig).split(":")[0]
 
 
-def test_stance_title_names_the_most_concerning_and_most_supported_themes():
+def test_stance_title_names_the_most_concerning_theme_and_states_the_order_and_the_base():
     title = title_of(build("stance")[0])
-    assert "Most concern about commercial access (70% of statements)" in title
-    # joined-up care would have the most support, but it is suppressed: it cannot be the headline
-    assert "most support for mental health" in title and "joined-up" not in title
+    assert "Most concern about commercial access: 70% of its statements express concern" in title
+    assert "Themes ordered by share of statements expressing concern" in title
+    assert "including neutral and mixed; n statements per theme shown" in title
+    # no ranking the figure does not draw ("most support" by net support was one)
+    assert "most support" not in title.lower()
 
 
 def test_stance_title_follows_the_data():
     flipped = stance_table(suppressed_theme=None)
     flipped.loc[flipped["theme"] == "security", ["concern", "support"]] = [0.9, 0.0]
     title = title_of(F.stance_diverging(flipped, labels=LABELS)[0])
-    assert "Most concern about security and hacking (90% of statements)" in title
-    assert "most support for joined-up care" in title
+    assert "Most concern about security and hacking: 90% of its statements" in title
+
+
+def bar_rows(ax) -> dict[float, list]:
+    """The stacked bars of a horizontal bar chart, by row: [(left, width, colour), ...]."""
+    rows: dict[float, list] = {}
+    for p in ax.patches:
+        if p.get_width() > 0 and not p.get_hatch():
+            rows.setdefault(round(p.get_y() + p.get_height() / 2, 3), []).append(
+                (p.get_x(), p.get_width(), mcolors.to_hex(p.get_facecolor()).upper()))
+    return rows
+
+
+def test_stance_bars_are_100_percent_stacks_over_every_stance_including_neutral_and_mixed():
+    fig, table = build("stance")
+    rows = bar_rows(fig.axes[0])
+    assert len(rows) == 3                                   # the suppressed theme is not drawn
+    for parts in rows.values():
+        assert sum(w for _, w, _ in parts) == pytest.approx(1.0)
+    drawn = {c for parts in rows.values() for *_, c in parts}
+    assert {F.OKABE_ITO[k].upper() for k in F.STANCES} <= drawn
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    # ordered by concern, most first, each with its number of statements
+    assert ticks == ["Commercial access (n=40)", "Security and hacking (n=30)", "Mental health (n=8)"]
+    assert list(table["theme"]) == ["commercial", "security", "mental_health", "joined_up"]
 
 
 def test_stance_title_says_so_when_everything_is_suppressed():
     all_supp = stance_table()
     all_supp["suppressed"] = True
-    fig, _ = F.stance_diverging(all_supp, labels=LABELS)
-    assert "suppressed" in title_of(fig)
+    fig, table = F.stance_diverging(all_supp, labels=LABELS)
+    assert F.is_empty(fig) and "every theme is suppressed" in panel_text(fig)
+    assert (table.drop(columns="theme") == "suppressed").all().all()
 
 
-def test_cooccurrence_title_names_the_commonest_pair_and_its_count():
-    assert "Commercial access and security and hacking are most often raised together (9 statements)" \
-        in title_of(build("cooccurrence")[0])
-    assert "(15 statements)" in title_of(F.cooccurrence_heatmap(cooc_table(pair_count=15), labels=LABELS)[0])
+def test_cooccurrence_title_says_people_and_names_the_commonest_pair():
+    title = title_of(build("cooccurrence")[0])
+    assert title.startswith("People who raised both themes")
+    assert "Most often together: commercial access and security and hacking (9 people)" in title
+    assert "diagonal (boxed): people who raised the theme" in title
+    assert "(15 people)" in title_of(F.cooccurrence_heatmap(cooc_table(pair_count=15), labels=LABELS)[0])
 
 
-def test_topic_map_title_counts_candidate_new_themes():
-    assert "3 largest topics; 1 match no codebook theme" in title_of(build("topics")[0])
+def test_cooccurrence_draws_the_lower_triangle_only_with_each_themes_own_count_on_the_diagonal():
+    fig, table = build("cooccurrence")
+    n = len(table)
+    assert all(table.iat[i, j] == "" for i in range(n) for j in range(n) if j > i)
+    marks = {t.get_position() for t in fig.axes[0].texts}
+    assert all(j <= i for j, i in marks), "nothing is written above the diagonal"
+    assert [table.iat[k, k] for k in range(n)] == [20, 20, 20]
+
+
+def test_topic_map_title_counts_unmatched_topics_and_candidate_new_themes():
+    assert "3 largest topics; 1 match no codebook theme, 1 of them a candidate new theme" in title_of(build("topics")[0])
     more = topics_table()
-    more.loc[more["topic_id"] == 1, "candidate_new_theme"] = True
-    assert "2 match no codebook theme" in title_of(F.topic_map(more, labels=LABELS)[0])
+    more.loc[more["topic_id"] == 1, ["top_theme", "top_theme_share"]] = ["", 0.0]
+    assert "2 match no codebook theme, 2 of them candidate new themes" in title_of(F.topic_map(more, labels=LABELS)[0])
 
 
-def test_topic_map_leaves_out_the_outlier_topic():
-    _, table = build("topics")
-    assert -1 not in set(table["topic_id"])
+def test_topic_map_draws_no_outlier_bar_but_states_the_outlier_share():
+    fig, table = build("topics")
+    assert list(table["topic_id"]) == [0, 1, 2, -1]          # the outlier row closes the table ...
+    assert len(fig.axes[0].patches) == 3                      # ... and is not drawn
+    assert "Outliers: 13% of the 71 sentences fitted fall in no topic." in F.note_of(fig)
+
+
+def test_topic_map_and_its_table_name_the_same_topics_and_theme_labels():
+    fig, table = build("topics")
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    drawn = table[table["topic_id"] != -1]
+    assert ticks == [f"{r['topic']} → {r['theme']}" for r in drawn.to_dict("records")]
+    assert list(drawn["theme"]) == ["Commercial access", "Security and hacking", "no theme"]
 
 
 def test_a_region_whose_every_cell_is_suppressed_keeps_its_size_in_the_panel_title():
     data = {(t, r): (None if r == "Norfolk" else v) for (t, r), v in ESSEX_SELLING.items()}
     fig, table = F.region_small_multiples(prevalence(data, total=7), labels=LABELS)
-    assert "Norfolk (n=7; 3 themes suppressed)" in [ax.get_title(loc="left") for ax in fig.axes]
+    assert "Norfolk (n=7)\n3 themes suppressed" in [ax.get_title(loc="left") for ax in fig.axes]
     assert (table.loc[table["region"] == "Norfolk", "share"] == "suppressed").all()
 
 
@@ -272,7 +327,7 @@ def test_small_multiples_show_one_panel_per_region_with_its_size():
     fig, table = build("regions")
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title(loc="left") for ax in visible] == ["Essex (n=12)", "Suffolk (n=12)",
-                                                            "Norfolk (n=12; 1 theme suppressed)"]
+                                                            "Norfolk (n=12)\n1 theme suppressed"]
     assert set(table["region"]) == set(REGIONS)
 
 
@@ -338,14 +393,14 @@ def test_cooccurrence_with_every_pair_suppressed_is_drawn_hatched_and_says_why()
     cooc.loc[off, "suppressed"] = True
     fig, table = F.cooccurrence_heatmap(cooc, labels=LABELS, min_cell=5)
     assert "No pair of themes was raised together by 5 or more participants" in title_of(fig)
-    assert (table.where(~np.eye(3, dtype=bool)) == "suppressed").sum().sum() == 6
+    assert (table == "suppressed").sum().sum() == 3            # the lower triangle
 
 
 def test_cooccurrence_with_no_pair_at_all_is_an_empty_panel():
     cooc = cooc_table()
     fig, table = F.cooccurrence_heatmap(cooc[cooc["theme_a"] == cooc["theme_b"]], labels=LABELS)
     assert F.is_empty(fig) and table.empty
-    assert "No statement raised two themes" in panel_text(fig)
+    assert "No participant raised two themes" in panel_text(fig)
 
 
 def test_topic_map_without_topics_gives_the_reason():
@@ -375,8 +430,9 @@ def test_empty_measure_tables_give_empty_panels_not_errors():
 
 def test_heatmap_of_one_region_names_its_top_theme_without_a_comparison():
     one = {k: v for k, v in ESSEX_SELLING.items() if k[1] == "Essex"}
-    title = title_of(F.prevalence_heatmap(prevalence(one), labels=LABELS, order=REGIONS)[0])
-    assert title.strip() == "Most raised in Essex: commercial access (75% of participants)"
+    fig, _ = F.prevalence_heatmap(prevalence(one), labels=LABELS, order=REGIONS)
+    title = " ".join(t.get_text() for t in fig.texts if t.get_gid() == "title").replace("\n", " ")
+    assert title == "Most raised in Essex: commercial access (75% of participants)"
 
 
 def test_small_multiples_draw_no_whisker_for_a_share_without_an_interval():

@@ -2,11 +2,18 @@
 
 Every function returns ``(figure, table)``: the figure, and the small rounded table it draws,
 which the notebooks print (nbval compares text, not pixels). Titles state the finding,
-computed from the data. Colours are colour-blind safe (Okabe-Ito for categories, cividis for
-heat maps), sizes are set for A4 width (7 inches, 8pt+ text), and suppressed cells are marked
-as suppressed, never drawn as zero. A figure with nothing to draw (every cell suppressed, no
-topics, no pair of themes raised together) still renders, as a labelled panel whose title is the
-sentence from ``analysis.gaps`` saying what is missing and why, and its table is empty.
+computed from the data, and a subtitle or note states what is counted and on what base.
+Colours are colour-blind safe (Okabe-Ito for categories, cividis for heat maps).
+
+Figures are drawn at their printed size: at most ``A4_WIDTH`` (the 17 cm text column of an A4
+page) by ``MAX_HEIGHT`` inches, every text element at least ``MIN_FONT`` points, long labels
+wrapped rather than shrunk. Areas appear in the configured order (``order=``), never
+alphabetically. Cells withheld by disclosure control are marked, never drawn as zero: a cell
+published as a band ("fewer than 5") is a light grey cell marked "<5", a suppressed one is
+hatched, and a note under the figure says what each mark means. A figure with nothing to draw
+(every cell suppressed, no topics, no pair of themes raised together) still renders, as a
+labelled panel whose title is the sentence from ``analysis.gaps`` saying what is missing and
+why, and its table is empty.
 """
 
 from __future__ import annotations
@@ -21,7 +28,14 @@ from engagement.analysis import gaps
 
 OKABE_ITO = {"concern": "#D55E00", "support": "#0072B2", "conditional_support": "#56B4E9", "mixed": "#CC79A7",
              "neutral": "#999999", "accent": "#009E73", "highlight": "#E69F00"}
-A4_WIDTH = 7.0
+A4_WIDTH = 6.7      # inches: the text column of an A4 page with 2 cm margins
+MAX_HEIGHT = 8.0    # inches: leaves room for a caption on the same page
+MIN_FONT = 8.0      # points, at the printed size
+NOTE_FONT = 8.0
+BAND_FILL = "#EEEEEE"
+HATCH_EDGE = "#BBBBBB"
+STANCES = {"concern": "concern", "mixed": "mixed", "neutral": "neutral",
+           "conditional_support": "support with conditions", "support": "support"}
 
 
 def _plt():
@@ -30,7 +44,9 @@ def _plt():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"font.size": 8.5, "axes.titlesize": 10, "axes.titleweight": "bold",
+    plt.rcParams.update({"font.size": 8.5, "axes.titlesize": 8.5, "axes.titleweight": "normal",
+                         "figure.titlesize": 10, "figure.titleweight": "bold", "axes.labelsize": 8.5,
+                         "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
                          "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "engagement",
                          # real <text> in SVGs: searchable, accessible, and visible to the leak check
                          "svg.fonttype": "none",
@@ -39,11 +55,76 @@ def _plt():
 
 
 def _wrap(text: str, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    return "\n".join(textwrap.wrap(str(text), width, break_on_hyphens=False)) or str(text)
 
 
 def _label(theme: str, labels: dict[str, str] | None) -> str:
     return (labels or {}).get(theme, str(theme).replace("_", " ").capitalize())
+
+
+def _figure(height: float, **kwargs):
+    """A figure at its printed size, laid out so titles, labels and notes stay inside it."""
+    plt = _plt()
+    return plt.subplots(figsize=(A4_WIDTH, float(min(MAX_HEIGHT, height))), layout="constrained", **kwargs)
+
+
+def _frame(fig, title: str, subtitle: str | None = None, notes: list[str] | tuple = ()) -> None:
+    """Title and subtitle across the top, notes across the bottom, the plots laid out between.
+
+    The text is wrapped to the page width and the space it needs is reserved from the layout,
+    so nothing is cropped, shrunk or pushed onto another page.
+    """
+    title_text = _wrap(title, 76)
+    sub_text = "\n".join(_wrap(line, 100) for line in [subtitle] if line)
+    note_text = "\n".join(_wrap(line, 105) for line in notes if line)
+    height = fig.get_figheight() * 72  # points
+    pad = 6.0
+    top = pad + 12.5 * (title_text.count("\n") + 1)
+    # fig.text, not suptitle: constrained layout would reserve room for a suptitle a second time
+    fig.text(0.01, 1 - pad / height, title_text, ha="left", va="top", fontsize=10, fontweight="bold",
+             linespacing=1.15, gid="title")
+    if sub_text:
+        fig.text(0.01, 1 - (top + 3) / height, sub_text, ha="left", va="top", fontsize=8.5, color="#333333",
+                 linespacing=1.2, gid="subtitle")
+        top += 3 + 10.5 * (sub_text.count("\n") + 1)
+    bottom = 0.0
+    if note_text:
+        bottom = pad + 10.5 * (note_text.count("\n") + 1)
+        fig.text(0.01, pad / height, note_text, ha="left", va="bottom", fontsize=NOTE_FONT, color="#333333",
+                 linespacing=1.3, gid="note")
+    top, bottom = (top + pad) / height, (bottom + 2) / height
+    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - top - bottom))
+
+
+def _order(present, order: list[str] | None) -> list:
+    """Areas in the configured order, then any others in order of appearance (never alphabetical)."""
+    seen = list(dict.fromkeys(present))
+    first = [g for g in (order or []) if g in seen]
+    return first + [g for g in seen if g not in first]
+
+
+def published_as(prevalence: pd.DataFrame) -> pd.Series:
+    """How each cell is published: "value", "band" or "suppressed" (from ``suppressed`` when not given)."""
+    derived = pd.Series(np.where(prevalence["suppressed"].astype(bool), "suppressed", "value"),
+                        index=prevalence.index)
+    if "published_as" not in prevalence:
+        return derived
+    return prevalence["published_as"].where(prevalence["published_as"].notna(), derived).astype(str)
+
+
+def _disclosure_note(kinds: set[str], min_cell: int) -> list[str]:
+    out = []
+    if "band" in kinds:
+        out.append(f"<{min_cell}: fewer than {min_cell} participants, shown as a band.")
+    if "suppressed" in kinds:
+        out.append("Hatched: suppressed to protect participants.")
+    return out
+
+
+def _hatch(ax, x: float, y: float, w: float = 1.0, h: float = 1.0):
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x, y), w, h, facecolor=BAND_FILL, hatch="///", edgecolor=HATCH_EDGE, lw=0))
 
 
 def empty_figure(sentence: str, *, height: float = 1.4):
@@ -51,9 +132,20 @@ def empty_figure(sentence: str, *, height: float = 1.4):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(A4_WIDTH, height))
     ax.axis("off")
-    ax.text(0.0, 0.5, _wrap(sentence, 95), ha="left", va="center", fontsize=9.5, color="#333333",
+    ax.text(0.0, 0.5, _wrap(sentence, 90), ha="left", va="center", fontsize=9.5, color="#333333",
             transform=ax.transAxes)
     return fig
+
+
+def title_of(fig) -> str:
+    """The figure's title and subtitle as one line of text (what a reader sees first)."""
+    parts = [t.get_text() for t in fig.texts if t.get_gid() in ("title", "subtitle")]
+    return " ".join(parts).replace("\n", " ")
+
+
+def note_of(fig) -> str:
+    """The note under the figure, as one line of text ("" when there is none)."""
+    return " ".join(t.get_text() for t in fig.texts if t.get_gid() == "note").replace("\n", " ")
 
 
 def is_empty(fig) -> bool:
@@ -77,208 +169,319 @@ def save_figure(fig, name: str, folder: Path) -> dict[str, Path]:
 
 def prevalence_heatmap(prevalence: pd.DataFrame, *, by: str = "region", labels: dict[str, str] | None = None,
                        order: list[str] | None = None, min_cell: int = 5):
-    """Heat map of the share of participants raising each theme, theme x region."""
-    plt = _plt()
+    """Heat map of the share of participants raising each theme, theme x area, each cell annotated.
+
+    Args:
+        prevalence: ``measures.theme_prevalence`` (with ``published_as`` and ``band`` if given).
+        by: the grouping column.
+        labels: theme id -> label.
+        order: the configured order of the groups (default: order of appearance).
+        min_cell: the disclosure threshold, for the "<5" mark and the note.
+
+    Returns:
+        The figure and the theme x group table: shares rounded to 0.01, banded cells as their
+        band ("fewer than 5"), suppressed cells as "suppressed".
+    """
     if prevalence.empty:
         return empty_figure(gaps.prevalence_gap(prevalence, min_cell=min_cell)), pd.DataFrame()
-    table = prevalence.pivot(index="theme", columns=by, values="share")
-    supp = prevalence.pivot(index="theme", columns=by, values="suppressed").fillna(False).astype(bool)
-    if order:
-        table = table.reindex(columns=[c for c in order if c in table.columns])
-        supp = supp.reindex(columns=table.columns)
-    table = table.loc[table.mean(axis=1).sort_values(ascending=False).index]
-    supp = supp.loc[table.index]
-    fig, ax = plt.subplots(figsize=(A4_WIDTH, 0.36 * len(table) + 1.6))
-    im = ax.imshow(table.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(table.columns)), table.columns)
-    ax.set_yticks(range(len(table.index)), [_label(t, labels) for t in table.index])
+    data = prevalence.assign(published_as=published_as(prevalence))
+    if "band" not in data:
+        data["band"] = None
+    data["band"] = data["band"].where(data["band"].notna(), f"fewer than {min_cell}")
+    columns = _order(data[by], order)
+    themes = list(dict.fromkeys(data["theme"]))
+    table = data.pivot(index="theme", columns=by, values="share").reindex(index=themes, columns=columns)
+    how = data.pivot(index="theme", columns=by, values="published_as").reindex(index=themes, columns=columns)
+    band = data.pivot(index="theme", columns=by, values="band").reindex(index=themes, columns=columns)
+    how = how.fillna("value")
+    visible = table.where(how == "value")
+    rank = visible.mean(axis=1).fillna(-1)
+    keep = rank.sort_values(ascending=False, kind="stable").index
+    table, how, band, visible = table.loc[keep], how.loc[keep], band.loc[keep], visible.loc[keep]
+    fig, ax = _figure(0.36 * len(table) + 2.0)
+    im = ax.imshow(visible.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(columns)), columns, rotation=30, ha="left", rotation_mode="anchor")
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", length=0)
+    ax.spines[["top", "right", "bottom", "left"]].set_visible(False)
+    ax.set_yticks(range(len(table.index)), [_wrap(_label(t, labels), 30) for t in table.index])
     for i in range(table.shape[0]):
         for j in range(table.shape[1]):
-            v = table.iat[i, j]
-            if supp.iat[i, j]:
-                ax.text(j, i, "supp.", ha="center", va="center", fontsize=7, color="#444444", style="italic")
-                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=True, facecolor="#eeeeee", hatch="///",
-                                           edgecolor="#bbbbbb", lw=0))
+            kind, v = how.iat[i, j], visible.iat[i, j]
+            if kind == "suppressed":
+                _hatch(ax, j - 0.5, i - 0.5)
+            elif kind == "band":
+                from matplotlib.patches import Rectangle
+
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=BAND_FILL, edgecolor="white", lw=1))
+                ax.text(j, i, f"<{min_cell}", ha="center", va="center", fontsize=8, color="#333333")
             elif not np.isnan(v):
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7.5,
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=8,
                         color="white" if v < 0.55 else "black")
-    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, format=lambda x, _: f"{x:.0%}").set_label("share of participants")
-    # the finding: the biggest gap between a region and the mean of the others
-    title = "Share of participants raising each theme, by " + by
-    visible = table.where(~supp)
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, format=lambda x, _: f"{x:.0%}").set_label(
+        "share of participants")
+    # the finding: the biggest gap between an area and the mean of the others
     diffs = visible.sub(visible.mean(axis=1), axis=0)
     gap = gaps.prevalence_gap(prevalence, min_cell=min_cell)
+    title = "Share of participants raising each theme, by " + by
     if gap:
         title = gap
-    elif table.shape[1] == 1:
+    elif table.shape[1] == 1 and visible.notna().any().any():
         col = table.columns[0]
         theme = visible[col].idxmax()
         title = f"Most raised in {col}: {_label(theme, labels).lower()} ({visible.loc[theme, col]:.0%} of participants)"
     elif diffs.notna().any().any():
         theme, col = diffs.stack().idxmax()
         rest = visible.loc[theme].drop(col).mean()
-        title = (f"{_label(theme, labels)} stands out in {col}: {table.loc[theme, col]:.0%} of participants"
+        title = (f"{_label(theme, labels)} stands out in {col}: {visible.loc[theme, col]:.0%} of participants"
                  + (f" vs {rest:.0%} elsewhere" if pd.notna(rest) else ""))
-    ax.set_title(_wrap(title, 80), loc="left")
-    ax.set_xlabel("")
-    shown = table.map(lambda v: round(float(v), 2) if pd.notna(v) else np.nan)
-    shown = shown.astype(object).where(~supp, "suppressed")
+    _frame(fig, title, "Share of each area's participants who raised the theme; themes ordered by their average "
+                       "share across areas.", _disclosure_note(set(how.to_numpy().ravel()), min_cell))
+    shown = table.map(lambda v: round(float(v), 2) if pd.notna(v) else np.nan).astype(object)
+    shown = shown.where(how != "band", band).where(how != "suppressed", "suppressed")
+    shown.columns.name = by
     return fig, shown.where(shown.notna(), "–")
 
 
 def stance_diverging(stance: pd.DataFrame, *, labels: dict[str, str] | None = None, min_cell: int = 5):
-    """Diverging bars: concern to the left, support and conditional support to the right, per theme.
+    """100% stacked bars: each theme's coded statements split by stance, neutral and mixed included.
 
-    Suppressed themes are kept, at the bottom, as hatched rows marked "suppressed" (in the table too).
+    Themes are ordered by their share of statements expressing concern (most first), the base
+    is every coded statement of the theme, and each axis label carries its number of
+    statements. Suppressed themes (fewer than ``min_cell`` participants) are left out of the
+    figure and named in a note; the table keeps them, marked "suppressed".
     """
-    plt = _plt()
     if stance.empty:
         return empty_figure(gaps.stance_gap(stance, min_cell=min_cell)), pd.DataFrame()
-    data = stance[~stance["suppressed"].astype(bool)].sort_values("concern", ascending=True)
-    hidden = stance[stance["suppressed"].astype(bool)].sort_values("theme", ascending=False)
-    n_hidden = len(hidden)
-    fig, ax = plt.subplots(figsize=(A4_WIDTH, 0.34 * (len(data) + n_hidden) + 1.6))
-    y = np.arange(len(data)) + n_hidden
-    ax.barh(y, -data["concern"], color=OKABE_ITO["concern"], label="concern")
-    ax.barh(y, data["support"], color=OKABE_ITO["support"], label="support")
-    ax.barh(y, data["conditional_support"], left=data["support"], color=OKABE_ITO["conditional_support"],
-            label="support with conditions")
-    for k in range(n_hidden):
-        ax.add_patch(plt.Rectangle((-1, k - 0.4), 2, 0.8, facecolor="#eeeeee", hatch="///", edgecolor="#bbbbbb",
-                                   lw=0))
-        ax.text(0, k, "suppressed (too few participants)", ha="center", va="center", fontsize=7,
-                color="#444444", style="italic")
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(np.arange(n_hidden + len(data)),
-                  [_label(t, labels) for t in [*hidden["theme"], *data["theme"]]])
-    ax.set_ylim(-0.6, n_hidden + len(data) - 0.4)
-    ax.set_xlim(-1, 1)
-    ax.xaxis.set_major_formatter(lambda x, _: f"{abs(x):.0%}")
-    ax.set_xlabel("share of the theme's coded statements  (concern ←  |  → support)")
-    ax.legend(loc="lower right", frameon=False, fontsize=7.5)
-    net = (data["support"] + data["conditional_support"] - data["concern"])
-    if len(data):
-        worst = data.iloc[int(np.argmin(net.to_numpy()))]
-        best = data.iloc[int(np.argmax(net.to_numpy()))]
-        title = (f"Most concern about {_label(worst['theme'], labels).lower()} ({worst['concern']:.0%} of statements); "
-                 f"most support for {_label(best['theme'], labels).lower()}")
-    else:
-        title = gaps.stance_gap(stance, min_cell=min_cell)
-    ax.set_title(_wrap(title, 85), loc="left")
-    cols = ["theme", "concern", "support", "conditional_support", "segments"]
-    table = data[cols].round(2)
-    if n_hidden:
-        marked = hidden[["theme"]][::-1].assign(**{c: "suppressed" for c in cols[1:]})
+    supp = stance["suppressed"].astype(bool)
+    data = stance[~supp].sort_values(["concern", "theme"], ascending=[False, True], kind="stable")
+    hidden = stance[supp].sort_values("theme")
+    cols = ["theme", "segments", *STANCES]
+    table = data[cols].round(2).astype({"segments": int})
+    if len(hidden):
+        marked = hidden[["theme"]].assign(**{c: "suppressed" for c in cols[1:]})
         table = pd.concat([table.astype(object), marked], ignore_index=True)
-    return fig, table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    if data.empty:
+        return empty_figure(gaps.stance_gap(stance, min_cell=min_cell)), table
+    fig, ax = _figure(0.36 * len(data) + 2.2)
+    y = np.arange(len(data))
+    left = np.zeros(len(data))
+    for key, name in STANCES.items():
+        share = data[key].fillna(0).to_numpy(dtype=float)
+        ax.barh(y, share, left=left, color=OKABE_ITO[key], label=name, height=0.75, edgecolor="white", lw=0.5)
+        dark = key in ("concern", "support", "mixed")
+        for k, (x0, w) in enumerate(zip(left, share)):
+            if w >= 0.09:  # a label only where it fits inside its segment
+                ax.text(x0 + w / 2, k, f"{w:.0%}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+        left = left + share
+    names = [f"{_label(t, labels)} (n={int(n)})" for t, n in zip(data["theme"], data["segments"])]
+    ax.set_yticks(y, [_wrap(n, 32) for n in names])
+    ax.set_ylim(len(data) - 0.5, -0.5)  # the most concern at the top
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    ax.set_xlabel("share of the theme's coded statements")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=5, frameon=False, handlelength=1.2,
+              columnspacing=1.0, borderaxespad=0.2)
+    top = data.iloc[0]
+    title = (f"Most concern about {_label(top['theme'], labels).lower()}: {top['concern']:.0%} of its statements "
+             f"express concern")
+    listed = ", ".join(_label(t, labels).lower() for t in hidden["theme"])
+    _frame(fig, title, "Themes ordered by share of statements expressing concern. Shares of all coded statements, "
+                       "including neutral and mixed; n statements per theme shown.",
+           [f"Not shown: {listed} (fewer than {min_cell} participants; suppressed to protect participants)."
+            if len(hidden) else ""])
+    return fig, table
 
 
 def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 6,
-                           by: str = "region", min_cell: int = 5):
-    """One panel per region: its most-raised themes with 95% intervals (cluster bootstrap)."""
+                           by: str = "region", min_cell: int = 5, order: list[str] | None = None):
+    """One panel per area (in ``order``): its most-raised themes with 95% intervals (cluster bootstrap).
+
+    Banded and suppressed themes have no share to rank, so they are counted in the panel title
+    and listed in the table, never drawn as short bars.
+    """
     plt = _plt()
     if prevalence.empty:
         return empty_figure(gaps.prevalence_gap(prevalence)), pd.DataFrame()
-    groups = list(dict.fromkeys(prevalence[by]))
+    data = prevalence.assign(published_as=published_as(prevalence))
+    if "band" not in data:
+        data["band"] = None
+    data["band"] = data["band"].where(data["band"].notna(), f"fewer than {min_cell}")
+    groups = _order(data[by], order)
     ncols = 2 if len(groups) > 1 else 1
     nrows = int(np.ceil(len(groups) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(A4_WIDTH, 2.1 * nrows + 0.6), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(A4_WIDTH, min(MAX_HEIGHT, (0.31 * top + 0.85) * nrows + 1.0)),
+                             squeeze=False, sharex=True, layout="constrained")
     rows = []
     for ax, group in zip(axes.flat, groups):
-        part = prevalence[(prevalence[by] == group) & ~prevalence["suppressed"]].nlargest(top, "share")[::-1]
-        hidden = sorted(prevalence.loc[(prevalence[by] == group) & prevalence["suppressed"], "theme"])
+        here = data[data[by] == group]
+        part = here[here["published_as"] == "value"].dropna(subset=["share"]).nlargest(top, "share")
+        banded = sorted(here.loc[here["published_as"] == "band", "theme"], key=lambda t: _label(t, labels))
+        hidden = sorted(here.loc[here["published_as"] == "suppressed", "theme"], key=lambda t: _label(t, labels))
         y = np.arange(len(part))
         # no interval (one session in the group): no whisker, rather than one of width 0
         err = np.vstack([(part["share"] - part["ci_low"]).clip(lower=0).fillna(0),
                          (part["ci_high"] - part["share"]).clip(lower=0).fillna(0)])
-        ax.barh(y, part["share"], color=OKABE_ITO["support"], alpha=0.85)
+        ax.barh(y, part["share"], color=OKABE_ITO["support"], alpha=0.85, height=0.7)
         ax.errorbar(part["share"], y, xerr=err, fmt="none", ecolor="black", lw=0.8, capsize=2)
-        ax.set_yticks(y, [_wrap(_label(t, labels), 26) for t in part["theme"]], fontsize=7)
+        ax.set_yticks(y, [_wrap(_label(t, labels), 26) for t in part["theme"]], fontsize=8)
+        ax.set_ylim(max(top, 1) - 0.5, -0.5)  # the most raised at the top; panels share a row height
         ax.set_xlim(0, 1)
+        ax.set_xticks([0, 0.5, 1])
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
         ax.tick_params(labelbottom=True)  # shared axes would hide them above an empty panel
-        n = int(prevalence.loc[prevalence[by] == group, "participants_total"].max())
-        # say so, rather than let a suppressed theme look like one nobody raised
-        note = f"; {len(hidden)} theme{'s' if len(hidden) > 1 else ''} suppressed" if hidden else ""
-        ax.set_title(f"{group} (n={n}{note})", fontsize=9, loc="left")
+        n = int(here["participants_total"].max())
+        # say so, rather than let a withheld theme look like one nobody raised
+        withheld = "\n".join(what for ts, what in (
+            (banded, f"{len(banded)} theme{'s' if len(banded) > 1 else ''} <{min_cell}"),
+            (hidden, f"{len(hidden)} {'' if banded else 'themes ' if len(hidden) > 1 else 'theme '}suppressed"))
+            if ts)
+        ax.set_title(f"{group} (n={n})" + (f"\n{withheld}" if withheld else ""), fontsize=8.5, loc="left",
+                     fontweight="bold", linespacing=1.1)
         if part.empty:
-            ax.text(0.5, 0.5, _wrap(f"nothing shown: no theme raised by {min_cell}+ participants" if hidden
-                                    else "nobody raised a codebook theme", 40),
-                    ha="center", va="center", fontsize=7.5, color="#444444", style="italic", transform=ax.transAxes)
+            ax.text(0.5, 0.5, _wrap(f"nothing shown: no theme raised by {min_cell}+ participants"
+                                    if banded or hidden else "nobody raised a codebook theme", 34),
+                    ha="center", va="center", fontsize=8, color="#444444", style="italic", transform=ax.transAxes)
         for rec in part.to_dict("records"):
             no_ci = pd.isna(rec["ci_low"])
             rows.append({by: group, "theme": rec["theme"], "share": round(rec["share"], 2),
                          "ci_low": "–" if no_ci else round(rec["ci_low"], 2),
                          "ci_high": "–" if no_ci else round(rec["ci_high"], 2)})
+        for t in banded:
+            band = here.loc[here["theme"] == t, "band"].iloc[0]
+            rows.append({by: group, "theme": t, "share": band, "ci_low": "–", "ci_high": "–"})
         rows.extend({by: group, "theme": t, "share": "suppressed", "ci_low": "suppressed", "ci_high": "suppressed"}
                     for t in hidden)
     for ax in list(axes.flat)[len(groups):]:
         ax.set_visible(False)
-    fig.suptitle("Most-raised themes in each area, share of participants with 95% intervals", x=0.01, ha="left",
-                 fontsize=10, fontweight="bold")
-    fig.tight_layout()
-    return fig, pd.DataFrame(rows)
+    kinds = set(data["published_as"])
+    _frame(fig, f"Most-raised themes in each area (top {top})", None, ["Share of the area's participants who raised the theme, with 95% intervals (bootstrap over sessions)."]
+          + [f"Themes raised by fewer than {min_cell} participants (<{min_cell}) or suppressed to protect "
+             f"participants are not drawn; each panel's title counts them." if kinds & {"band", "suppressed"} else ""])
+    return fig, pd.DataFrame(rows, columns=[by, "theme", "share", "ci_low", "ci_high"])
 
 
 def topic_map(topics: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 15,
-              reason: str | None = None):
+              reason: str | None = None, min_size: int | None = None, min_coherence: float | None = None):
     """Topic sizes, coloured by whether they map to a codebook theme or are candidate new themes.
 
-    ``reason``: why there are no topics, when the coding stage says (``gaps.topics_gap``).
+    Drawn from :func:`engagement.coding.topics.topic_overview`, the same table the report lists,
+    so figure and table name the same topics and themes; the table (its ``top`` largest topics
+    and the outlier row) is returned. ``reason``: why there are no topics, when the coding stage
+    says (``gaps.topics_gap``).
     """
-    plt = _plt()
-    data = topics[topics["topic_id"] != -1].nlargest(top, "size")[::-1]
+    from engagement.coding.topics import MIN_COHERENCE, NO_THEME, topic_overview
+
+    overview = topic_overview(topics, labels, min_size=min_size, top=top,
+                              min_coherence=MIN_COHERENCE if min_coherence is None else min_coherence)
+    data = overview[overview["topic_id"] != -1]
     if data.empty:
-        return empty_figure(reason or gaps.topics_gap(topics)), pd.DataFrame(
-            columns=["topic_id", "label", "size", "top_theme", "candidate_new_theme"])
-    fig, ax = plt.subplots(figsize=(A4_WIDTH, 0.32 * len(data) + 1.4))
-    colours = [OKABE_ITO["highlight"] if c else OKABE_ITO["accent"] for c in data["candidate_new_theme"]]
+        return empty_figure(reason or gaps.topics_gap(topics)), overview.iloc[:0]
+    fig, ax = _figure(0.38 * len(data) + 2.0)
+    matched = data["theme"] != NO_THEME
+    colours = [OKABE_ITO["highlight"] if c else OKABE_ITO["accent"] if m else OKABE_ITO["neutral"]
+               for c, m in zip(data["candidate_new_theme"], matched)]
     y = np.arange(len(data))
-    ax.barh(y, data["size"], color=colours)
-    names = [f"{r['label']}  → {_label(r['top_theme'], labels) if r['top_theme'] and not r['candidate_new_theme'] else 'no theme'}"
-             for r in data.to_dict("records")]
-    ax.set_yticks(y, [_wrap(n, 60) for n in names], fontsize=7)
-    ax.set_xlabel("segments in topic")
-    n_new = int(data["candidate_new_theme"].sum())
-    ax.set_title(_wrap(f"{len(data)} largest topics; {n_new} match no codebook theme (orange: candidate new themes)",
-                       85), loc="left")
-    table = data[["topic_id", "label", "size", "top_theme", "candidate_new_theme"]][::-1].reset_index(drop=True)
-    return fig, table
+    ax.barh(y, data["size"], color=colours, height=0.7)
+    ax.set_yticks(y, [_wrap(f"{r['topic']} → {r['theme']}", 46) for r in data.to_dict("records")])
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    for k, rec in enumerate(data.to_dict("records")):
+        ax.text(rec["size"], k, f" {rec['size']} ({rec['share']:.0%})", ha="left", va="center", fontsize=8)
+    ax.set_xlim(0, data["size"].max() * 1.25)
+    ax.set_xlabel("sentences in topic (share of all sentences)")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=OKABE_ITO["accent"], label="matches a codebook theme"),
+                       Patch(color=OKABE_ITO["neutral"], label="no theme"),
+                       Patch(color=OKABE_ITO["highlight"], label="candidate new theme")],
+              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False, handlelength=1.2,
+              columnspacing=1.0, borderaxespad=0.2)
+    n_none, n_new = int((~matched).sum()), int(data["candidate_new_theme"].sum())
+    title = (f"{len(data)} largest topics; {n_none} match no codebook theme, {n_new} of them "
+             f"{'a candidate new theme' if n_new == 1 else 'candidate new themes'}")
+    share = overview.attrs.get("outlier_share", 0.0)
+    n_docs = int(overview["size"].sum())
+    outliers = (f"Outliers: {share:.0%} of the {n_docs} sentences fitted fall in no topic." if share
+                else f"Outliers: none; every one of the {n_docs} sentences fitted is in a topic.")
+    _frame(fig, title, "Each topic's label → the codebook theme it overlaps most (\"no theme\" when under 15% of "
+                       "its sentences carry any theme).",
+           [outliers, f"Candidate new theme: matches no theme, has at least {overview.attrs['min_size']} sentences "
+                      f"and coherence of at least {overview.attrs['min_coherence']:.2f} (mean cosine similarity of its "
+                      f"sentences to their centre), and its label is not small talk."])
+    return fig, overview
 
 
 def cooccurrence_heatmap(cooc: pd.DataFrame, *, labels: dict[str, str] | None = None, min_cell: int = 5):
-    """Which themes are raised together in the same statement (suppressed cells marked)."""
-    plt = _plt()
-    gap = gaps.cooccurrence_gap(cooc, min_cell=min_cell)
+    """People who raised both themes (lower triangle); the diagonal shows how many raised each theme.
+
+    Counts are of people (the ``participants`` column of ``measures.cooccurrence(...,
+    unit="participant")``); themes are ordered by how many people raised them. Suppressed
+    cells are hatched and explained in a note.
+    """
+    gap = gaps.cooccurrence_gap(cooc, min_cell=min_cell, unit="participant")
     if gap and not (cooc["theme_a"] != cooc["theme_b"]).any():
         return empty_figure(gap), pd.DataFrame()
-    themes = sorted(set(cooc["theme_a"]))
-    mat = cooc.pivot(index="theme_a", columns="theme_b", values="count").reindex(index=themes, columns=themes)
-    supp = cooc.pivot(index="theme_a", columns="theme_b", values="suppressed").reindex(index=themes, columns=themes)
+    value = "participants" if "participants" in cooc else "count"
+    names = list(dict.fromkeys([*cooc["theme_a"], *cooc["theme_b"]]))
+    mat = cooc.pivot(index="theme_a", columns="theme_b", values=value).reindex(index=names, columns=names)
+    supp = cooc.pivot(index="theme_a", columns="theme_b", values="suppressed").reindex(index=names, columns=names)
     supp = supp.fillna(False).astype(bool)
-    off = mat.copy()
-    for t in themes:
-        off.loc[t, t] = np.nan
-    off = off.where(~supp)
-    nothing = off.isna().all().all()
-    fig, ax = plt.subplots(figsize=(A4_WIDTH, A4_WIDTH * 0.8))
-    im = ax.imshow(off.to_numpy(dtype=float), cmap="cividis", aspect="auto",
-                   **({"vmin": 0, "vmax": 1} if nothing else {}))
-    short = [_wrap(_label(t, labels), 22) for t in themes]
-    ax.set_xticks(range(len(themes)), short, rotation=60, ha="right", fontsize=7)
-    ax.set_yticks(range(len(themes)), short, fontsize=7)
-    for i in range(len(themes)):
-        for j in range(len(themes)):
-            if i != j and supp.iat[i, j]:
-                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=True, facecolor="#eeeeee", hatch="///",
-                                           edgecolor="#bbbbbb", lw=0))
-                ax.text(j, i, "s", ha="center", va="center", fontsize=6, color="#444444")
-    title = gap or "Themes raised together"
-    if not nothing:
-        fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02).set_label("statements coded with both")
+    # one table whichever way round a pair was given
+    mat, supp = mat.combine_first(mat.T), supp | supp.T
+    own = pd.Series(np.diag(mat.to_numpy(dtype=float)), index=names)
+    themes = list(own.fillna(-1).sort_values(ascending=False, kind="stable").index)
+    mat, supp = mat.loc[themes, themes], supp.loc[themes, themes]
+    n = len(themes)
+    lower = np.tril(np.ones((n, n), dtype=bool), k=-1)
+    off = mat.where(pd.DataFrame(lower, index=themes, columns=themes) & ~supp)
+    # a pair absent from the table was raised together by nobody: 0, not a blank
+    off = off.where(~(pd.DataFrame(lower, index=themes, columns=themes) & ~supp & off.isna()), 0.0)
+    nothing = not (off.fillna(0) > 0).any().any()
+    fig, ax = _figure(0.3 * n + 3.2)
+    im = ax.imshow(off.to_numpy(dtype=float), cmap="cividis", aspect="auto", vmin=0,
+                   vmax=1 if nothing else float(off.max().max()))
+    short = [_wrap(_label(t, labels), 24) for t in themes]
+    ax.set_xticks(range(n), short, rotation=90)
+    ax.set_yticks(range(n), short)
+    ax.spines[["top", "right"]].set_visible(False)
+    vmax = 1 if nothing else float(off.max().max())
+    for i in range(n):
+        for j in range(i + 1):
+            if supp.iat[i, j]:
+                _hatch(ax, j - 0.5, i - 0.5)
+            elif i == j:
+                from matplotlib.patches import Rectangle
+
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#444444", lw=0.8))
+                if pd.notna(own[themes[i]]):
+                    ax.text(j, i, f"{int(own[themes[i]])}", ha="center", va="center", fontsize=8, fontweight="bold")
+            else:
+                v = off.iat[i, j]
+                ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=8,
+                        color="white" if v < 0.55 * vmax else "black")
+    subtitle = "Lower triangle: people who raised both themes; diagonal (boxed): people who raised the theme."
+    if gap:
+        subtitle = gap + " " + subtitle
+    elif not nothing:
         stacked = off.stack().dropna()
         a, b = stacked.idxmax()
-        title = f"{_label(a, labels)} and {_label(b, labels).lower()} are most often raised together ({int(stacked.max())} statements)"
-    ax.set_title(_wrap(title, 80), loc="left")
-    # a pair absent from the table was raised together by nobody: 0, not a blank
-    return fig, mat.fillna(0).astype(object).where(~supp, "suppressed")
+        # b is the column: the theme more people raised, named first
+        subtitle = (f"Most often together: {_label(b, labels).lower()} and {_label(a, labels).lower()} "
+                    f"({int(stacked.max())} people). " + subtitle)
+    if not nothing:
+        fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02).set_label("people who raised both")
+    hatched = supp.to_numpy()[np.tril(np.ones((n, n), dtype=bool))].any()
+    _frame(fig, "People who raised both themes", subtitle,
+           [f"Hatched: fewer than {min_cell} people raised both; suppressed to protect participants." if hatched else ""])
+    table = off.astype(object)
+    for i in range(n):
+        table.iat[i, i] = "suppressed" if supp.iat[i, i] else (int(own[themes[i]]) if pd.notna(own[themes[i]]) else 0)
+        for j in range(n):
+            if j > i:
+                table.iat[i, j] = ""
+            elif j < i:
+                table.iat[i, j] = "suppressed" if supp.iat[i, j] else int(off.iat[i, j])
+    table.index.name, table.columns.name = None, None
+    return fig, table
