@@ -441,3 +441,156 @@ def test_small_multiples_draw_no_whisker_for_a_share_without_an_interval():
     _, table = F.region_small_multiples(data, labels=LABELS)
     norfolk = table[(table["region"] == "Norfolk") & (table["share"] != "suppressed")]
     assert set(norfolk["ci_low"]) == {"–"}
+
+
+# ------------------------------------------------------------------ printed on A4: size, text, order, disclosure marks
+
+AREAS = ["Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"]   # the configured order, not alphabetical
+LONG_LABELS = dict(zip([f"theme_{i:02d}" for i in range(14)], [
+    "Trust in who uses the data and why", "Selling data to private companies for profit",
+    "Security, hacking and data breaches", "Joined-up care between GP and hospital",
+    "Consent and the right to opt out", "Accuracy of records and fixing mistakes",
+    "Transparency about how data is used", "Research and developing new treatments",
+    "Sensitive data: mental and sexual health", "Access to my own records online",
+    "Oversight and who holds the NHS to account", "Consistency of care across the region",
+    "Citizen-generated data from apps and watches", "Individual care from the people who treat me"]))
+
+
+def realistic(kind: str):
+    """A figure on a study-sized table: 14 themes with long labels, 5 areas, bands and suppressed cells."""
+    rng = np.random.default_rng(7)
+    themes = list(LONG_LABELS)
+    if kind in ("heatmap", "regions"):
+        rows = []
+        for t in themes:
+            for a in AREAS:
+                n = int(rng.integers(0, 20))
+                how = "suppressed" if 0 < n < 3 else "band" if 3 <= n < 5 else "value"
+                v = how == "value"
+                rows.append({"theme": t, "region": a, "segments": 2 * n if v else np.nan,
+                             "participants": n if v else np.nan, "participants_total": 30,
+                             "sessions": 3 if v else np.nan, "share": n / 30 if v else np.nan,
+                             "ci_low": max(0, n / 30 - 0.1) if v else np.nan,
+                             "ci_high": min(1, n / 30 + 0.1) if v else np.nan, "suppressed": how == "suppressed",
+                             "published_as": how, "band": "fewer than 5" if how == "band" else None})
+        fn = F.prevalence_heatmap if kind == "heatmap" else F.region_small_multiples
+        return fn(pd.DataFrame(rows), labels=LONG_LABELS, order=AREAS)
+    if kind == "stance":
+        rows = []
+        for i, t in enumerate(themes):
+            p = rng.dirichlet(np.ones(5))
+            rows.append({"theme": t, "segments": int(rng.integers(20, 300)), "participants": 20, "suppressed": i == 13,
+                         **dict(zip(["concern", "support", "conditional_support", "mixed", "neutral"], p))})
+        return F.stance_diverging(pd.DataFrame(rows), labels=LONG_LABELS)
+    if kind == "cooccurrence":
+        people = {}
+        for i, a in enumerate(themes):
+            for b in themes[: i + 1]:
+                people[(a, b)] = people[(b, a)] = int(rng.integers(15, 30)) if a == b else int(rng.integers(0, 15))
+        rows = [{"theme_a": a, "theme_b": b, "count": np.nan if 0 < n < 5 else 2 * n,
+                 "participants": np.nan if 0 < n < 5 else n, "suppressed": 0 < n < 5} for (a, b), n in people.items()]
+        return F.cooccurrence_heatmap(pd.DataFrame(rows), labels=LONG_LABELS)
+    topics = pd.DataFrame([{"topic_id": k - 1, "label": "Outliers (no clear topic)" if k == 0 else
+                            f"{LONG_LABELS[themes[k % 14]].lower()}, words, more words", "size": 200 - 9 * k,
+                            "words": "", "themes": "", "top_theme": themes[k % 14] if k % 3 else "",
+                            "top_theme_share": 0.4 if k % 3 else 0.05, "coherence": 0.6} for k in range(17)])
+    return F.topic_map(topics, labels=LONG_LABELS)
+
+
+def visible_texts(fig: Figure):
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_figure_prints_on_a4_with_text_of_8pt_or_more(kind):
+    fig, _ = realistic(kind)
+    width, height = fig.get_size_inches()
+    assert width <= 6.7 + 1e-9 and height <= 8.0 + 1e-9
+    texts = visible_texts(fig)
+    small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < 8]
+    assert texts and not small, small
+    # saved with bbox_inches="tight": nothing may stick out and widen (then shrink) the printed figure
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    assert box.width <= 6.7 + 0.02 and box.height <= 8.0 + 0.02, (box.width, box.height)
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "stance", "regions", "cooccurrence"])
+def test_long_theme_labels_wrap_rather_than_shrink(kind):
+    fig, _ = realistic(kind)
+    ticks = [t for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+    wrapped = [t for t in ticks if "Individual care from the people who treat me" in t.get_text().replace("\n", " ")
+               or "Selling data to private companies for profit" in t.get_text().replace("\n", " ")]
+    assert wrapped and all("\n" in t.get_text() and t.get_fontsize() >= 8 for t in wrapped)
+
+
+def test_heatmap_columns_follow_the_configured_order_not_the_alphabet():
+    fig, table = realistic("heatmap")
+    assert list(table.columns) == AREAS
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == AREAS
+
+
+def test_without_an_order_areas_keep_their_order_of_appearance():
+    data = prevalence(ESSEX_SELLING)   # Essex, Suffolk, Norfolk: not alphabetical
+    _, table = F.prevalence_heatmap(data, labels=LABELS)
+    assert list(table.columns) == REGIONS
+    fig, small = F.region_small_multiples(data, labels=LABELS)
+    assert [ax.get_title(loc="left").split(" (")[0] for ax in fig.axes if ax.get_visible()] == REGIONS
+    assert list(dict.fromkeys(small["region"])) == REGIONS
+
+
+def test_small_multiples_panels_follow_the_configured_order():
+    order = ["Norfolk", "Essex", "Suffolk"]
+    fig, table = F.region_small_multiples(prevalence(ESSEX_SELLING), labels=LABELS, order=order)
+    assert [ax.get_title(loc="left").split(" (")[0] for ax in fig.axes if ax.get_visible()] == order
+    assert list(dict.fromkeys(table["region"])) == order
+
+
+def banded() -> pd.DataFrame:
+    data = prevalence(ESSEX_SELLING)
+    band = (data["theme"] == "joined_up") & (data["region"] == "Suffolk")
+    data["published_as"] = np.where(data["suppressed"], "suppressed", np.where(band, "band", "value"))
+    data["band"] = np.where(band, "fewer than 5", None)
+    data.loc[band, ["share", "participants", "segments", "ci_low", "ci_high"]] = np.nan
+    return data
+
+
+def test_heatmap_draws_a_band_light_and_marked_and_a_suppressed_cell_hatched_and_says_what_they_mean():
+    fig, table = F.prevalence_heatmap(banded(), labels=LABELS, order=REGIONS)
+    assert table.loc["joined_up", "Suffolk"] == "fewer than 5" and table.loc["security", "Norfolk"] == "suppressed"
+    ax = fig.axes[0]
+    i, j = list(table.index).index("joined_up"), list(table.columns).index("Suffolk")
+    cell_text = {t.get_position(): t.get_text() for t in ax.texts}
+    assert cell_text[(j, i)] == "<5"
+    plain = [p for p in ax.patches if not p.get_hatch()]
+    assert [(p.get_x(), p.get_y()) for p in plain] == [(j - 0.5, i - 0.5)]
+    assert mcolors.to_hex(plain[0].get_facecolor()).upper() in GREYS
+    assert len([p for p in ax.patches if p.get_hatch()]) == 1
+    note = F.note_of(fig)
+    assert "<5: fewer than 5 participants, shown as a band." in note
+    assert "Hatched: suppressed to protect participants." in note
+
+
+def test_heatmap_annotates_every_published_value_with_its_percent():
+    fig, table = F.prevalence_heatmap(banded(), labels=LABELS, order=REGIONS)
+    values = {(j, i): f"{v:.0%}" for i, row in enumerate(table.to_numpy()) for j, v in enumerate(row)
+              if isinstance(v, float)}
+    cell_text = {t.get_position(): t.get_text() for t in fig.axes[0].texts}
+    assert values and all(cell_text[pos] == text for pos, text in values.items())
+
+
+def test_without_published_as_a_suppressed_flag_means_suppressed():
+    data = prevalence(ESSEX_SELLING)
+    assert "published_as" not in data
+    assert list(F.published_as(data)) == ["suppressed" if s else "value" for s in data["suppressed"]]
+    fig, _ = F.prevalence_heatmap(data, labels=LABELS, order=REGIONS)
+    assert "<5" not in F.note_of(fig) and "Hatched" in F.note_of(fig)
+
+
+def test_small_multiples_count_banded_themes_in_the_panel_title_and_table_them_as_their_band():
+    fig, table = F.region_small_multiples(banded(), labels=LABELS, order=REGIONS)
+    suffolk = table[table["region"] == "Suffolk"].set_index("theme")
+    assert suffolk.loc["joined_up", "share"] == "fewer than 5"
+    assert "Suffolk (n=12)\n1 theme <5" in [ax.get_title(loc="left") for ax in fig.axes]

@@ -11,7 +11,7 @@ import pytest
 from engagement.config import load_config
 from engagement.coding.embeddings import EmbeddingCache, embed_tfidf
 from engagement.coding.topics import (CappedKMeans, choose_k, fit_topics, map_topics_to_themes, topic_inputs,
-                                      topics_per_class)
+                                      topic_overview, topics_per_class)
 
 # the groups share no content word, so any sound clustering can tell them apart on any processor
 GROUPS = {
@@ -169,3 +169,95 @@ def test_labels_skip_repeated_words_and_words_already_in_a_phrase(words, label):
     from engagement.coding.topics import _label_phrases
 
     assert _label_phrases(words) == label
+
+
+# ---- one topics table for the report and the figure; candidate new themes are real topics, not small talk
+
+def mapped_topics() -> pd.DataFrame:
+    """A mapped topics table of 400 sentences: two matched topics, a real gap, noise, and an outlier row."""
+    rows = [
+        (-1, "Outliers (no clear topic)", 40, "", 0.0, np.nan),
+        (0, "sold, companies, profit", 120, "commercial", 0.8, 0.62),
+        (1, "hackers, leak, cyber", 80, "security", 0.6, 0.58),
+        (2, "parking, car park, bus", 60, "", 0.0, 0.64),          # the codebook lacks it: a candidate
+        (3, "press button", 40, "", 0.0, 0.7),                     # call handling
+        (4, "hang, sorry, listen", 30, "", 0.0, 0.66),             # discourse
+        (5, "weather, rain, cold", 6, "", 0.0, 0.8),               # too small (needs max(10, 2% of 400) = 10)
+        (6, "different, thing, many", 24, "consent", 0.05, 0.31),  # incoherent scatter
+    ]
+    return pd.DataFrame([{"topic_id": t, "label": lab, "size": n, "words": lab, "themes": "", "top_theme": th,
+                          "top_theme_share": sh, "coherence": coh, "candidate_new_theme": True}
+                         for t, lab, n, th, sh, coh in rows])
+
+
+LABELS = {"commercial": "Commercial access", "security": "Security and hacking", "consent": "Consent"}
+
+
+def test_topic_overview_names_theme_labels_not_ids_and_no_theme_when_none_matches():
+    table = topic_overview(mapped_topics(), LABELS).set_index("topic_id")
+    assert table.loc[0, "theme"] == "Commercial access" and table.loc[1, "theme"] == "Security and hacking"
+    assert table.loc[2, "theme"] == "no theme"
+    assert table.loc[6, "theme"] == "no theme", "5% of a topic's sentences is no match"
+    assert table.loc[0, "share"] == pytest.approx(0.3)
+
+
+def test_only_a_large_coherent_unmatched_topic_of_content_words_is_a_candidate_new_theme():
+    table = topic_overview(mapped_topics(), LABELS)
+    candidates = table.loc[table["candidate_new_theme"], "topic"].tolist()
+    assert candidates == ["parking, car park, bus"]      # not press button, hang/sorry, the tiny or the incoherent one
+    assert table.attrs["min_size"] == 10 and table.attrs["min_coherence"] == pytest.approx(0.5)
+
+
+def test_topic_overview_reports_the_outlier_share_as_its_last_row():
+    table = topic_overview(mapped_topics(), LABELS)
+    last = table.iloc[-1]
+    assert last["topic_id"] == -1 and last["share"] == pytest.approx(0.1) and not last["candidate_new_theme"]
+    assert table.attrs["outlier_share"] == pytest.approx(0.1)
+    partition = topic_overview(mapped_topics().iloc[1:], LABELS)
+    assert partition.iloc[-1]["size"] == 0 and partition.attrs["outlier_share"] == 0.0, "no outliers is said too"
+
+
+def test_topic_overview_orders_topics_by_size_and_keeps_the_outlier_row_when_cut_to_the_top():
+    table = topic_overview(mapped_topics(), LABELS, top=3)
+    assert table["topic_id"].tolist() == [0, 1, 2, -1]
+
+
+def test_topic_map_and_the_overview_table_agree():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from engagement.report.figures import topic_map
+
+    fig, shown = topic_map(mapped_topics(), labels=LABELS)
+    table = topic_overview(mapped_topics(), LABELS, top=15)
+    pd.testing.assert_frame_equal(shown, table)
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    drawn = table[table["topic_id"] != -1]
+    assert ticks == [f"{r['topic']} → {r['theme']}" for r in drawn.to_dict("records")]
+    note = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+    assert "Outliers: 10% of the 400 sentences fitted fall in no topic." in note
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("label, filler", [
+    ("press button", True), ("hang, sorry, listen", True), ("yeah, okay, mean", True),
+    ("signal terrible, listen hang, landline", True), ("tell story, tell happen, time tell", True),
+    ("parking, car park, bus", False), ("date birth, register, ask date", False), ("mental health, gp", False),
+])
+def test_filler_labels_are_recognised(label, filler):
+    from engagement.coding.topics import is_filler_label
+
+    assert is_filler_label(label) is filler
+
+
+def test_mapping_measures_coherence_and_needs_it_for_a_candidate():
+    topics = pd.DataFrame({"topic_id": [0, 1], "label": ["parking, car, bus", "weather, rain, cold"],
+                           "size": [12, 12], "words": ["", ""]})
+    seg_topics = pd.DataFrame({"segment_id": [f"s{i}" for i in range(24)], "topic_id": [0] * 12 + [1] * 12,
+                               "probability": [0.7] * 12 + [0.2] * 12})
+    codes = pd.DataFrame({"segment_id": ["x"], "theme": ["t1"]})
+    out = map_topics_to_themes(topics, seg_topics, codes).set_index("topic_id")
+    assert out.loc[0, "coherence"] == pytest.approx(0.7) and out.loc[1, "coherence"] == pytest.approx(0.2)
+    assert out.loc[0, "candidate_new_theme"] and not out.loc[1, "candidate_new_theme"]

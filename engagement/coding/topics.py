@@ -7,8 +7,9 @@ UMAP + HDBSCAN, default or tuned (benchmarks/bench_topics.py). ``topics.method: 
 guided topics) keep the seeded UMAP + HDBSCAN leaf model with outliers reassigned by embedding
 similarity. Labels are c-TF-IDF candidates (English and transcript stop words) re-ranked by
 KeyBERTInspired + MaximalMarginalRelevance. Each topic is then mapped to the codebook themes
-whose segments it shares, and topics that match no theme are flagged as candidate new themes
-for the researcher to look at.
+whose segments it shares; a topic that matches no theme, is large and coherent enough and is not
+small talk ("hang on, sorry") is flagged as a candidate new theme for the researcher to look at.
+``topic_overview`` is the one table of topics the report and its figure both show.
 
 The fitted result (tables, not a pickled model) is cached by a hash of the segments, the
 settings and the embedding model, so per-region notebook runs read it instead of refitting.
