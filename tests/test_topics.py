@@ -220,6 +220,8 @@ def test_topic_overview_reports_the_outlier_share_as_its_last_row():
 def test_topic_overview_orders_topics_by_size_and_keeps_the_outlier_row_when_cut_to_the_top():
     table = topic_overview(mapped_topics(), LABELS, top=3)
     assert table["topic_id"].tolist() == [0, 1, 2, -1]
+    assert table.attrs["n_documents"] == 400, "shares and counts are of all sentences, not the top topics"
+    assert table["share"].tolist()[:3] == [0.3, 0.2, 0.15]
 
 
 def test_topic_map_and_the_overview_table_agree():

@@ -454,7 +454,8 @@ def topic_overview(topics: pd.DataFrame, labels: dict[str, str] | None = None, *
     Returns:
         Columns topic_id, topic (its label phrase), size, share (of all sentences), theme (the
         matched theme's label, or "no theme"), top_theme_share, coherence, candidate_new_theme;
-        ``attrs`` holds ``outlier_share`` and the ``min_size`` and ``min_coherence`` applied.
+        ``attrs`` holds ``outlier_share``, ``n_documents`` (all topics, not only the ``top``) and the
+        ``min_size`` and ``min_coherence`` applied.
 
     Example:
         >>> topic_overview(mapped_topics, {"commercial": "Commercial access"})   # doctest: +SKIP
@@ -484,7 +485,8 @@ def topic_overview(topics: pd.DataFrame, labels: dict[str, str] | None = None, *
                              "top_theme_share": np.nan, "coherence": np.nan, "candidate_new_theme": False}])
     table = pd.concat([rows[cols], out_row[cols]], ignore_index=True) if len(rows) else out_row[cols]
     table = table.astype({"topic_id": int, "size": int, "share": float, "candidate_new_theme": bool})
-    table.attrs.update(outlier_share=float(out_row["share"].iloc[0]), min_coherence=float(min_coherence),
+    table.attrs.update(outlier_share=float(out_row["share"].iloc[0]), n_documents=n_docs,
+                       min_coherence=float(min_coherence),
                        min_size=int(min_topic_size(n_docs) if min_size is None else min_size))
     return table
 

@@ -402,7 +402,7 @@ def topic_map(topics: pd.DataFrame, *, labels: dict[str, str] | None = None, top
     title = (f"{len(data)} largest topics; {n_none} match no codebook theme, {n_new} of them "
              f"{'a candidate new theme' if n_new == 1 else 'candidate new themes'}")
     share = overview.attrs.get("outlier_share", 0.0)
-    n_docs = int(overview["size"].sum())
+    n_docs = int(overview.attrs.get("n_documents", overview["size"].sum()))
     outliers = (f"Outliers: {share:.0%} of the {n_docs} sentences fitted fall in no topic." if share
                 else f"Outliers: none; every one of the {n_docs} sentences fitted is in a topic.")
     _frame(fig, title, "Each topic's label → the codebook theme it overlaps most (\"no theme\" when under 15% of "
