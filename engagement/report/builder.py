@@ -48,16 +48,23 @@ class ReportResult:
 compute_measures = S.compute_measures
 
 
-def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path) -> tuple[dict, dict, set]:
-    """Render and save the report's figures; return paths, the tables they draw, and which are empty panels."""
+def make_figures(a: Analysis, m: dict[str, pd.DataFrame], folder: Path, findings: pd.DataFrame | None = None
+                 ) -> tuple[dict, dict, set]:
+    """Render and save the report's figures; return paths, the tables they draw, and which are empty panels.
+
+    ``findings`` (key_findings.csv as read back): the heat map's title states the first one, or
+    that no difference between areas survived.
+    """
     from engagement.report import figures as F
 
     plt = F._plt()
     n = a.cfg.min_cell
     order = list(a.cfg.regions)
     out, tables, empty = {}, {}, set()
+    headline = T.headline(findings, alpha=S.alpha(a))
     specs = {
-        "heatmap": lambda: F.prevalence_heatmap(m["prevalence_region"], labels=a.labels, order=order, min_cell=n),
+        "heatmap": lambda: F.prevalence_heatmap(m["prevalence_region"], labels=a.labels, order=order, min_cell=n,
+                                                headline=headline),
         "stance": lambda: F.stance_diverging(m["stance"], labels=a.labels, min_cell=n),
         "regions": lambda: F.region_small_multiples(m["prevalence_region"], labels=a.labels, min_cell=n, order=order),
         "topics": lambda: F.topic_map(a.topics, labels=a.labels, reason=gaps.topics_gap(a.topics, a.code_summary)),
@@ -164,7 +171,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     paths = write_tables(published, table_dir)
     t = read_tables(table_dir)           # the report shows what a reader of the CSVs would see
 
-    figs, _, empty_figs = make_figures(a, m, cfg.figures_dir)
+    figs, _, empty_figs = make_figures(a, m, cfg.figures_dir, t.get("key_findings"))
     notes = figure_gaps(a, m)
     evaluation = read_json(cfg.processed_dir / "coding_evaluation.json")
     ctx = T.context(a, t, evaluation=evaluation, outlier_share=outlier_share, alpha=S.alpha(a),

@@ -168,8 +168,11 @@ def save_figure(fig, name: str, folder: Path) -> dict[str, Path]:
 
 
 def prevalence_heatmap(prevalence: pd.DataFrame, *, by: str = "region", labels: dict[str, str] | None = None,
-                       order: list[str] | None = None, min_cell: int = 5):
+                       order: list[str] | None = None, min_cell: int = 5, headline: str | None = None):
     """Heat map of the share of participants raising each theme, theme x area, each cell annotated.
+
+    ``headline``: the title, when the caller has a tested finding to state (the report passes its
+    first key finding); otherwise the title only says what is drawn.
 
     Args:
         prevalence: ``measures.theme_prevalence`` (with ``published_as`` and ``band`` if given).
@@ -220,21 +223,16 @@ def prevalence_heatmap(prevalence: pd.DataFrame, *, by: str = "region", labels: 
                         color="white" if v < 0.55 else "black")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, format=lambda x, _: f"{x:.0%}").set_label(
         "share of participants")
-    # the finding: the biggest gap between an area and the mean of the others
-    diffs = visible.sub(visible.mean(axis=1), axis=0)
+    # a title states a finding only when one was tested and survived (``headline``, from the
+    # report's key findings); the largest raw gap between areas is not a finding
     gap = gaps.prevalence_gap(prevalence, min_cell=min_cell)
-    title = "Share of participants raising each theme, by " + by
+    title = headline or f"Share of participants raising each theme, by {'area' if by == 'region' else by}"
     if gap:
         title = gap
-    elif table.shape[1] == 1 and visible.notna().any().any():
+    elif headline is None and table.shape[1] == 1 and visible.notna().any().any():
         col = table.columns[0]
         theme = visible[col].idxmax()
         title = f"Most raised in {col}: {_label(theme, labels).lower()} ({visible.loc[theme, col]:.0%} of participants)"
-    elif diffs.notna().any().any():
-        theme, col = diffs.stack().idxmax()
-        rest = visible.loc[theme].drop(col).mean()
-        title = (f"{_label(theme, labels)} stands out in {col}: {visible.loc[theme, col]:.0%} of participants"
-                 + (f" vs {rest:.0%} elsewhere" if pd.notna(rest) else ""))
     _frame(fig, title, "Share of each area's participants who raised the theme; themes ordered by their average "
                        "share across areas.", _disclosure_note(set(how.to_numpy().ravel()), min_cell))
     shown = table.map(lambda v: round(float(v), 2) if pd.notna(v) else np.nan).astype(object)

@@ -14,6 +14,8 @@ import pandas as pd
 
 from engagement.analysis.loader import Analysis
 
+TOPICS_SHOWN = 15   # as many as report.figures.topic_map draws
+
 STANCE_WORDS = {"concern": "concern", "support": "support", "conditional_support": "support with conditions",
                 "mixed": "mixed", "neutral": "neutral"}
 
@@ -57,6 +59,16 @@ def opening(t: dict[str, pd.DataFrame]) -> str:
     parts = [f"{r['theme'].lower()} ({pct(r['share'])})" for r in _records(shown)]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"Of the {n} participants whose words were analysed, the themes raised most were {listed}."
+
+
+def headline(findings: pd.DataFrame | None, *, alpha: float) -> str:
+    """The heat map's title: the first key finding in a few words, or that none survived."""
+    if findings is None or findings.empty:
+        return f"Share of participants raising each theme, by area: no difference between areas survives the adjustment"
+    rec = findings.iloc[0]
+    more = "more" if rec["effect"] > 0 else "less"
+    return (f"{rec['theme']} is raised {more} in {rec['region']}: {pct(rec['share'])} of participants vs "
+            f"{pct(rec['rest_share'])} elsewhere")
 
 
 def no_findings(t: dict[str, pd.DataFrame], alpha: float) -> str:
@@ -237,7 +249,8 @@ def context(a: Analysis, t: dict[str, pd.DataFrame], *, evaluation: dict, outlie
         "regions": area_sections(a, t, alpha),
         "by_kind": {"header": kind_header, "rows": kind_rows},
         "sample": _records(t["sample"]),
-        "topics": _records(t.get("topics")),
+        "topics": _records(t.get("topics"))[:TOPICS_SHOWN],   # the figure's topics; topics.csv has every one
+        "topics_more": max(0, len(_records(t.get("topics"))) - TOPICS_SHOWN),
         "outlier_share": outlier_share,
         "stance_table": _records(t.get("stance_by_theme")),
         "limitations": limitations(a, t, evaluation, outlier_share, alpha),
