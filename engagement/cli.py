@@ -21,6 +21,9 @@ stages, in order:
   prepare      raw transcripts + manifest -> sessions, participants, turns, segments (de-identified)
   code         segments -> codings (codebook rules), topics (BERTopic), stance
   batch        run the notebooks with papermill: prepare, code, one per region + all, summary report
+your own coding:
+  sheet        export a coding sheet (xlsx) to check the autocoding and add codes; import it back
+  learn        learn from your codes and suggest codes for what is not yet coded
 utilities:
   inspect      what the suite sees in one file, before you add it to the manifest
   redact       de-identify any text or JSONL file with the project's detector
@@ -287,6 +290,15 @@ def cmd_report(args) -> int:
     return 0
 
 
+def _lazy(module: str, name: str):
+    """A command whose code is imported only when it runs (so `engagement --help` stays fast)."""
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(args)
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="engagement", description="Analyse public-engagement transcripts on health data, reproducibly.",
@@ -337,6 +349,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help="input is JSON lines; only the 'text' field is redacted")
     p.add_argument("-o", "--output", help="write here instead of standard output")
     p.set_defaults(func=cmd_redact)
+
+    p = sub.add_parser("sheet", help="export a coding sheet (xlsx) to check and add codes, or import one back")
+    sheet = p.add_subparsers(dest="sheet_command", metavar="ACTION", required=True)
+    q = sheet.add_parser("export", help="write a coding sheet: one row per segment, suggested codes, drop-downs")
+    q.add_argument("-o", "--output", type=Path, help="the xlsx to write (default: processed/sheets/coding-<region>.xlsx)")
+    q.add_argument("--region", help="one configured area (default: all)")
+    q.add_argument("--order", choices=("session", "active"), default="session",
+                   help="session: in transcript order; active: the segments that would teach the model most first")
+    q.add_argument("--limit", type=int, help="at most this many segments")
+    q.set_defaults(func=_lazy("engagement.coding.sheet", "cmd_export"))
+    q = sheet.add_parser("import", help="read a filled-in coding sheet back; stops on the first bad cell, writing nothing")
+    q.add_argument("file", type=Path, help="the coding sheet (xlsx)")
+    q.add_argument("--coder", help="the coder's name or initials (default: the sheet's coder cell)")
+    q.set_defaults(func=_lazy("engagement.coding.sheet", "cmd_import"))
+
+    p = sub.add_parser("learn", help="learn from human codings and suggest codes for uncoded segments")
+    p.add_argument("--train", type=Path, help="a CSV of labelled texts (id, text, labels separated by ';')")
+    p.add_argument("--predict", type=Path, help="a CSV of texts to label (id, text); needs --train")
+    p.add_argument("-o", "--output", type=Path, help="where --predict writes its predictions (CSV)")
+    p.set_defaults(func=_lazy("engagement.coding.learn", "cmd_learn"))
 
     p = sub.add_parser("leak-check", help="scan data/processed, figures/, reports/ for personal data")
     p.add_argument("paths", nargs="*", help="scan these files or folders instead")

@@ -16,7 +16,7 @@ from engagement.errors import SchemaError
 KINDS = ("focus_group", "interview", "survey")
 ROLES = ("facilitator", "participant", "observer", "respondent")
 STANCES = ("concern", "support", "conditional_support", "neutral", "mixed")
-CODING_SOURCES = ("rule", "semantic", "topic", "human")
+CODING_SOURCES = ("rule", "semantic", "topic", "human", "learned")
 # what the measures count as a theme coding: the codebook's rules and its learned layer, never topics
 THEME_SOURCES = ("rule", "semantic")
 
