@@ -234,16 +234,10 @@ def staging_config(cfg: Config, run_id: str) -> tuple[Config, Path]:
 
 
 def suite_vocabulary(cfg: Config) -> list[str]:
-    """The codebook's theme and code labels: words the suite prints in every figure, never a participant's."""
-    from engagement.coding.codebook import codebook_table
-    from engagement.coding.run import resolve_codebook
+    """The codebook's labels and example sentences (see :func:`engagement.coding.codebook.suite_vocabulary`)."""
+    from engagement.coding.run import suite_vocabulary as vocabulary
 
-    try:
-        table = codebook_table(resolve_codebook(cfg, None))
-    except Exception:  # noqa: BLE001 - no readable codebook: nothing extra is allowed
-        return []
-    labels = [str(v) for col in ("theme_label", "label") if col in table.columns for v in table[col].dropna()]
-    return sorted(set(labels))
+    return vocabulary(cfg)
 
 
 def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str) -> Job:

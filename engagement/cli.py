@@ -204,10 +204,12 @@ def cmd_redact(args) -> int:
 
 
 def cmd_leak_check(args) -> int:
+    from engagement.coding.run import suite_vocabulary
     from engagement.privacy.leak import leak_check
 
     cfg = _config(args)
-    findings = leak_check(cfg, paths=[Path(p) for p in args.paths] or None, use_ner=args.ner)
+    findings = leak_check(cfg, paths=[Path(p) for p in args.paths] or None, use_ner=args.ner,
+                          vocabulary=suite_vocabulary(cfg))
     if findings:
         for f in findings[:50]:
             print(f"LEAK {f.file}:{f.location}: {f.type}: {f.reason}", file=sys.stderr)

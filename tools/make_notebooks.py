@@ -277,7 +277,8 @@ if not report.gaps:
 print("report:", report.html.name, "| pdf:", report.pdf.name if report.pdf else "not made (no Chromium)")""", ignore=True),
         md("## Leak check\n\nRe-scans data/processed, figures/ and reports/ for any redacted value or detectable "
            "personal detail. It must say `0 findings`."),
-        code("""findings = leak_check(cfg)
+        code("""from engagement.coding.run import suite_vocabulary
+findings = leak_check(cfg, vocabulary=suite_vocabulary(cfg))
 print(f"{len(findings)} findings")"""),
     ],
 }

@@ -528,3 +528,4 @@ def check_examples(codebook: Codebook | str | Path = "default") -> pd.DataFrame:
             got = sorted(match_codes(book, ex))
             rows.append({"code": c.id, "example": ex, "coded": ";".join(got), "ok": c.id in got})
     return pd.DataFrame(rows)
+

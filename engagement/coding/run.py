@@ -234,3 +234,30 @@ def _book_table(book):
     from engagement.coding.codebook import codebook_table
 
     return codebook_table(book)
+
+
+def suite_vocabulary(cfg) -> list[str]:
+    """Text the suite itself publishes, never a participant's: the codebook's theme and code labels and
+    the example sentences the codebook and the semantic layer quote as evidence.
+
+    The leak check allows these phrases: a codebook example such as "Will the computer have the final
+    say?" must not read as the redacted first name "Will" reappearing.
+    """
+    from engagement.coding.codebook import codebook_table
+
+    try:
+        book = resolve_codebook(cfg, None)
+        table = codebook_table(book)
+    except Exception:  # noqa: BLE001 - no readable codebook: nothing extra is allowed
+        return []
+    phrases = [str(v) for col in ("theme_label", "label") if col in table.columns for v in table[col].dropna()]
+    phrases += [e for code in book.codes.values() for e in code.examples]
+    try:
+        from engagement.coding.semantic import load_examples
+
+        for entry in (load_examples().get("codes") or {}).values():
+            for key in ("positive", "negative"):
+                phrases += [str(e) for e in (entry or {}).get(key) or []]
+    except (OSError, ValueError, ImportError):
+        pass
+    return sorted({p.strip() for p in phrases if p and p.strip()})

@@ -382,7 +382,7 @@ def leak_report(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = Fal
 
 
 def leak_check(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = False,
-               raise_on_findings: bool = False, detector=None) -> list[Finding]:
+               raise_on_findings: bool = False, detector=None, vocabulary: Iterable[str] = ()) -> list[Finding]:
     """The blocking findings of personal data in the outputs (empty when they may be published).
 
     Args:
@@ -391,12 +391,13 @@ def leak_check(cfg, *, paths: Iterable[Path] | None = None, use_ner: bool = Fals
         use_ner: the detector also runs spaCy NER and the name-context rules.
         raise_on_findings: raise :class:`LeakError` instead of returning findings.
         detector: a ready detector (tests), instead of the project's.
+        vocabulary: phrases the suite itself publishes (``coding.codebook.suite_vocabulary``).
 
     Raises:
         LeakError: ``raise_on_findings`` and something blocks; the message names the first file
             and place, never the value.
     """
-    report = scan_outputs(cfg, paths, use_ner=use_ner, detector=detector)
+    report = scan_outputs(cfg, paths, use_ner=use_ner, detector=detector, vocabulary=vocabulary)
     if report.blocking and raise_on_findings:
         first = report.blocking[0]
         raise LeakError(f"{len(report.blocking)} finding(s) of personal data in the outputs; first at "
