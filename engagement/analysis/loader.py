@@ -27,13 +27,31 @@ class Analysis:
     themes: list[str] = field(default_factory=list)
     prepare_summary: dict = field(default_factory=dict)
     code_summary: dict = field(default_factory=dict)
+    learned: pd.DataFrame | None = None  # `engagement learn`'s suggestions (learned_codings.parquet), if written
+
+    @property
+    def learned_on(self) -> bool:
+        """Whether the config counts learned codings in the measures (``coding: {learned: true}``)."""
+        return bool((self.cfg.settings.get("coding") or {}).get("learned", False))
 
     @property
     def rule_codings(self) -> pd.DataFrame:
-        """Theme codings the measures count: the codebook's rules and its semantic layer (not topics)."""
+        """Theme codings the measures count: the codebook's rules and its semantic layer (not topics).
+
+        With ``coding: {learned: true}`` also the codes ``engagement learn`` suggested, where no rule
+        or semantic coding of the same segment and code exists already.
+        """
         from engagement.schemas import THEME_SOURCES
 
-        return self.codings[self.codings["source"].isin(THEME_SOURCES)]
+        rules = self.codings[self.codings["source"].isin(THEME_SOURCES)]
+        if not self.learned_on or self.learned is None or self.learned.empty:
+            return rules
+        # only segments still in the analysis: a participant withdrawn since `engagement learn` ran stays out
+        learned = self.learned[(self.learned["source"] == "learned")
+                               & self.learned["segment_id"].isin(self.segments["segment_id"])]
+        seen = set(zip(rules["segment_id"], rules["code"]))
+        new = learned[[key not in seen for key in zip(learned["segment_id"], learned["code"])]]
+        return pd.concat([rules, new[[c for c in rules.columns if c in new.columns]]], ignore_index=True)
 
     def for_region(self, region: str) -> "Analysis":
         """The same analysis restricted to one region ("all" returns self)."""
@@ -46,7 +64,8 @@ class Analysis:
             self.participants[self.participants["region"] == region], seg, self.redactions,
             self.codings[self.codings["segment_id"].isin(ids)], self.stance[self.stance["segment_id"].isin(ids)],
             self.topics, self.segment_topics[self.segment_topics["segment_id"].isin(ids)], self.labels, self.themes,
-            self.prepare_summary, self.code_summary)
+            self.prepare_summary, self.code_summary,
+            None if self.learned is None else self.learned[self.learned["segment_id"].isin(ids)])
 
 
 def read_json(path) -> dict:
@@ -60,12 +79,14 @@ def load_analysis(cfg: Config) -> Analysis:
 
     t = {name: read_table(name, cfg.table_path(name)) for name in
          ("sessions", "participants", "segments", "redactions", "codings", "stance", "topics", "segment_topics")}
+    learned_file = cfg.processed_dir / "learned_codings.parquet"
+    learned = read_table("codings", learned_file) if learned_file.is_file() else None
     book = resolve_codebook(cfg)
     labels = theme_labels(book)
     themes = sorted(labels) if labels else sorted(t["codings"]["theme"].unique())
     return Analysis(cfg, **t, labels=labels, themes=themes,
                     prepare_summary=read_json(cfg.processed_dir / "prepare_summary.json"),
-                    code_summary=read_json(cfg.processed_dir / "code_summary.json"))
+                    code_summary=read_json(cfg.processed_dir / "code_summary.json"), learned=learned)
 
 
 def theme_labels(book) -> dict[str, str]:

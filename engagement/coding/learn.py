@@ -1,0 +1,569 @@
+"""Learn codes from a researcher's own coding, suggest them for what is not yet coded.
+
+The model (chosen by measurement, see ``benchmarks/bench_learn.py``): each text becomes its
+MiniLM sentence embedding (:mod:`engagement.coding.embeddings`, cached by content hash) beside
+TF-IDF word and character n-grams of the text; one linear SVM per code (one-vs-rest) on those
+features. A code's scores are turned into probabilities by Platt scaling fitted on out-of-fold
+scores (``FOLDS``-fold cross-validation on the training set only), and each code's threshold is
+the one that maximises its F1 on the same out-of-fold probabilities. When every training text
+carries a code, a text whose probabilities all stay below their thresholds still gets its most
+likely code (the researcher coded everything, so "no code" is not an answer they gave).
+
+Two entry points:
+
+- ``engagement learn --train CODED.csv --predict TEXTS.csv -o PRED.csv``: any labelled texts
+  (columns ``id``, ``text``, ``labels`` separated by ``;``; an empty ``labels`` cell is a text
+  coded with none). The predictions have ``id``, ``labels`` (``;``), ``probabilities`` (a JSON
+  object, every code -> probability, highest first), ``nearest`` (the ids of the two nearest
+  training texts that carry a predicted code, ``;``) and ``similarity`` (their cosine similarity).
+- ``engagement learn`` on a project: trains on the human codings, suggests codes for every
+  participant segment no human has coded, and writes ``learned_codings.parquet`` (source
+  ``"learned"``). The measures count them only with ``coding: {learned: true}`` in the config.
+
+:func:`rank_for_labelling` orders segments for a human to code next (active learning).
+
+Example:
+    >>> model = fit_labels(texts, vectors, y, labels)         # doctest: +SKIP
+    >>> probs = model.predict_proba(new_texts, new_vectors)    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engagement.errors import EngagementError, InputError
+
+FOLDS = 3              # cross-validation folds for the calibration and the thresholds
+C_SVM = 0.2            # inverse regularisation of the per-code linear SVMs (chosen by micro-F1 within the FFT training part)
+EMBED_WEIGHT = 1.0     # weight of the (unit) sentence embedding beside the (unit) TF-IDF blocks
+MIN_POSITIVES = 3      # a code needs this many positive examples to be learned
+N_NEAREST = 2          # training examples shown as evidence
+PARTICIPANT_ROLES = ("participant", "respondent")
+SEED = 20260314
+
+
+# ------------------------------------------------------------------ features and model
+
+def embed(texts: list[str], backend: str = "minilm", *, cache_dir: Path | None = None, seed: int = SEED) -> np.ndarray:
+    """Unit sentence embeddings of ``texts`` ("minilm": cached MiniLM; "tfidf": TF-IDF + SVD on ``texts``)."""
+    from engagement.coding.embeddings import embed_tfidf
+    from engagement.coding.semantic import embed_texts
+
+    if backend == "minilm":
+        return embed_texts(list(texts), cache_dir)
+    if backend == "tfidf":
+        return embed_tfidf(list(texts), seed=seed)
+    raise ValueError(f"unknown embedding backend '{backend}'")
+
+
+def _vectorizers():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, strip_accents="unicode"),
+            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=100_000)]
+
+
+def _features(vecs: list, texts: list[str], vectors: np.ndarray, weight: float):
+    from scipy import sparse
+
+    blocks = [v.transform(texts) for v in vecs]
+    if weight:
+        blocks.append(sparse.csr_matrix(np.asarray(vectors, dtype=np.float64) * weight))
+    return sparse.hstack(blocks, format="csr")
+
+
+def _fit_vectorizers(texts: list[str], use_tfidf: bool) -> list:
+    if not use_tfidf:
+        return []
+    vecs = _vectorizers()
+    fitted = []
+    for v in vecs:
+        try:
+            v.fit(texts)
+            fitted.append(v)
+        except ValueError:  # tiny corpora: every term below min_df
+            pass
+    return fitted
+
+
+def _linear(x, y: np.ndarray, c: float, estimator: str) -> tuple[np.ndarray, float]:
+    """Weights and intercept of one code's linear model (a constant score when y has one class)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    if y.min() == y.max():
+        return np.zeros(x.shape[1]), (5.0 if y[0] else -5.0)
+    m = (LinearSVC(C=c, loss="squared_hinge", dual=True, max_iter=5000, random_state=SEED) if estimator == "svm"
+         else LogisticRegression(C=c, solver="liblinear", max_iter=1000))
+    m.fit(x, y)
+    return m.coef_.ravel().astype(np.float64), float(m.intercept_[0])
+
+
+def _fit_all(x, y: np.ndarray, c: float, estimator: str, n_jobs: int) -> tuple[np.ndarray, np.ndarray]:
+    from joblib import Parallel, delayed
+
+    fits = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_linear)(x, y[:, j], c, estimator)
+                                                     for j in range(y.shape[1]))
+    return np.vstack([w for w, _ in fits]), np.array([b for _, b in fits])
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Sigmoid (a, b) with p = 1 / (1 + exp(-(a * score + b))), fitted on out-of-fold scores."""
+    from sklearn.linear_model import LogisticRegression
+
+    if y.min() == y.max():
+        return 0.0, (5.0 if y[0] else -5.0)
+    m = LogisticRegression(C=100.0).fit(scores.reshape(-1, 1), y)
+    return float(m.coef_[0, 0]), float(m.intercept_[0])
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The probability cut that maximises F1 on out-of-fold predictions (0.5 when there is nothing to learn)."""
+    if y.sum() == 0:
+        return 0.5
+    grid = np.round(np.arange(0.05, 0.951, 0.025), 3)
+    pred = p[:, None] >= grid[None, :]
+    tp = (pred & (y[:, None] == 1)).sum(0)
+    f1 = 2 * tp / (pred.sum(0) + y.sum())
+    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
+    return float(grid[best[len(best) // 2]])  # the middle of a plateau, not its edge
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass
+class LabelModel:
+    """A fitted multi-label model: linear scores, Platt calibration and a threshold per label."""
+
+    labels: list[str]
+    vectorizers: list
+    weight: float
+    coef: np.ndarray          # labels x features
+    intercept: np.ndarray
+    platt: np.ndarray         # labels x 2 (a, b)
+    thresholds: np.ndarray
+    at_least_one: bool
+    train_ids: list[str]
+    train_vectors: np.ndarray
+    train_y: np.ndarray
+
+    def predict_proba(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities, texts x labels."""
+        if not len(texts):
+            return np.zeros((0, len(self.labels)))
+        x = _features(self.vectorizers, list(texts), vectors, self.weight)
+        scores = np.asarray(x @ self.coef.T) + self.intercept
+        return _sigmoid(scores * self.platt[:, 0] + self.platt[:, 1])
+
+    def decide(self, probs: np.ndarray) -> np.ndarray:
+        """0/1 decisions from probabilities: each label's threshold, and the most likely label if none passes."""
+        y = probs >= self.thresholds
+        if self.at_least_one and len(probs):
+            none = ~y.any(1)
+            best = np.argmax(probs / self.thresholds, axis=1)
+            y[np.flatnonzero(none), best[none]] = True
+        return y
+
+    def nearest(self, vectors: np.ndarray, decided: np.ndarray, k: int = N_NEAREST) -> tuple[np.ndarray, np.ndarray]:
+        """Per text, the ``k`` nearest training examples carrying one of its labels (any, if it has none)."""
+        idx = np.zeros((len(vectors), k), dtype=int)
+        sims = np.zeros((len(vectors), k))
+        for start in range(0, len(vectors), 1024):
+            s = np.asarray(vectors[start:start + 1024], dtype=np.float32) @ self.train_vectors.T
+            d = decided[start:start + 1024]
+            carries = (d.astype(np.int32) @ self.train_y.T.astype(np.int32)) > 0
+            carries[~d.any(1)] = True
+            s = np.where(carries, s, -np.inf)
+            top = np.argsort(-s, axis=1, kind="stable")[:, :k]
+            idx[start:start + len(s)] = top
+            sims[start:start + len(s)] = np.take_along_axis(s, top, 1)
+        return idx, sims
+
+
+def fit_labels(texts: list[str], vectors: np.ndarray, y: np.ndarray, labels: list[str], *,
+               ids: list[str] | None = None, c: float = C_SVM, estimator: str = "svm", tfidf: bool = True,
+               weight: float = EMBED_WEIGHT, folds: int = FOLDS, at_least_one: bool | None = None,
+               seed: int = SEED, n_jobs: int = 2) -> LabelModel:
+    """Fit the multi-label model; calibration and thresholds come from ``folds``-fold out-of-fold scores.
+
+    Args:
+        texts: the training texts.
+        vectors: their unit sentence embeddings (rows aligned with ``texts``).
+        y: texts x labels 0/1 matrix.
+        labels: the label names (columns of ``y``).
+        ids: the training texts' ids, for evidence (default: their row numbers).
+        at_least_one: always give a text its most likely label (default: when every training text has one).
+    """
+    from sklearn.model_selection import KFold
+
+    texts, y = list(texts), np.asarray(y, dtype=int)
+    vecs = _fit_vectorizers(texts, tfidf)
+    x = _features(vecs, texts, vectors, weight)
+    oof = np.zeros(y.shape)
+    n_folds = min(folds, len(texts))
+    for tr, te in KFold(n_folds, shuffle=True, random_state=seed).split(texts):
+        w, b = _fit_all(x[tr], y[tr], c, estimator, n_jobs)
+        oof[te] = np.asarray(x[te] @ w.T) + b
+    platt = np.array([_platt(oof[:, j], y[:, j]) for j in range(y.shape[1])])
+    p_oof = _sigmoid(oof * platt[:, 0] + platt[:, 1])
+    thresholds = np.array([_best_threshold(p_oof[:, j], y[:, j]) for j in range(y.shape[1])])
+    w, b = _fit_all(x, y, c, estimator, n_jobs)
+    if at_least_one is None:
+        at_least_one = bool(len(y) and y.any(1).all())
+    return LabelModel(list(labels), vecs, weight, w, b, platt, thresholds, at_least_one,
+                      list(ids) if ids is not None else [str(i) for i in range(len(texts))],
+                      np.asarray(vectors, dtype=np.float32), y)
+
+
+def label_matrix(label_lists: list[list[str]], labels: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """A texts x labels 0/1 matrix from per-text label lists (labels sorted when not given)."""
+    labels = labels or sorted({lab for row in label_lists for lab in row})
+    pos = {lab: j for j, lab in enumerate(labels)}
+    y = np.zeros((len(label_lists), len(labels)), dtype=int)
+    for i, row in enumerate(label_lists):
+        for lab in row:
+            if lab in pos:
+                y[i, pos[lab]] = 1
+    return y, labels
+
+
+# ------------------------------------------------------------------ labelled CSV files
+
+def _read_csv(path: Path, columns: tuple[str, ...], what: str) -> pd.DataFrame:
+    """A CSV with ``columns``: every id non-empty, unique and free of ';', every text non-empty."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} file not found", path=path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path) from exc
+    df.columns = [str(col).strip().lower() for col in df.columns]
+    missing = [col for col in columns if col not in df.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)} (a {what} file needs {', '.join(columns)})",
+                         path=path, line=1)
+    if df.empty:
+        raise InputError(f"the {what} file has no rows", path=path)
+    seen: dict[str, int] = {}
+    for i, (rid, text) in enumerate(zip(df["id"], df["text"])):
+        line = i + 2  # the header is line 1
+        rid = rid.strip()
+        if not rid:
+            raise InputError("empty id", path=path, line=line)
+        if ";" in rid or "\n" in rid:
+            raise InputError(f"id {rid!r} has a ';' or a line break (ids are listed with ';' as evidence)",
+                             path=path, line=line)
+        if rid in seen:
+            raise InputError(f"id {rid!r} repeats line {seen[rid]}", path=path, line=line)
+        seen[rid] = line
+        if not text.strip():
+            raise InputError(f"empty text for id {rid!r}", path=path, line=line)
+    return df.assign(id=df["id"].str.strip())
+
+
+def read_labelled(path: Path) -> tuple[pd.DataFrame, list[list[str]]]:
+    """The training CSV (id, text, labels) and each row's labels (';'-separated, empty: none)."""
+    df = _read_csv(path, ("id", "text", "labels"), "training")
+    lists = [[lab.strip() for lab in str(cell).split(";") if lab.strip()] for cell in df["labels"]]
+    if not any(lists):
+        raise InputError("no row carries a label", path=path)
+    return df, lists
+
+
+def _usable(y: np.ndarray, labels: list[str]) -> tuple[list[int], dict[str, str]]:
+    keep, skipped = [], {}
+    for j, lab in enumerate(labels):
+        n = int(y[:, j].sum())
+        if n < MIN_POSITIVES:
+            skipped[lab] = f"{n} positive(s), needs {MIN_POSITIVES}"
+        elif n == len(y):
+            skipped[lab] = "every training text carries it (nothing to tell apart)"
+        else:
+            keep.append(j)
+    return keep, skipped
+
+
+def predict_frame(model: LabelModel, ids: list[str], texts: list[str], vectors: np.ndarray) -> pd.DataFrame:
+    """Predictions: id, labels (';'), probabilities (JSON, highest first), nearest (';') and similarity."""
+    probs = model.predict_proba(texts, vectors)
+    decided = model.decide(probs)
+    near, sims = model.nearest(vectors, decided)
+    rows = []
+    for i, rid in enumerate(ids):
+        order = np.argsort(-probs[i], kind="stable")
+        ok = np.isfinite(sims[i])
+        rows.append({
+            "id": rid,
+            "labels": ";".join(model.labels[j] for j in order if decided[i, j]),
+            "probabilities": json.dumps({model.labels[j]: round(float(probs[i, j]), 4) for j in order}),
+            "nearest": ";".join(model.train_ids[j] for j in near[i][ok]),
+            "similarity": ";".join(f"{s:.2f}" for s in sims[i][ok]),
+        })
+    return pd.DataFrame(rows, columns=["id", "labels", "probabilities", "nearest", "similarity"])
+
+
+def learn_csv(train: Path, predict: Path, output: Path, *, backend: str = "minilm",
+              cache_dir: Path | None = None, seed: int = SEED) -> dict:
+    """Train on a labelled CSV, predict another, write the predictions CSV; return a summary."""
+    from engagement.io import atomic_write_text
+
+    tr, lists = read_labelled(train)
+    te = _read_csv(predict, ("id", "text"), "prediction")
+    y, labels = label_matrix(lists)
+    keep, skipped = _usable(y, labels)
+    if not keep:
+        raise InputError("no label has enough examples to learn: "
+                         + "; ".join(f"{k}: {v}" for k, v in skipped.items()), path=train)
+    texts = tr["text"].tolist() + te["text"].tolist()
+    vecs = embed(texts, backend, cache_dir=cache_dir, seed=seed)
+    model = fit_labels(tr["text"].tolist(), vecs[:len(tr)], y[:, keep], [labels[j] for j in keep],
+                       ids=tr["id"].tolist(), seed=seed)
+    out = predict_frame(model, te["id"].tolist(), te["text"].tolist(), vecs[len(tr):])
+    atomic_write_text(output, out.to_csv(index=False))
+    return {"trained": len(tr), "labels": len(keep), "skipped": skipped, "predicted": len(out),
+            "labelled": int((out["labels"] != "").sum())}
+
+
+# ------------------------------------------------------------------ a project's human codings
+
+def _rejections(cfg) -> pd.DataFrame:
+    """Suggestions a human rejected (segment_id, code), if :mod:`engagement.coding.human` exposes them."""
+    try:
+        from engagement.coding import human
+    except ImportError:
+        return pd.DataFrame(columns=["segment_id", "code"])
+    for name in ("rejections", "rejected_codings"):
+        fn = getattr(human, name, None)
+        if callable(fn):
+            try:
+                found = fn(cfg)
+            except (EngagementError, FileNotFoundError):
+                break
+            if isinstance(found, pd.DataFrame) and {"segment_id", "code"} <= set(found.columns):
+                return found[["segment_id", "code"]]
+    return pd.DataFrame(columns=["segment_id", "code"])
+
+
+@dataclass
+class HumanTraining:
+    """The human-coded segments as a training set, and the codes that had too few examples."""
+
+    ids: list[str]
+    texts: list[str]
+    y: np.ndarray
+    codes: list[str]
+    themes: dict[str, str]
+    skipped: dict[str, str]
+
+
+def human_training(segments: pd.DataFrame, human_codings: pd.DataFrame,
+                   rejections: pd.DataFrame | None = None) -> HumanTraining:
+    """Segments a human coded (or whose suggestions a human rejected): positive for their codes, negative for the rest."""
+    human = human_codings[human_codings["segment_id"].isin(segments["segment_id"])]
+    rej = rejections if rejections is not None else pd.DataFrame(columns=["segment_id", "code"])
+    seen = set(human["segment_id"]) | set(rej["segment_id"])
+    seg = segments[segments["segment_id"].isin(seen)]
+    by_seg = human.groupby("segment_id")["code"].apply(list).to_dict()
+    y, codes = label_matrix([by_seg.get(s, []) for s in seg["segment_id"]], sorted(set(human["code"])))
+    keep, skipped = _usable(y, codes) if len(codes) else ([], {})
+    themes = (dict(zip(human["code"], human["theme"])) if "theme" in human else {})
+    return HumanTraining(seg["segment_id"].tolist(), seg["text"].tolist(), y[:, keep], [codes[j] for j in keep],
+                         {codes[j]: str(themes.get(codes[j], codes[j])) for j in keep}, skipped)
+
+
+def _vectors_for(texts: list[str], cfg, vectors: dict | None, ids: list[str]) -> np.ndarray:
+    if vectors is not None:
+        return np.vstack([vectors[i] for i in ids]) if ids else np.zeros((0, 384), np.float32)
+    backend = cfg.topics.get("embedding", "minilm")
+    return embed(texts, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+
+
+def _evidence(ids: list[str], sims: list[float]) -> str:
+    return f"nearest: {', '.join(ids)} (sim {', '.join(f'{s:.2f}' for s in sims)})"
+
+
+def learned_codings(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg, *,
+                    rejections: pd.DataFrame | None = None, vectors: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Codings (source "learned") for every participant segment no human coded, and a summary.
+
+    Each coding's score is the code's calibrated probability; its evidence the nearest human-coded
+    positives of that code: ``nearest: <segment ids> (sim 0.81, 0.77)``.
+    """
+    train = human_training(segments, human_codings, rejections)
+    cand = segments[segments["role"].isin(PARTICIPANT_ROLES) & ~segments["segment_id"].isin(set(train.ids))]
+    summary = {"training": len(train.ids), "codes": len(train.codes), "skipped": train.skipped,
+               "candidates": len(cand), "segments": 0, "codings": 0}
+    empty = pd.DataFrame(columns=["segment_id", "code", "theme", "source", "evidence", "score"])
+    if not train.codes or cand.empty:
+        return empty, summary
+    all_ids = train.ids + cand["segment_id"].tolist()
+    vecs = _vectors_for(train.texts + cand["text"].tolist(), cfg, vectors, all_ids)
+    model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=int(cfg.seed))
+    cv = vecs[len(train.ids):]
+    probs = model.predict_proba(cand["text"].tolist(), cv)
+    decided = model.decide(probs)
+    rows = []
+    cand_ids = cand["segment_id"].tolist()
+    for j, code in enumerate(train.codes):
+        hit = np.flatnonzero(decided[:, j])
+        if not len(hit):
+            continue
+        pos = np.flatnonzero(train.y[:, j])
+        sims = cv[hit] @ model.train_vectors[pos].T
+        top = np.argsort(-sims, axis=1, kind="stable")[:, :N_NEAREST]
+        for r, i in enumerate(hit):
+            rows.append({"segment_id": cand_ids[i], "code": code, "theme": train.themes[code], "source": "learned",
+                         "evidence": _evidence([train.ids[pos[t]] for t in top[r]], sims[r, top[r]].tolist()),
+                         "score": round(float(probs[i, j]), 4)})
+    out = pd.DataFrame(rows, columns=empty.columns) if rows else empty
+    summary.update(segments=int(out["segment_id"].nunique()), codings=len(out))
+    return out, summary
+
+
+def learned_path(cfg) -> Path:
+    return cfg.processed_dir / "learned_codings.parquet"
+
+
+def learn_project(cfg) -> dict:
+    """Train on the project's human codings; write ``learned_codings.parquet``; return the summary."""
+    from engagement.io import read_table, write_table
+
+    segments = read_table("segments", cfg.table_path("segments"))
+    codings = read_table("codings", cfg.table_path("codings"))
+    human = codings[codings["source"] == "human"]
+    if human.empty:
+        raise InputError("no human codings to learn from (code some segments first: engagement sheet export)",
+                         path=cfg.table_path("codings"))
+    out, summary = learned_codings(segments, human, cfg, rejections=_rejections(cfg))
+    if not summary["codes"]:
+        raise InputError("no code has enough human codings to learn from: "
+                         + "; ".join(f"{k}: {v}" for k, v in summary["skipped"].items()), path=cfg.table_path("codings"))
+    write_table(out, "codings", learned_path(cfg))
+    summary["path"] = str(learned_path(cfg))
+    return summary
+
+
+# ------------------------------------------------------------------ active learning
+
+def _uncertainty(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """1 when some code's probability sits on its threshold, 0 when every code is certain either way."""
+    room = np.where(probs < thresholds, thresholds, 1.0 - thresholds)
+    return np.clip(1.0 - np.abs(probs - thresholds) / np.maximum(room, 1e-9), 0.0, 1.0).max(axis=1)
+
+
+def _diverse_order(vecs: np.ndarray, seed: int, k: int | None) -> list[int]:
+    """Cluster representatives first (largest cluster first), then the rest round-robin over clusters."""
+    from sklearn.cluster import KMeans
+
+    n = len(vecs)
+    n_clusters = min(n, max(k or 0, 10))
+    if n_clusters < 2:
+        return list(range(n))
+    km = KMeans(n_clusters=n_clusters, n_init=3, random_state=seed).fit(vecs)
+    dist = np.linalg.norm(vecs - km.cluster_centers_[km.labels_], axis=1)
+    sizes = np.bincount(km.labels_, minlength=n_clusters)
+    queues = [list(np.flatnonzero(km.labels_ == c)[np.argsort(dist[km.labels_ == c], kind="stable")])
+              for c in sorted(range(n_clusters), key=lambda c: (-sizes[c], c))]
+    order: list[int] = []
+    while any(queues):
+        for q in queues:
+            if q:
+                order.append(int(q.pop(0)))
+    return order
+
+
+def _ranked_batch(vecs: np.ndarray, unc: np.ndarray, labelled: np.ndarray, limit: int) -> list[int]:
+    """Greedy: the most uncertain item that is least like what is labelled or already chosen (score u x distance)."""
+    n = len(vecs)
+    max_sim = (np.max(vecs @ labelled.T, axis=1) if len(labelled) else np.zeros(n)).astype(np.float64)
+    chosen = np.zeros(n, dtype=bool)
+    order = []
+    for _ in range(min(limit, n)):
+        score = unc * np.clip(1.0 - max_sim, 0.0, None) + 1e-6 * unc
+        score[chosen] = -np.inf
+        i = int(np.argmax(score))
+        order.append(i)
+        chosen[i] = True
+        max_sim = np.maximum(max_sim, vecs @ vecs[i])
+    rest = [i for i in np.argsort(-unc, kind="stable") if not chosen[i]]
+    return order + [int(i) for i in rest]
+
+
+def rank_for_labelling(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg, *, k: int | None = None,
+                       vectors: dict | None = None) -> list[str]:
+    """Participant segments not yet coded by a human, in the order whose coding would teach the model most.
+
+    With enough human codings to learn at least one code: uncertainty (how close a segment's
+    most borderline code is to its threshold) times distance from everything labelled or already
+    ranked (so a batch does not ask about the same thing twice), greedily for the first ``k``
+    (default: 500), the rest by uncertainty. With none: a diverse order, k-means cluster
+    representatives first.
+
+    Args:
+        segments: the segments table (segment_id, role, text).
+        human_codings: codings with source "human" (segment_id, code, theme).
+        cfg: the project config (embedding backend, cache, seed).
+        k: the batch about to be coded; only the first ``k`` ids are returned when given.
+        vectors: segment_id -> unit embedding, instead of embedding the texts.
+
+    Returns:
+        Segment ids, each candidate once.
+    """
+    seed = int(cfg.seed)
+    coded = set(human_codings["segment_id"])
+    cand = segments[segments["role"].isin(PARTICIPANT_ROLES) & ~segments["segment_id"].isin(coded)]
+    cand_ids = cand["segment_id"].tolist()
+    if not cand_ids:
+        return []
+    train = human_training(segments, human_codings)
+    all_ids = train.ids + cand_ids
+    vecs = _vectors_for(train.texts + cand["text"].tolist(), cfg, vectors, all_ids).astype(np.float32)
+    cv = vecs[len(train.ids):]
+    if train.codes and len(train.ids) >= FOLDS:
+        model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=seed)
+        unc = _uncertainty(model.predict_proba(cand["text"].tolist(), cv), model.thresholds)
+        order = _ranked_batch(cv, unc, vecs[:len(train.ids)], k or 500)
+    else:
+        order = _diverse_order(cv, seed, k)
+    ranked = [cand_ids[i] for i in order]
+    return ranked[:k] if k else ranked
+
+
+# ------------------------------------------------------------------ the command
+
+def cmd_learn(args) -> int:
+    """``engagement learn``: a labelled CSV -> predictions CSV, or a project's human codings -> learned codings."""
+    from engagement.cli import _config
+
+    cfg = _config(args)
+    train, predict, output = getattr(args, "train", None), getattr(args, "predict", None), getattr(args, "output", None)
+    if train or predict or output:
+        if not (train and predict and output):
+            raise InputError("--train, --predict and -o go together (a labelled CSV, texts to label, the output CSV)")
+        cache = cfg.cache_dir / "embeddings" if cfg.source is not None else None
+        s = learn_csv(train, predict, output, backend=cfg.topics.get("embedding", "minilm"), cache_dir=cache,
+                      seed=int(cfg.seed))
+        print(f"learned {s['labels']} labels from {s['trained']:,} texts; labelled {s['labelled']:,} of "
+              f"{s['predicted']:,} texts -> {output}" + _skipped_note(s["skipped"]))
+        return 0
+    s = learn_project(cfg)
+    print(f"learned {s['codes']} codes from {s['training']:,} human-coded segments; suggested {s['codings']:,} "
+          f"codings for {s['segments']:,} of {s['candidates']:,} uncoded participant segments -> {s['path']}"
+          + _skipped_note(s["skipped"]))
+    return 0
+
+
+def _skipped_note(skipped: dict[str, str]) -> str:
+    if not skipped:
+        return ""
+    return "; skipped " + ", ".join(f"{k} ({v})" for k, v in skipped.items())
