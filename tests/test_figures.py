@@ -149,16 +149,16 @@ def test_each_figure_function_returns_a_figure_and_a_small_table(kind):
 
 def test_heatmap_marks_a_suppressed_cell_hatched_and_tables_it_as_suppressed():
     fig, table = build("heatmap")
-    assert table.loc["security", "Norfolk"] == "suppressed"
-    assert table.loc["joined_up", "Essex"] == 0  # nobody raised it: a real zero, shown as zero
-    i, j = list(table.index).index("security"), list(table.columns).index("Norfolk")
+    assert table.loc["Security and hacking", "Norfolk"] == "suppressed"
+    assert table.loc["Joined-up care", "Essex"] == 0  # nobody raised it: a real zero, shown as zero
+    i, j = list(table.index).index(LABELS["security"]), list(table.columns).index("Norfolk")
     ax = fig.axes[0]
     hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
     assert [(p.get_x(), p.get_y()) for p in hatched] == [(j - 0.5, i - 0.5)]
     labels = {(t.get_position(), t.get_text()) for t in ax.texts}
     assert not any(pos == (j, i) for pos, _ in labels), "a suppressed cell carries no number"
     assert "Hatched: suppressed to protect participants." in F.note_of(fig)
-    assert ((list(table.columns).index("Essex"), list(table.index).index("joined_up")), "0%") in labels
+    assert ((list(table.columns).index("Essex"), list(table.index).index(LABELS["joined_up"])), "0%") in labels
 
 
 def test_heatmap_table_never_turns_a_suppressed_share_into_zero_or_blank():
@@ -171,9 +171,9 @@ def test_heatmap_table_never_turns_a_suppressed_share_into_zero_or_blank():
 
 def test_stance_figure_leaves_suppressed_themes_out_and_names_them_in_a_note():
     fig, table = build("stance")
-    row = table.set_index("theme").loc["joined_up"]
+    row = table.set_index("theme").loc["Joined-up care"]
     assert (row[["concern", "support", "conditional_support", "mixed", "neutral"]] == "suppressed").all()
-    assert table.set_index("theme").loc["commercial", "concern"] == pytest.approx(0.7)
+    assert table.set_index("theme").loc["Commercial access", "concern"] == pytest.approx(0.7)
     ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     assert not any("Joined-up care" in t for t in ticks)
     assert "Not shown: joined-up care (fewer than 5 participants; suppressed" in F.note_of(fig)
@@ -181,6 +181,7 @@ def test_stance_figure_leaves_suppressed_themes_out_and_names_them_in_a_note():
 
 def cell(table: pd.DataFrame, a: str, b: str):
     """A cell of the lower-triangle table, whichever way round the pair is asked for."""
+    a, b = LABELS.get(a, a), LABELS.get(b, b)   # figure tables show labels, not ids
     i, j = list(table.index).index(a), list(table.index).index(b)
     return table.iat[max(i, j), min(i, j)]
 
@@ -190,7 +191,7 @@ def test_cooccurrence_marks_suppressed_pairs_hatched_in_one_triangle_and_explain
     assert cell(table, "security", "joined_up") == "suppressed"
     assert cell(table, "commercial", "security") == 9      # people (the participants column), not statements
     themes = list(table.index)
-    i, j = sorted([themes.index("security"), themes.index("joined_up")], reverse=True)
+    i, j = sorted([themes.index(LABELS["security"]), themes.index(LABELS["joined_up"])], reverse=True)
     ax = fig.axes[0]
     hatched = {(p.get_x(), p.get_y()) for p in ax.patches if p.get_hatch()}
     assert hatched == {(j - 0.5, i - 0.5)}, "only the lower triangle is drawn"
@@ -200,7 +201,7 @@ def test_cooccurrence_marks_suppressed_pairs_hatched_in_one_triangle_and_explain
 def test_small_multiples_list_suppressed_cells_as_suppressed_not_zero():
     fig, table = build("regions")
     norfolk = table[table["region"] == "Norfolk"].set_index("theme")
-    assert norfolk.loc["security", "share"] == "suppressed"
+    assert norfolk.loc["Security and hacking", "share"] == "suppressed"
     assert (table.loc[table["share"] != "suppressed", "share"].astype(float) >= 0).all()
     panels = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
     assert "Norfolk (n=12)\n1 theme suppressed" in panels
@@ -265,7 +266,7 @@ def test_stance_bars_are_100_percent_stacks_over_every_stance_including_neutral_
     ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     # ordered by concern, most first, each with its number of statements
     assert ticks == ["Commercial access (n=40)", "Security and hacking (n=30)", "Mental health (n=8)"]
-    assert list(table["theme"]) == ["commercial", "security", "mental_health", "joined_up"]
+    assert list(table["theme"]) == ["Commercial access", "Security and hacking", "mental_health", "Joined-up care"]
 
 
 def test_stance_title_says_so_when_everything_is_suppressed():
@@ -558,9 +559,9 @@ def banded() -> pd.DataFrame:
 
 def test_heatmap_draws_a_band_light_and_marked_and_a_suppressed_cell_hatched_and_says_what_they_mean():
     fig, table = F.prevalence_heatmap(banded(), labels=LABELS, order=REGIONS)
-    assert table.loc["joined_up", "Suffolk"] == "fewer than 5" and table.loc["security", "Norfolk"] == "suppressed"
+    assert table.loc["Joined-up care", "Suffolk"] == "fewer than 5" and table.loc["Security and hacking", "Norfolk"] == "suppressed"
     ax = fig.axes[0]
-    i, j = list(table.index).index("joined_up"), list(table.columns).index("Suffolk")
+    i, j = list(table.index).index(LABELS["joined_up"]), list(table.columns).index("Suffolk")
     cell_text = {t.get_position(): t.get_text() for t in ax.texts}
     assert cell_text[(j, i)] == "<5"
     plain = [p for p in ax.patches if not p.get_hatch()]
@@ -591,5 +592,5 @@ def test_without_published_as_a_suppressed_flag_means_suppressed():
 def test_small_multiples_count_banded_themes_in_the_panel_title_and_table_them_as_their_band():
     fig, table = F.region_small_multiples(banded(), labels=LABELS, order=REGIONS)
     suffolk = table[table["region"] == "Suffolk"].set_index("theme")
-    assert suffolk.loc["joined_up", "share"] == "fewer than 5"
+    assert suffolk.loc["Joined-up care", "share"] == "fewer than 5"
     assert "Suffolk (n=12)\n1 theme <5" in [ax.get_title(loc="left") for ax in fig.axes]

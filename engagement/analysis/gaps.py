@@ -174,11 +174,21 @@ def show(table: pd.DataFrame | None, empty: str | None = None, notes: Iterable[s
     return table
 
 
-def show_image(path) -> None:
-    """Display a saved PNG figure inline (notebook 04 shows the report's figures as they print)."""
-    from IPython.display import Image, display
+def show_image(path, scale: float = 0.5) -> None:
+    """Display a saved PNG figure inline (notebook 04 shows the report's figures as they print).
 
-    display(Image(filename=str(path)))
+    The saved PNGs are at print resolution; a notebook needs half of it, and stays half the size.
+    """
+    import io
+
+    from IPython.display import Image, display
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as im:
+        small = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))), PILImage.LANCZOS)
+        buf = io.BytesIO()
+        small.save(buf, format="PNG", optimize=True)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def show_figure(figure, dpi: int = 100) -> None:

@@ -127,6 +127,20 @@ def _hatch(ax, x: float, y: float, w: float = 1.0, h: float = 1.0):
     ax.add_patch(Rectangle((x, y), w, h, facecolor=BAND_FILL, hatch="///", edgecolor=HATCH_EDGE, lw=0))
 
 
+def _with_labels(table: pd.DataFrame, labels: dict[str, str] | None) -> pd.DataFrame:
+    """The table a figure draws, as a reader sees it: theme labels, never ids (column, index and header)."""
+    if not labels:
+        return table
+    out = table.copy()
+    if "theme" in out.columns:
+        out["theme"] = out["theme"].map(lambda t: labels.get(t, t))
+    if any(i in labels for i in out.index):
+        out.index = [labels.get(i, i) for i in out.index]
+    if any(c in labels for c in out.columns):
+        out.columns = [labels.get(c, c) for c in out.columns]
+    return out
+
+
 def empty_figure(sentence: str, *, height: float = 1.4):
     """A labelled empty panel: the figure's place in a report, saying what is missing and why."""
     plt = _plt()
@@ -238,7 +252,7 @@ def prevalence_heatmap(prevalence: pd.DataFrame, *, by: str = "region", labels: 
     shown = table.map(lambda v: round(float(v), 2) if pd.notna(v) else np.nan).astype(object)
     shown = shown.where(how != "band", band).where(how != "suppressed", "suppressed")
     shown.columns.name = by
-    return fig, shown.where(shown.notna(), "–")
+    return fig, _with_labels(shown.where(shown.notna(), "–"), labels)
 
 
 def stance_diverging(stance: pd.DataFrame, *, labels: dict[str, str] | None = None, min_cell: int = 5):
@@ -290,7 +304,7 @@ def stance_diverging(stance: pd.DataFrame, *, labels: dict[str, str] | None = No
                        "including neutral and mixed; n statements per theme shown.",
            [f"Not shown: {listed} (fewer than {min_cell} participants; suppressed to protect participants)."
             if len(hidden) else ""])
-    return fig, table
+    return fig, _with_labels(table, labels)
 
 
 def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 6,
@@ -358,7 +372,7 @@ def region_small_multiples(prevalence: pd.DataFrame, *, labels: dict[str, str] |
     _frame(fig, f"Most-raised themes in each area (top {top})", None, ["Share of the area's participants who raised the theme, with 95% intervals (bootstrap over sessions)."]
           + [f"Themes raised by fewer than {min_cell} participants (<{min_cell}) or suppressed to protect "
              f"participants are not drawn; each panel's title counts them." if kinds & {"band", "suppressed"} else ""])
-    return fig, pd.DataFrame(rows, columns=[by, "theme", "share", "ci_low", "ci_high"])
+    return fig, _with_labels(pd.DataFrame(rows, columns=[by, "theme", "share", "ci_low", "ci_high"]), labels)
 
 
 def topic_map(topics: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 15,
@@ -482,4 +496,4 @@ def cooccurrence_heatmap(cooc: pd.DataFrame, *, labels: dict[str, str] | None = 
             elif j < i:
                 table.iat[i, j] = "suppressed" if supp.iat[i, j] else int(off.iat[i, j])
     table.index.name, table.columns.name = None, None
-    return fig, table
+    return fig, _with_labels(table, labels)
