@@ -63,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "codebook": "default",
     "coding": {
         "semantic": True,          # the learned layer beside the rules (needs topics.embedding: minilm)
+        "learned": False,          # count codes `engagement learn` suggested from your own coding in the measures
     },
     "topics": {
         "method": "kmeans",        # kmeans (a partition: no outliers, no topic over 15%) | hdbscan (UMAP + HDBSCAN)

@@ -93,3 +93,36 @@ def test_the_report_prints_to_pdf_with_chromium_offline(report_html, tmp_path):
     pdf = _html_to_pdf(html)
     assert pdf == tmp_path / "summary.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+
+
+@pytest.fixture(scope="module")
+def printed(report_html, tmp_path_factory):
+    from engagement.report.builder import _html_to_pdf
+
+    html = tmp_path_factory.mktemp("printed") / "summary.html"
+    shutil.copy(report_html, html)
+    return _html_to_pdf(html)
+
+
+def test_the_pdf_is_a4(printed):
+    from pypdf import PdfReader
+
+    pages = PdfReader(str(printed)).pages
+    assert len(pages) > 1
+    for page in pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (width, height)   # A4 in points, not Letter
+
+
+def test_no_page_of_the_pdf_ends_on_a_heading(printed, report_html):
+    from bs4 import BeautifulSoup
+    from pypdf import PdfReader
+
+    soup = BeautifulSoup(report_html.read_text(encoding="utf-8"), "html.parser")
+    headings = {" ".join(h.get_text(" ").split()) for h in soup.find_all(["h2", "h3"])}
+    stranded = []
+    for number, page in enumerate(PdfReader(str(printed)).pages, start=1):
+        lines = [" ".join(line.split()) for line in (page.extract_text() or "").splitlines() if line.strip()]
+        if lines and lines[-1] in headings:
+            stranded.append((number, lines[-1]))
+    assert stranded == [], "a heading was left at the foot of a page, away from its content"
