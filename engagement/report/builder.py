@@ -165,6 +165,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
         "cooccurrence_people": S.cooccurrence_table(a, m["cooccurrence"]),
         "topics": topics,
         "quotes": S.quotes_table(a, quotes_area, quotes_theme),
+        "agreement": S.agreement_table(a),
         "provenance": S.provenance_table(a, run_id, hashes),
     }
     table_dir = cfg.reports_dir / "tables"

@@ -199,6 +199,45 @@ def quotes_table(a: Analysis, area: pd.DataFrame, by_theme: pd.DataFrame) -> pd.
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
+AGREEMENT_COLUMNS = ["coder_a", "coder_b", "n_segments", "n_codes", "percent_agreement", "kappa", "alpha",
+                     "n_codes_low_kappa", "n_codes_undefined"]
+
+
+def agreement_table(a: Analysis) -> pd.DataFrame:
+    """Agreement per pair of coders: the autocoder against each human coder (the coding sheet's coders
+    and a hand-coded reference's), and human against human, over the segments both saw."""
+    from engagement.coding.agreement import agreement, agreement_summary, from_tables
+
+    codings = a.codings
+    if "coder" not in codings:
+        codings = codings.assign(coder=np.where(codings["source"] == "human", "researcher", None))
+    codings = codings.assign(coder=codings["coder"].where(codings["source"] != "human",
+                                                          codings["coder"].fillna("researcher")))
+    long, seen = from_tables(codings, segments=a.segments)
+    ref_path = a.cfg.raw_dir / "coding_reference.csv"
+    if ref_path.is_file():
+        from engagement.coding.evaluation import load_reference
+        from engagement.coding.run import resolve_codebook
+
+        try:
+            ref = load_reference(ref_path, resolve_codebook(a.cfg))
+        except Exception:  # noqa: BLE001 - an unreadable reference is reported by notebook 02, not here
+            ref = None
+        if ref is not None:
+            known = set(a.segments["segment_id"])
+            ref_long = ref.codings[ref.codings["segment_id"].isin(known)][["coder", "segment_id", "code"]]
+            ref_seen = ref.table[ref.table["segment_id"].isin(known)][["coder", "segment_id"]]
+            long = pd.concat([long, ref_long], ignore_index=True)
+            seen = pd.concat([seen if isinstance(seen, pd.DataFrame) else
+                              pd.DataFrame([(c, s) for c, ids in seen.items() for s in ids],
+                                           columns=["coder", "segment_id"]), ref_seen], ignore_index=True)
+    coders = long["coder"].unique() if len(long) else []
+    if len(coders) < 2:
+        return pd.DataFrame(columns=AGREEMENT_COLUMNS)
+    summary = agreement_summary(agreement(long, seen=seen, codes=sorted(set(long["code"]))))
+    return summary[AGREEMENT_COLUMNS].reset_index(drop=True)
+
+
 def input_hashes(a: Analysis) -> dict[str, str]:
     """sha256 (first 16 hex digits) of each de-identified table the report read, and of the codebook."""
     cfg = a.cfg

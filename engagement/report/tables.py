@@ -159,6 +159,20 @@ DICTIONARY: dict[str, dict] = {
             "attribution": "pseudonym, area and kind of session",
         },
     },
+    "agreement": {
+        "about": "Agreement between coders over the segments both saw: the autocoder (rules and learned layer) against each human coder, and human against human.",
+        "columns": {
+            "coder_a": "first coder ('autocoder' for the suite's rules and semantic layer)",
+            "coder_b": "second coder (a coding sheet's coder, or the hand-coded reference)",
+            "n_segments": "segments both coders saw",
+            "n_codes": "codes compared",
+            "percent_agreement": "share of segment x code decisions on which they agree",
+            "kappa": "Cohen's kappa pooled over codes (micro-average of the 2x2 tables)",
+            "alpha": "Krippendorff's alpha (nominal) over all segment x code decisions",
+            "n_codes_low_kappa": "codes whose own kappa is below 0.6",
+            "n_codes_undefined": "codes whose kappa is undefined (neither coder, or both always, applied it)",
+        },
+    },
     "provenance": {
         "about": "What this report was computed from: the run, the input tables' hashes and the settings that decide the numbers.",
         "columns": {

@@ -257,6 +257,7 @@ def context(a: Analysis, t: dict[str, pd.DataFrame], *, evaluation: dict, outlie
         "policy": policy_text(a.cfg.min_cell),
         "thresholds": semantic_thresholds(a),
         "evaluation": evaluation,
+        "agreement": _records(t.get("agreement")),
         "codebook_version": a.code_summary.get("codebook_version", ""),
         "deid": {"redactions": len(red), "types": red["type"].value_counts().sort_index().to_dict() if len(red) else {},
                  "sessions": int(redaction_summary(red)["session_id"].nunique()) if len(red) else 0,
