@@ -1,7 +1,8 @@
 """The code stage: segments -> codings (codebook rules + semantic layer + topics), topics, segment_topics, stance.
 
 Rules code every participant segment with the codebook and the semantic layer adds what the
-examples' classifiers find (source "semantic"); BERTopic is fitted once on all
+examples' classifiers find (source "semantic"); the researchers' stored decisions
+(:mod:`engagement.coding.human`) are merged in as source "human"; BERTopic is fitted once on all
 regions' segments; stance is classified per segment. Every table is schema-checked and the
 set is written atomically, like prepare's.
 """
@@ -126,6 +127,33 @@ def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.Data
     })
 
 
+def add_human_codings(codings: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, dict]:
+    """``codings`` plus the stored human decisions that still apply (source "human"), and a summary.
+
+    Applied after the rules cache, so human decisions never change its key. A stored decision whose
+    segment vanished or whose text changed is not applied; it stays in the store and is listed in
+    the summary (``human_stale``) and in a warning, never silently dropped.
+    """
+    import warnings
+
+    from engagement.coding.human import describe_stale, human_codings, load_human_codings
+
+    store = load_human_codings(cfg)
+    if not len(store):
+        return codings, {"human_codings": 0, "human_stale": []}
+    rows, stale = human_codings(store, segments)
+    if len(rows):
+        codings = pd.concat([codings, rows], ignore_index=True)
+    if len(stale):
+        warnings.warn(describe_stale(stale), HumanCodingsWarning, stacklevel=3)
+    return codings, {"human_codings": len(rows),
+                     "human_stale": stale[["segment_id", "code", "coder", "decision", "reason"]].to_dict("records")}
+
+
+class HumanCodingsWarning(UserWarning):
+    """Stored human decisions that no longer match a segment (it vanished or its text changed)."""
+
+
 def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True, write: bool = True,
                semantic: bool | None = None) -> CodingResult:
     """Code the prepared segments; write codings, topics, segment_topics and stance.
@@ -147,6 +175,7 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         topic_table = pd.DataFrame(columns=["topic_id", "label", "size", "words", "themes", "candidate_new_theme"])
         seg_topics = pd.DataFrame(columns=["segment_id", "topic_id", "probability"])
         codings = rules
+    codings, human_summary = add_human_codings(codings, segments, cfg)
     tables = {"codings": codings.sort_values(["segment_id", "source", "code"]).reset_index(drop=True),
               "topics": topic_table, "segment_topics": seg_topics, "stance": stance}
     summary = {
@@ -159,6 +188,7 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         "stance": stance["stance"].value_counts().to_dict(),
         "embedding": cfg.topics.get("embedding"),
     }
+    summary.update(human_summary)
     if not use_semantic and why_not:
         summary["semantic_skipped"] = why_not
     if use_semantic:

@@ -1,0 +1,154 @@
+"""The store of human coding decisions: what researchers accepted, added and rejected.
+
+Decisions come in from coding sheets (:mod:`engagement.coding.sheet`) and live in
+``processed/human/codings.parquet``, a file that ``prepare`` and ``code`` never rewrite. One row
+per segment, code and coder: ``decision`` is ``accept`` (a suggested code confirmed), ``add`` (a
+code the researcher added) or ``reject`` (a suggestion that is wrong); a later decision by the same
+coder on the same segment and code replaces the earlier one. Each row keeps the sha256 of the
+segment text the coder saw (``text_hash``), so a decision is only ever applied to that text: when
+segmentation or de-identification changes a segment, or a participant withdraws, the decision is
+reported as stale by :func:`human_codings`, never silently applied or dropped.
+
+The store holds code ids, coder names or initials, times and hashes; no participant text.
+
+Example:
+    >>> store = merge_decisions(empty_store(), new_rows)          # doctest: +SKIP
+    >>> codings, stale = human_codings(store, segments)           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from engagement.config import Config
+from engagement.errors import SchemaError
+
+DECISIONS = ("accept", "add", "reject")
+APPLIED = ("accept", "add")        # decisions that become codings; a rejection only teaches the model
+HUMAN_COLUMNS = ["segment_id", "code", "theme", "decision", "coder", "coded_at", "text_hash", "note", "sheet"]
+KEY = ["segment_id", "code", "coder"]
+STALE_COLUMNS = ["segment_id", "code", "coder", "decision", "coded_at", "reason"]
+
+
+def text_hash(text: str) -> str:
+    """The sha256 (hex) of a segment's text, as the sheet and the store record it."""
+    return hashlib.sha256(str(text).encode("utf-8")).hexdigest()
+
+
+def store_path(cfg: Config) -> Path:
+    """Where the project's human decisions are kept (owner-only, beside the derived tables)."""
+    return cfg.processed_dir / "human" / "codings.parquet"
+
+
+def empty_store() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=str) for c in HUMAN_COLUMNS})
+
+
+def check_store(table: pd.DataFrame, where: str = "human codings") -> pd.DataFrame:
+    """The table with the store's columns in order, all strings; raises on a malformed one."""
+    missing = [c for c in HUMAN_COLUMNS if c not in table]
+    if missing:
+        raise SchemaError(f"{where}: missing column(s) {', '.join(missing)}")
+    out = table[HUMAN_COLUMNS].fillna("").astype(str).reset_index(drop=True)
+    bad = sorted(set(out["decision"]) - set(DECISIONS))
+    if bad:
+        raise SchemaError(f"{where}: unknown decision(s) {', '.join(map(repr, bad))}; expected one of {DECISIONS}")
+    for col in ("segment_id", "code", "coder", "coded_at"):
+        if (out[col].str.strip() == "").any():
+            raise SchemaError(f"{where}: empty '{col}'")
+    if not out["text_hash"].str.fullmatch(r"[0-9a-f]{64}").all():
+        raise SchemaError(f"{where}: 'text_hash' must be a sha256 hex digest")
+    return out
+
+
+def load_human_codings(cfg: Config) -> pd.DataFrame:
+    """Every stored decision (an empty store if none has been imported yet)."""
+    path = store_path(cfg)
+    if not path.is_file():
+        return empty_store()
+    return check_store(pd.read_parquet(path), where=str(path))
+
+
+def merge_decisions(store: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The store with ``new`` decisions merged in: the last decision per segment, code and coder wins.
+
+    "Last" is the later ``coded_at``; on a tie, the row of ``new`` (so importing the same sheet twice
+    changes nothing but the time). Pure: neither input is changed.
+    """
+    old, fresh = check_store(store, "stored decisions"), check_store(new, "new decisions")
+    both = pd.concat([old.assign(_order=0), fresh.assign(_order=1)], ignore_index=True)
+    both["_row"] = range(len(both))
+    both = both.sort_values(["coded_at", "_order", "_row"], kind="stable")
+    merged = both.drop_duplicates(KEY, keep="last").drop(columns=["_order", "_row"])
+    return merged.sort_values(KEY + ["coded_at"]).reset_index(drop=True)
+
+
+def save_human_codings(cfg: Config, table: pd.DataFrame) -> Path:
+    """Write the whole store atomically (temporary file, then rename) in an owner-only folder."""
+    from engagement.io import atomic_write_bytes
+
+    checked = check_store(table)
+    path = store_path(cfg)
+    for folder in (cfg.processed_dir, path.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    buf = io.BytesIO()
+    checked.to_parquet(buf, index=False)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def record_decisions(cfg: Config, new: pd.DataFrame) -> pd.DataFrame:
+    """Merge ``new`` decisions into the project's store and write it; returns the whole store."""
+    merged = merge_decisions(load_human_codings(cfg), new)
+    save_human_codings(cfg, merged)
+    return merged
+
+
+def human_codings(store: pd.DataFrame, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored decisions that still apply, as codings (source ``human``), and those that do not.
+
+    A decision applies when its segment still exists with the text the coder saw. Accepted and
+    added codes become one codings row per segment and code (evidence names each coder and the day,
+    e.g. "coded by AB on 2026-12-01"; score 1.0); rejections never do. Every decision whose segment
+    vanished (re-segmented, withdrawn) or whose text changed is returned in the second table
+    (``reason`` "segment no longer exists" / "segment text changed"), rejections included; the
+    store itself is left as it is.
+
+    Args:
+        store: the human decisions (:func:`load_human_codings`).
+        segments: the current ``segments`` table (segment_id, text).
+
+    Returns:
+        (codings, stale): a ``codings`` table and a table with :data:`STALE_COLUMNS`.
+    """
+    store = check_store(store)
+    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str).map(text_hash)))
+    now = store["segment_id"].map(current)
+    reason = pd.Series("", index=store.index)
+    reason[now.isna()] = "segment no longer exists"
+    reason[now.notna() & (now != store["text_hash"])] = "segment text changed"
+    stale = store[reason != ""].assign(reason=reason[reason != ""])[STALE_COLUMNS].reset_index(drop=True)
+    live = store[(reason == "") & store["decision"].isin(APPLIED)].sort_values(["segment_id", "code", "coded_at", "coder"])
+    rows = []
+    for (sid, code), group in live.groupby(["segment_id", "code"], sort=True):
+        who = ", ".join(f"{c} on {t[:10]}" for c, t in zip(group["coder"], group["coded_at"]))
+        rows.append({"segment_id": sid, "code": code, "theme": group["theme"].iloc[-1], "source": "human",
+                     "evidence": f"coded by {who}", "score": 1.0})
+    codings = pd.DataFrame(rows, columns=["segment_id", "code", "theme", "source", "evidence", "score"])
+    return codings.astype({"score": float}), stale
+
+
+def describe_stale(stale: pd.DataFrame, limit: int = 3) -> str:
+    """One line about decisions that no longer apply (empty when there are none)."""
+    if not len(stale):
+        return ""
+    counts = stale["reason"].value_counts()
+    parts = ", ".join(f"{n} {why}" for why, n in counts.items())
+    ids = list(dict.fromkeys(stale["segment_id"]))
+    shown, more = ", ".join(ids[:limit]), max(0, len(ids) - limit)
+    return (f"{len(stale)} human coding decision(s) not applied ({parts}): {shown}"
+            + (f" and {more} more segment(s)" if more else "") + "; they stay in the store; re-code these segments")

@@ -1,0 +1,420 @@
+"""The coding sheet round trip: export to xlsx, fill it in as a researcher would, import it back.
+
+Every table is made by hand (no spaCy model, no MiniLM): a focus group with a facilitator and two
+participants, an interview and a survey answer, some of whose sentences start like formulas.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from engagement.coding import human
+from engagement.coding.run import add_human_codings
+from engagement.coding.sheet import CODER_CELL, FIRST_ROW, HEADER_ROW, HEADERS, SheetError, export_sheet, import_sheet
+from engagement.config import load_config
+from engagement.io import read_table, write_table
+from tests.conftest import write_project
+
+# (segment_id, session, turn, participant, role, region, kind, text)
+SEGMENTS = [
+    ("ESX-FG1-T0000-S00", "ESX-FG1", 0, "ESX-FG1-F1", "facilitator", "Essex", "focus_group",
+     "What do you think about sharing records?"),
+    ("ESX-FG1-T0001-S00", "ESX-FG1", 1, "ESX-FG1-P01", "participant", "Essex", "focus_group",
+     "I'm happy for the hospital to see it."),
+    ("ESX-FG1-T0001-S01", "ESX-FG1", 1, "ESX-FG1-P01", "participant", "Essex", "focus_group",
+     "=SUM(A1:A3) is what they'd charge, and then they'd sell it on."),
+    ("ESX-FG1-T0001-S02", "ESX-FG1", 1, "ESX-FG1-P01", "participant", "Essex", "focus_group",
+     "But I want to be able to opt out."),
+    ("ESX-FG1-T0002-S00", "ESX-FG1", 2, "ESX-FG1-P02", "participant", "Essex", "focus_group",
+     "+44 numbers ring me all the time, [PERSON_1] says the same."),
+    ("ESX-FG1-T0002-S01", "ESX-FG1", 2, "ESX-FG1-P02", "participant", "Essex", "focus_group",
+     "-- hackers worry me most, and who controls it."),
+    ("NFK-INT1-T0001-S00", "NFK-INT1", 1, "NFK-INT1-P01", "participant", "Norfolk", "interview",
+     "@NHS should tell us how the data is used."),
+    ("SURVEY-R0001-Q2-S00", "SURVEY", 0, "SURVEY-R0001", "respondent", "Essex", "survey",
+     "They will sell it to drug companies."),
+]
+# (segment_id, code, theme, source, evidence, score)
+CODINGS = [
+    ("ESX-FG1-T0001-S01", "commercial_selling", "commercial", "rule", "sell it on", 0.85),
+    ("ESX-FG1-T0001-S02", "consent_optout", "consent", "rule", "opt out", 1.0),
+    ("ESX-FG1-T0002-S01", "security_breach", "security", "rule", "hackers", 0.9),
+    ("ESX-FG1-T0002-S01", "consent_control", "consent", "semantic", '≈ "I want a say in who sees my notes." (0.41)', 0.3),
+    ("ESX-FG1-T0002-S01", "topic_3", "security", "topic", "hack_leak_breach", 0.7),
+    ("SURVEY-R0001-Q2-S00", "commercial_selling", "commercial", "rule", "sell", 0.85),
+    ("SURVEY-R0001-Q2-S00", "commercial_companies", "commercial", "rule", "drug companies", 0.9),
+]
+NAMES = ("Sarah", "Jenkins", "Tomasz", "Nowak")   # the names in the fixture's participants.csv
+
+
+def segments_table(rows=SEGMENTS) -> pd.DataFrame:
+    out = []
+    for sid, session, turn, pid, role, region, kind, text in rows:
+        toks = text.split()
+        out.append(dict(segment_id=sid, session_id=session, turn_index=turn, participant_id=pid, role=role,
+                        region=region, kind=kind, text=text, tokens=" ".join(toks),
+                        lemmas=" ".join(t.lower() for t in toks), start_char=int(sid[-2:]) * 100,
+                        end_char=int(sid[-2:]) * 100 + len(text), n_words=len(toks)))
+    return pd.DataFrame(out)
+
+
+def codings_table() -> pd.DataFrame:
+    return pd.DataFrame(CODINGS, columns=["segment_id", "code", "theme", "source", "evidence", "score"])
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    root = write_project(tmp_path / "project")
+    cfg = load_config(root / "engagement.yaml")
+    segs = segments_table()
+    write_table(segs, "segments", cfg.table_path("segments"))
+    write_table(codings_table(), "codings", cfg.table_path("codings"))
+    stance = pd.DataFrame({"segment_id": segs["segment_id"], "stance": "neutral", "score": 0.5, "cues": ""})
+    stance.loc[stance["segment_id"] == "ESX-FG1-T0002-S01", ["stance", "cues"]] = ["concern", "worry"]
+    write_table(stance, "stance", cfg.table_path("stance"))
+    return cfg
+
+
+def rows_by_id(ws) -> dict[str, int]:
+    col = HEADERS.index("segment_id") + 1
+    return {ws.cell(row=r, column=col).value: r for r in range(FIRST_ROW, ws.max_row + 1)}
+
+
+def fill(path: Path, cells: dict[str, dict[str, str]], coder: str | None = "AB", out: Path | None = None) -> Path:
+    """Fill a sheet as a researcher would: the coder cell, then {segment_id: {column: value}}."""
+    wb = load_workbook(path)
+    ws = wb["codes"]
+    if coder is not None:
+        ws[CODER_CELL] = coder
+    where = rows_by_id(ws)
+    for sid, values in cells.items():
+        for name, value in values.items():
+            ws.cell(row=where[sid], column=HEADERS.index(name) + 1, value=value)
+    out = out or path
+    wb.save(out)
+    return out
+
+
+def sheet_values(path: Path) -> pd.DataFrame:
+    ws = load_workbook(path)["codes"]
+    data = [[c.value for c in row] for row in ws.iter_rows(min_row=FIRST_ROW, max_col=len(HEADERS))]
+    return pd.DataFrame(data, columns=HEADERS).fillna("")
+
+
+ROUND_TRIP = {
+    "ESX-FG1-T0001-S01": {"accept": "all"},
+    "ESX-FG1-T0001-S02": {"accept": "consent_optout", "add_1": "consent_control", "note": "clear opt-out wish"},
+    "ESX-FG1-T0002-S01": {"accept": "security_breach", "reject": "consent_control"},
+    "SURVEY-R0001-Q2-S00": {"reject": "all", "add_2": "commercial_charging"},
+}
+
+
+# ------------------------------------------------------------------ export
+
+def test_export_has_one_row_per_participant_segment_with_context_suggestions_and_hidden_hash(cfg):
+    path, n = export_sheet(cfg)
+    assert path == cfg.processed_dir / "sheets" / "coding-all.xlsx" and n == 7
+    assert (path.parent.stat().st_mode & 0o777) == 0o700
+    rows = sheet_values(path).set_index("segment_id")
+    assert "ESX-FG1-T0000-S00" not in rows.index                     # the facilitator is not coded
+    mid = rows.loc["ESX-FG1-T0001-S01"]
+    assert (mid["speaker"], mid["area"], mid["kind"]) == ("ESX-FG1-P01", "Essex", "focus_group")
+    assert mid["context_before"] == "I'm happy for the hospital to see it."
+    assert mid["context_after"] == "But I want to be able to opt out."
+    assert rows.loc["ESX-FG1-T0001-S00", "context_before"] == ""     # a turn's first sentence
+    assert rows.loc["ESX-FG1-T0002-S00", "context_before"] == ""     # never the other speaker's sentence
+    assert mid["suggested"] == "commercial_selling (rule: 'sell it on'; 0.85)"
+    both = rows.loc["ESX-FG1-T0002-S01", "suggested"].split("\n")
+    assert both[0] == "security_breach (rule: 'hackers'; 0.90)" and both[1].startswith("consent_control (semantic: ")
+    assert "topic_3" not in rows.loc["ESX-FG1-T0002-S01", "suggested"]   # topics are not suggestions
+    assert rows.loc["ESX-FG1-T0002-S01", "suggested_ids"] == "security_breach;consent_control"
+    assert rows.loc["ESX-FG1-T0002-S01", "stance"] == "concern (worry)"
+    assert mid["text_hash"] == human.text_hash(mid["text"])
+    assert list(rows.index)[:3] == ["ESX-FG1-T0001-S00", "ESX-FG1-T0001-S01", "ESX-FG1-T0001-S02"]
+
+
+def test_the_sheet_is_laid_out_for_excel_with_drop_downs_from_a_hidden_codebook(cfg):
+    path, _ = export_sheet(cfg)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["codes", "codebook", "read me"]
+    ws, book = wb["codes"], wb["codebook"]
+    assert [c.value for c in ws[HEADER_ROW]] == HEADERS
+    assert ws.freeze_panes == f"B{FIRST_ROW}" and ws[CODER_CELL].value is None
+    assert ws.cell(row=FIRST_ROW, column=HEADERS.index("text") + 1).alignment.wrap_text
+    assert ws.column_dimensions["F"].width >= 50                       # the text column is wide
+    hidden = [HEADERS[i] for i in range(len(HEADERS)) if ws.column_dimensions[chr(65 + i)].hidden]
+    assert hidden == ["text_hash", "suggested_ids"]
+    assert book.sheet_state == "hidden"
+    codes = [c.value for c in book["A"][1:] if c.value]
+    assert "consent_optout" in codes and len(codes) >= 30
+    lists = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    adds = lists[f"L{FIRST_ROW}:N{FIRST_ROW + 6}"]
+    assert adds.type == "list" and adds.formula1 == f"codebook!$A$2:$A${len(codes) + 1}" and adds.showErrorMessage
+    assert not adds.showDropDown                                      # (True would hide the arrow in Excel)
+    assert lists[f"J{FIRST_ROW}:J{FIRST_ROW + 6}"].formula1 == '"all"'
+    readme = " ".join(str(c.value) for row in wb["read me"].iter_rows() for c in row if c.value)
+    for name in ("accept", "reject", "add_1", "note", "context_before", CODER_CELL):
+        assert name in readme
+
+
+def test_formula_like_text_is_written_as_text_never_as_a_formula(cfg):
+    path, _ = export_sheet(cfg)
+    ws = load_workbook(path)["codes"]
+    where, col = rows_by_id(ws), HEADERS.index("text") + 1
+    for sid, start in (("ESX-FG1-T0001-S01", "="), ("ESX-FG1-T0002-S00", "+"), ("ESX-FG1-T0002-S01", "-"),
+                       ("NFK-INT1-T0001-S00", "@")):
+        cell = ws.cell(row=where[sid], column=col)
+        assert cell.data_type == "s" and cell.value.startswith(start) and cell.quotePrefix
+    context = ws.cell(row=where["ESX-FG1-T0001-S00"], column=HEADERS.index("context_after") + 1)
+    assert context.data_type == "s" and context.value.startswith("=SUM")
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = z.read(name).decode("utf-8")
+                assert "<f>" not in xml and "<f " not in xml, name
+
+
+def test_the_speaker_is_the_pseudonymous_id_and_no_name_appears(cfg):
+    path, _ = export_sheet(cfg)
+    segs = read_table("segments", cfg.table_path("segments"))
+    rows = sheet_values(path)
+    assert set(rows["speaker"]) <= set(segs["participant_id"])
+    wb = load_workbook(path)
+    text = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None)
+    text += wb.properties.creator or ""
+    for name in NAMES:
+        assert name not in text
+
+
+def test_region_limit_and_output_path(cfg, tmp_path):
+    path, n = export_sheet(cfg, region="essex", limit=2)
+    assert path.name == "coding-Essex.xlsx" and n == 2
+    assert list(sheet_values(path)["segment_id"]) == ["ESX-FG1-T0001-S00", "ESX-FG1-T0001-S01"]
+    path, n = export_sheet(cfg, tmp_path / "nfk.xlsx", region="Norfolk")
+    assert path == tmp_path / "nfk.xlsx" and list(sheet_values(path)["segment_id"]) == ["NFK-INT1-T0001-S00"]
+    with pytest.raises(SheetError, match="unknown area 'Kent'"):
+        export_sheet(cfg, region="Kent")
+
+
+def test_active_order_uses_the_ranking_and_falls_back_to_session_order(cfg, monkeypatch, capsys):
+    seen = {}
+
+    def rank_for_labelling(segments, human_codings, config):
+        seen["n"], seen["store"] = len(segments), list(human_codings.columns)
+        return ["SURVEY-R0001-Q2-S00", "NFK-INT1-T0001-S00"]
+
+    monkeypatch.setitem(sys.modules, "engagement.coding.learn",
+                        types.SimpleNamespace(rank_for_labelling=rank_for_labelling))
+    path, _ = export_sheet(cfg, order="active", limit=3)
+    assert list(sheet_values(path)["segment_id"]) == ["SURVEY-R0001-Q2-S00", "NFK-INT1-T0001-S00",
+                                                       "ESX-FG1-T0001-S00"]
+    assert seen == {"n": 7, "store": human.HUMAN_COLUMNS}
+    monkeypatch.setitem(sys.modules, "engagement.coding.learn", types.ModuleType("engagement.coding.learn"))
+    path, _ = export_sheet(cfg, order="active", limit=1)
+    assert "using session order" in capsys.readouterr().out
+    assert list(sheet_values(path)["segment_id"]) == ["ESX-FG1-T0001-S00"]
+
+
+# ------------------------------------------------------------------ import
+
+def test_round_trip_stores_accepted_added_and_rejected_codes_and_the_code_stage_merges_them(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, ROUND_TRIP)
+    result, store = import_sheet(cfg, path, coded_at="2026-12-01T10:00:00+00:00")
+    assert result.rows == 4 and result.coder == "AB"
+    got = set(zip(store["segment_id"], store["code"], store["decision"]))
+    assert got == {
+        ("ESX-FG1-T0001-S01", "commercial_selling", "accept"),
+        ("ESX-FG1-T0001-S02", "consent_optout", "accept"), ("ESX-FG1-T0001-S02", "consent_control", "add"),
+        ("ESX-FG1-T0002-S01", "security_breach", "accept"), ("ESX-FG1-T0002-S01", "consent_control", "reject"),
+        ("SURVEY-R0001-Q2-S00", "commercial_selling", "reject"),
+        ("SURVEY-R0001-Q2-S00", "commercial_companies", "reject"),
+        ("SURVEY-R0001-Q2-S00", "commercial_charging", "add"),
+    }
+    assert set(store["coder"]) == {"AB"} and set(store["sheet"]) == {"coding-all.xlsx"}
+    segs = read_table("segments", cfg.table_path("segments"))
+    assert (store["text_hash"] == store["segment_id"].map(dict(zip(segs["segment_id"], segs["text"].map(human.text_hash))))).all()
+    assert store.set_index(["segment_id", "code"]).loc[("ESX-FG1-T0001-S02", "consent_control"), "note"] == "clear opt-out wish"
+    assert human.load_human_codings(cfg).equals(store)                # written, and read back the same
+
+    codings, summary = add_human_codings(codings_table(), segs, cfg)
+    mine = codings[codings["source"] == "human"]
+    assert set(zip(mine["segment_id"], mine["code"])) == {
+        ("ESX-FG1-T0001-S01", "commercial_selling"), ("ESX-FG1-T0001-S02", "consent_optout"),
+        ("ESX-FG1-T0001-S02", "consent_control"), ("ESX-FG1-T0002-S01", "security_breach"),
+        ("SURVEY-R0001-Q2-S00", "commercial_charging")}                # rejections never become codings
+    assert set(mine["evidence"]) == {"coded by AB on 2026-12-01"} and set(mine["score"]) == {1.0}
+    assert summary == {"human_codings": 5, "human_stale": []}
+    assert len(codings) == len(CODINGS) + 5
+
+
+def test_the_coder_option_overrides_the_cell_and_a_later_sheet_changes_a_decision(cfg, tmp_path):
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S02": {"accept": "all"}}, out=tmp_path / "first.xlsx")
+    import_sheet(cfg, tmp_path / "first.xlsx", coded_at="2026-12-01T10:00:00+00:00")
+    fill(path, {"ESX-FG1-T0001-S02": {"reject": "consent_optout"}}, out=tmp_path / "second.xlsx")
+    _, store = import_sheet(cfg, tmp_path / "second.xlsx", coded_at="2026-12-02T10:00:00+00:00")
+    assert store[["code", "decision", "coder"]].values.tolist() == [["consent_optout", "reject", "AB"]]
+    _, store = import_sheet(cfg, tmp_path / "first.xlsx", coder="CD", coded_at="2026-12-03T10:00:00+00:00")
+    assert sorted(map(tuple, store[["coder", "decision"]].values.tolist())) == [("AB", "reject"), ("CD", "accept")]
+
+
+def test_empty_rows_and_a_yes_are_understood(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0002-S01": {"accept": "Yes", "reject": "consent_control"},
+                "ESX-FG1-T0001-S00": {"note": "nothing to code"}})
+    result, store = import_sheet(cfg, path)
+    assert store[["code", "decision"]].values.tolist() == [["consent_control", "reject"], ["security_breach", "accept"]]
+    assert result.notes_without_codes == 1
+
+
+BAD_CELLS = [
+    ({"ESX-FG1-T0001-S02": {"add_1": "consnet_optout"}}, "ESX-FG1-T0001-S02", "add_1",
+     "unknown code 'consnet_optout' (did you mean 'consent_optout'?)"),
+    ({"ESX-FG1-T0001-S02": {"accept": "consent_optout; opt_out_all"}}, "ESX-FG1-T0001-S02", "accept",
+     "unknown code 'opt_out_all'"),
+    ({"ESX-FG1-T0001-S01": {"text": "SUM(A1:A3) is what they'd charge.", "accept": "all"}}, "ESX-FG1-T0001-S01",
+     "text", "the segment text was edited"),
+    ({"ESX-FG1-T0001-S02": {"add_2": "consent_control; consent_optout"}}, "ESX-FG1-T0001-S02", "add_2",
+     "two codes in a cell that takes one"),
+    ({"ESX-FG1-T0002-S01": {"accept": "security_breach;consent_control", "reject": "consent_control"}},
+     "ESX-FG1-T0002-S01", "reject", "code 'consent_control' is both accepted and rejected"),
+    ({"ESX-FG1-T0002-S01": {"reject": "security_breach", "add_3": "security_breach"}}, "ESX-FG1-T0002-S01", "add_3",
+     "code 'security_breach' is both added and rejected"),
+    ({"ESX-FG1-T0002-S01": {"accept": "all", "reject": "all"}}, "ESX-FG1-T0002-S01", "reject",
+     "every suggestion is both accepted and rejected"),
+    ({"ESX-FG1-T0002-S01": {"accept": "=A1"}}, "ESX-FG1-T0002-S01", "accept", "a formula"),
+    ({"ESX-FG1-T0002-S01": {"text_hash": "0" * 12, "accept": "all"}}, "ESX-FG1-T0002-S01", "text_hash",
+     "missing or damaged"),
+]
+
+
+def store_bytes(cfg) -> bytes:
+    return human.store_path(cfg).read_bytes()
+
+
+@pytest.fixture
+def stored(cfg):
+    """A project whose store already holds one earlier decision (so 'unchanged' means something)."""
+    path, _ = export_sheet(cfg, cfg.root / "earlier.xlsx")
+    fill(path, {"NFK-INT1-T0001-S00": {"add_1": "transparency_informed"}}, coder="ZZ")
+    import_sheet(cfg, path, coded_at="2026-11-30T09:00:00+00:00")
+    return cfg
+
+
+@pytest.mark.parametrize("cells, sid, column, message", BAD_CELLS,
+                         ids=["unknown-add", "unknown-accept", "edited-text", "two-in-one", "accept-and-reject",
+                              "add-and-reject", "all-and-all", "formula", "damaged-hash"])
+def test_a_bad_cell_stops_the_import_naming_sheet_row_and_column_and_writes_nothing(stored, cells, sid, column,
+                                                                                     message):
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    # a good row first: the import must not store it either
+    fill(path, {"ESX-FG1-T0001-S00": {"add_1": "care_continuity"}, **cells})
+    row = rows_by_id(load_workbook(path)["codes"])[sid]
+    with pytest.raises(SheetError) as err:
+        import_sheet(cfg, path)
+    assert str(err.value).startswith(f"coding-all.xlsx, sheet 'codes', row {row}, column {column}: {message}")
+    assert "\n" not in str(err.value)
+    assert store_bytes(cfg) == before
+
+
+def test_a_missing_coder_name_stops_the_import(stored):
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}}, coder=None)
+    with pytest.raises(SheetError, match=r"^coding-all.xlsx, sheet 'codes', row 1, column coder: missing coder name"):
+        import_sheet(cfg, path)
+    assert store_bytes(cfg) == before
+    import_sheet(cfg, path, coder="AB")                               # --coder fills the gap
+    assert store_bytes(cfg) != before
+
+
+def test_a_row_whose_segment_vanished_or_changed_since_the_export_stops_the_import(stored):
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S02": {"accept": "all"}})
+    rows = rows_by_id(load_workbook(path)["codes"])
+    segs = segments_table()
+    # withdrawn since: the row is filled in -> stop; an empty row of a vanished segment is no problem
+    gone = segs[~segs["segment_id"].isin(["ESX-FG1-T0001-S02", "ESX-FG1-T0001-S00"])]
+    write_table(gone, "segments", cfg.table_path("segments"))
+    with pytest.raises(SheetError, match=rf"^coding-all.xlsx, sheet 'codes', row {rows['ESX-FG1-T0001-S02']}, "
+                                         r"column segment_id: segment 'ESX-FG1-T0001-S02' no longer exists"):
+        import_sheet(cfg, path)
+    changed = segs.copy()
+    changed.loc[changed["segment_id"] == "ESX-FG1-T0001-S02", "text"] = "But I want to be able to opt out, I think."
+    write_table(changed, "segments", cfg.table_path("segments"))
+    with pytest.raises(SheetError, match=rf"row {rows['ESX-FG1-T0001-S02']}, column text: the segment's text has "
+                                         "changed since the export"):
+        import_sheet(cfg, path)
+    assert store_bytes(cfg) == before
+
+
+def test_a_file_that_is_not_a_coding_sheet_is_refused(cfg, tmp_path):
+    (tmp_path / "notes.xlsx").write_text("not a workbook")
+    with pytest.raises(SheetError, match="notes.xlsx: not an xlsx workbook"):
+        import_sheet(cfg, tmp_path / "notes.xlsx")
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "other.xlsx")
+    with pytest.raises(SheetError, match="no sheet 'codes'"):
+        import_sheet(cfg, tmp_path / "other.xlsx")
+    assert not human.store_path(cfg).exists()
+
+
+# ------------------------------------------------------------------ after a re-run
+
+def test_after_a_re_run_changed_and_vanished_segments_are_reported_and_stay_in_the_store(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, ROUND_TRIP)
+    _, store = import_sheet(cfg, path, coded_at="2026-12-01T10:00:00+00:00")
+    before = store_bytes(cfg)
+    segs = segments_table()
+    segs.loc[segs["segment_id"] == "ESX-FG1-T0001-S02", "text"] = "But I'd want to opt out."   # re-prepared
+    segs = segs[segs["segment_id"] != "SURVEY-R0001-Q2-S00"]                                  # withdrawn
+    with pytest.warns(UserWarning, match="not applied") as warned:
+        codings, summary = add_human_codings(codings_table(), segs, cfg)
+    assert len(warned) == 1 and "ESX-FG1-T0001-S02" in str(warned[0].message)
+    mine = codings[codings["source"] == "human"]
+    assert set(zip(mine["segment_id"], mine["code"])) == {("ESX-FG1-T0001-S01", "commercial_selling"),
+                                                          ("ESX-FG1-T0002-S01", "security_breach")}
+    stale = {(s["segment_id"], s["code"], s["reason"]) for s in summary["human_stale"]}
+    assert stale == {
+        ("ESX-FG1-T0001-S02", "consent_optout", "segment text changed"),
+        ("ESX-FG1-T0001-S02", "consent_control", "segment text changed"),
+        ("SURVEY-R0001-Q2-S00", "commercial_selling", "segment no longer exists"),
+        ("SURVEY-R0001-Q2-S00", "commercial_companies", "segment no longer exists"),
+        ("SURVEY-R0001-Q2-S00", "commercial_charging", "segment no longer exists"),
+    }
+    assert summary["human_codings"] == 2 and store_bytes(cfg) == before
+
+
+# ------------------------------------------------------------------ command line
+
+def test_the_cli_exports_and_imports_and_a_bad_sheet_is_one_line_and_a_non_zero_exit(cfg, capsys):
+    from engagement.cli import main
+
+    config = str(cfg.source)
+    assert main(["--config", config, "sheet", "export", "--region", "Essex"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    path = cfg.processed_dir / "sheets" / "coding-Essex.xlsx"
+    assert out == [f"wrote coding sheet {path} (6 segments)"]
+    fill(path, {"ESX-FG1-T0001-S02": {"add_1": "consnet_optout"}})
+    assert main(["--config", config, "sheet", "import", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "coding-Essex.xlsx, sheet 'codes', row" in err[0] and "column add_1" in err[0]
+    fill(path, {"ESX-FG1-T0001-S02": {"add_1": "consent_control"}}, coder=None)
+    assert main(["--config", config, "sheet", "import", str(path), "--coder", "AB"]) == 0
+    out = capsys.readouterr().out
+    assert "coder AB" in out and "1 added" in out and not human.store_path(cfg).is_relative_to(cfg.raw_dir)
