@@ -336,22 +336,24 @@ def learn_csv(train: Path, predict: Path, output: Path, *, backend: str = "minil
 
 # ------------------------------------------------------------------ a project's human codings
 
-def _rejections(cfg) -> pd.DataFrame:
-    """Suggestions a human rejected (segment_id, code), if :mod:`engagement.coding.human` exposes them."""
+def _stored_decisions(cfg, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Accepted/added codes and rejected suggestions from :mod:`engagement.coding.human`'s store, if any.
+
+    Only decisions that still apply (the segment exists with the text the coder saw) count.
+    A rejection is a negative for that segment and code.
+    """
+    none = pd.DataFrame(columns=["segment_id", "code", "theme"])
     try:
         from engagement.coding import human
     except ImportError:
-        return pd.DataFrame(columns=["segment_id", "code"])
-    for name in ("rejections", "rejected_codings"):
-        fn = getattr(human, name, None)
-        if callable(fn):
-            try:
-                found = fn(cfg)
-            except (EngagementError, FileNotFoundError):
-                break
-            if isinstance(found, pd.DataFrame) and {"segment_id", "code"} <= set(found.columns):
-                return found[["segment_id", "code"]]
-    return pd.DataFrame(columns=["segment_id", "code"])
+        return none, none
+    store = human.load_human_codings(cfg)
+    if store.empty:
+        return none, none
+    codings, _ = human.human_codings(store, segments)
+    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str).map(human.text_hash)))
+    rejected = store[(store["decision"] == "reject") & (store["segment_id"].map(current) == store["text_hash"])]
+    return codings[["segment_id", "code", "theme"]], rejected[["segment_id", "code", "theme"]]
 
 
 @dataclass
@@ -440,11 +442,13 @@ def learn_project(cfg) -> dict:
 
     segments = read_table("segments", cfg.table_path("segments"))
     codings = read_table("codings", cfg.table_path("codings"))
-    human = codings[codings["source"] == "human"]
+    stored, rejected = _stored_decisions(cfg, segments)
+    human = pd.concat([codings.loc[codings["source"] == "human", ["segment_id", "code", "theme"]], stored],
+                      ignore_index=True).drop_duplicates(["segment_id", "code"])
     if human.empty:
         raise InputError("no human codings to learn from (code some segments first: engagement sheet export)",
                          path=cfg.table_path("codings"))
-    out, summary = learned_codings(segments, human, cfg, rejections=_rejections(cfg))
+    out, summary = learned_codings(segments, human, cfg, rejections=rejected)
     if not summary["codes"]:
         raise InputError("no code has enough human codings to learn from: "
                          + "; ".join(f"{k}: {v}" for k, v in summary["skipped"].items()), path=cfg.table_path("codings"))
