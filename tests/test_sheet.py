@@ -156,7 +156,8 @@ def test_the_sheet_is_laid_out_for_excel_with_drop_downs_from_a_hidden_codebook(
     assert "consent_optout" in codes and len(codes) >= 30
     lists = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     adds = lists[f"L{FIRST_ROW}:N{FIRST_ROW + 6}"]
-    assert adds.type == "list" and adds.formula1 == f"codebook!$A$2:$A${len(codes) + 1}" and adds.showErrorMessage
+    assert adds.type == "list" and adds.formula1 == "code_ids" and adds.showErrorMessage
+    assert wb.defined_names["code_ids"].attr_text == f"codebook!$A$2:$A${len(codes) + 1}"
     assert not adds.showDropDown                                      # (True would hide the arrow in Excel)
     assert lists[f"J{FIRST_ROW}:J{FIRST_ROW + 6}"].formula1 == '"all"'
     readme = " ".join(str(c.value) for row in wb["read me"].iter_rows() for c in row if c.value)

@@ -37,6 +37,7 @@ from engagement.errors import EngagementError
 CODES_SHEET, README_SHEET, BOOK_SHEET = "codes", "read me", "codebook"
 FORMAT = "engagement coding sheet 1"
 CODER_CELL, HEADER_ROW, FIRST_ROW = "B1", 2, 3
+CODE_LIST = "code_ids"                    # the defined name of the codebook's id list (the add_ drop-downs)
 PARTICIPANT_ROLES = ("participant", "respondent")
 SUGGESTION_SOURCES = ("rule", "semantic")
 ALL = {"all", "yes", "y"}                 # accept/reject every suggestion of the row
@@ -174,6 +175,7 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.workbook.defined_name import DefinedName
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
@@ -181,10 +183,11 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
     ws.title = CODES_SHEET
     wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
     fill_in = PatternFill("solid", fgColor="FFF2CC")
-    _put(ws, 1, 1, "Coder (your name or initials):").font = bold
+    _put(ws, 1, 1, "Coder (your initials):").font = bold
     coder = ws[CODER_CELL]
     coder.fill, coder.number_format = fill_in, "@"
-    coder.comment = Comment("Fill in your name or initials before importing the sheet.", "engagement")
+    coder.comment = Comment("Fill in your initials (or a short coder id) before importing: they are stored with "
+                            "every decision and shown in the codings' evidence.", "engagement")
     _put(ws, 1, 3, "Fill in the yellow columns; see the 'read me' sheet. Do not edit the other columns.")
     letter = {name: get_column_letter(i) for i, name in enumerate(HEADERS, 1)}
     for i, (name, width, editable, _) in enumerate(COLUMNS, 1):
@@ -220,7 +223,9 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
         _put(cb, r, 6, v)
     cb.sheet_state = "hidden"
 
-    dv = DataValidation(type="list", formula1=f"{BOOK_SHEET}!$A$2:$A${len(codes) + 1}", allow_blank=True,
+    # a workbook-level name for the list: every Excel version accepts it as a drop-down source
+    wb.defined_names[CODE_LIST] = DefinedName(CODE_LIST, attr_text=f"{BOOK_SHEET}!$A$2:$A${len(codes) + 1}")
+    dv = DataValidation(type="list", formula1=CODE_LIST, allow_blank=True,
                         showErrorMessage=True, errorTitle="Not a code",
                         error="Pick a code id from the list (see the codebook on the 'read me' sheet).",
                         promptTitle="Add a code", prompt="One code id from the codebook.", showInputMessage=True)
@@ -236,7 +241,8 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
     rm = wb.create_sheet(README_SHEET)
     intro = [
         "How to use this coding sheet",
-        f"1. Write your name or initials in cell {CODER_CELL} of the '{CODES_SHEET}' sheet.",
+        f"1. Write your initials (or a short coder id) in cell {CODER_CELL} of the '{CODES_SHEET}' sheet: they are "
+        "stored with each decision (\"coded by AB on 2026-12-01\"), so prefer initials to a full name.",
         "2. For each row, read the text (with the sentences around it) and the suggested codes.",
         "3. accept / reject the suggestions ('all', or code ids separated by ';'); add missed codes in add_1..add_3.",
         "4. Leave a row empty if you have not looked at it: it is not imported.",
