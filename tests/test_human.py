@@ -76,6 +76,13 @@ def test_decisions_on_changed_or_vanished_segments_are_stale_rejections_included
     assert human.describe_stale(stale.iloc[:0]) == ""
 
 
+def test_with_the_codebook_a_coding_takes_its_current_theme_and_a_removed_code_is_stale():
+    store = table(decision("S1", "consent_optout", theme="old_theme"), decision("S2", "retired_code", "add"))
+    codings, stale = human.human_codings(store, segments(), {"consent_optout": "consent"})
+    assert codings[["code", "theme"]].values.tolist() == [["consent_optout", "consent"]]
+    assert stale[["code", "reason"]].values.tolist() == [["retired_code", "code not in the codebook"]]
+
+
 @pytest.mark.parametrize("change, message", [
     ({"decision": "maybe"}, "unknown decision"),
     ({"text_hash": "abc"}, "sha256"),

@@ -108,19 +108,23 @@ def record_decisions(cfg: Config, new: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def human_codings(store: pd.DataFrame, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
+                  themes: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stored decisions that still apply, as codings (source ``human``), and those that do not.
 
     A decision applies when its segment still exists with the text the coder saw. Accepted and
     added codes become one codings row per segment and code (evidence names each coder and the day,
     e.g. "coded by AB on 2026-12-01"; score 1.0); rejections never do. Every decision whose segment
     vanished (re-segmented, withdrawn) or whose text changed is returned in the second table
-    (``reason`` "segment no longer exists" / "segment text changed"), rejections included; the
+    (``reason`` "segment no longer exists" / "segment text changed"), rejections included, and so
+    is a decision on a code the current codebook no longer has ("code not in the codebook"); the
     store itself is left as it is.
 
     Args:
         store: the human decisions (:func:`load_human_codings`).
         segments: the current ``segments`` table (segment_id, text).
+        themes: the current codebook's {code: theme}; when given, a coding takes its code's
+            current theme, and a code missing from it is stale.
 
     Returns:
         (codings, stale): a ``codings`` table and a table with :data:`STALE_COLUMNS`.
@@ -131,6 +135,9 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame) -> tuple[pd.DataF
     reason = pd.Series("", index=store.index)
     reason[now.isna()] = "segment no longer exists"
     reason[now.notna() & (now != store["text_hash"])] = "segment text changed"
+    if themes is not None:
+        reason[(reason == "") & ~store["code"].isin(list(themes))] = "code not in the codebook"
+        store = store.assign(theme=store["code"].map(themes).fillna(store["theme"]))
     stale = store[reason != ""].assign(reason=reason[reason != ""])[STALE_COLUMNS].reset_index(drop=True)
     live = store[(reason == "") & store["decision"].isin(APPLIED)].sort_values(["segment_id", "code", "coded_at", "coder"])
     rows = []

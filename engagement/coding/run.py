@@ -127,12 +127,14 @@ def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.Data
     })
 
 
-def add_human_codings(codings: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, dict]:
+def add_human_codings(codings: pd.DataFrame, segments: pd.DataFrame, cfg: Config,
+                      book=None) -> tuple[pd.DataFrame, dict]:
     """``codings`` plus the stored human decisions that still apply (source "human"), and a summary.
 
     Applied after the rules cache, so human decisions never change its key. A stored decision whose
     segment vanished or whose text changed is not applied; it stays in the store and is listed in
-    the summary (``human_stale``) and in a warning, never silently dropped.
+    the summary (``human_stale``) and in a warning, never silently dropped. With the codebook
+    (``book``), codes take its current themes and a code it no longer has is stale too.
     """
     import warnings
 
@@ -141,7 +143,8 @@ def add_human_codings(codings: pd.DataFrame, segments: pd.DataFrame, cfg: Config
     store = load_human_codings(cfg)
     if not len(store):
         return codings, {"human_codings": 0, "human_stale": []}
-    rows, stale = human_codings(store, segments)
+    themes = {cid: c.theme for cid, c in book.codes.items()} if book is not None else None
+    rows, stale = human_codings(store, segments, themes)
     if len(rows):
         codings = pd.concat([codings, rows], ignore_index=True)
     if len(stale):
@@ -175,7 +178,7 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         topic_table = pd.DataFrame(columns=["topic_id", "label", "size", "words", "themes", "candidate_new_theme"])
         seg_topics = pd.DataFrame(columns=["segment_id", "topic_id", "probability"])
         codings = rules
-    codings, human_summary = add_human_codings(codings, segments, cfg)
+    codings, human_summary = add_human_codings(codings, segments, cfg, book)
     tables = {"codings": codings.sort_values(["segment_id", "source", "code"]).reset_index(drop=True),
               "topics": topic_table, "segment_topics": seg_topics, "stance": stance}
     summary = {
