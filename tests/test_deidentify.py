@@ -128,6 +128,13 @@ def test_street_addresses(det, address):
     assert found(det, f"They sent it to {address} by mistake.") == [("ADDRESS", address)]
 
 
+def test_a_row_number_padded_out_to_a_column_of_text_is_no_address(det):
+    # how pandas prints a table of sentences in a notebook: the row number, spaces, then the text
+    table = "3   I joined years ago.\n4" + " " * 120 + "Biobank, the Covid research.\n5   Riverbank walks."
+    assert [t for t, _ in found(det, table)] == []
+    assert found(det, "We moved to 4 Riverbank last year.") == [("ADDRESS", "4 Riverbank")]
+
+
 def test_a_lower_case_address_counts_after_an_address_cue(det):
     assert found(det, "i live at 5 mill lane now") == [("ADDRESS", "5 mill lane")]
     assert found(det, "2 people up the road") == []

@@ -86,7 +86,8 @@ POSTCODE_RE = re.compile(r"(?<![\w])[A-PR-UWYZ](?:[A-HK-Y]\d[A-HJKPSTUW\d]?|\d[A
 _STREET_WORD = rf"(?:{UP}{LETTER}*(?:{APOS}{LETTER}+|-{UP}?{LETTER}+)*|The|St\.?)"
 ADDRESS_RE = re.compile(
     rf"(?:(?:Flat|Apartment|Apt|Unit|Room)[ \t]+\d{{1,4}}[A-Za-z]?,?[ \t]+)?(?<![\w£$.,/])\d{{1,4}}[A-Za-z]?"
-    rf"(?:[ \t]*[-\u2013][ \t]*\d{{1,4}})?,?[ \t]+(?:(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(STREET_TYPES)})"
+    # at most two spaces after the number: a table's row number padded out to a column of text is no address
+    rf"(?:[ \t]*[-\u2013][ \t]*\d{{1,4}})?,?[ \t]{{1,2}}(?:(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(STREET_TYPES)})"
     rf"|{UP}[a-z]+(?:{'|'.join(STREET_SUFFIXES)}))\b")
 ADDRESS_LOWER_RE = re.compile(
     r"\b(?:live|lives|living|lived|address is|address was|moved to|round at|house on|home is|staying at)[ \t]+"
