@@ -436,7 +436,7 @@ def read_sheet(path: Path, segments: pd.DataFrame, book, *, coder: str | None = 
             codes = _codes(cell[name], known, path, r, name)
             if len(codes) > 1:
                 raise SheetError(f"{_where(path, r, name)}: two codes in a cell that takes one "
-                                 f"('{cell[name]}'); put the second in another add_ column")
+                                 f"('{' '.join(cell[name].split())}'); put the second in another add_ column")
             adds += codes
         if acc_all and rej_all:
             raise SheetError(f"{_where(path, r, 'reject')}: every suggestion is both accepted and rejected ('all')")
