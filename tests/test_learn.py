@@ -261,3 +261,4 @@ def test_rejected_suggestions_in_the_human_store_are_negatives(tfidf_project, tm
     assert rejected[["segment_id", "code"]].values.tolist() == [[target["segment_id"], "staff"]]
     summary = learn_project(cfg)
     assert summary["training"] == 21 and summary["candidates"] == 2
+

@@ -7,7 +7,8 @@ features. A code's scores are turned into probabilities by Platt scaling fitted 
 scores (``FOLDS``-fold cross-validation on the training set only), and each code's threshold is
 the one that maximises its F1 on the same out-of-fold probabilities. When every training text
 carries a code, a text whose probabilities all stay below their thresholds still gets its most
-likely code (the researcher coded everything, so "no code" is not an answer they gave).
+likely code (the researcher coded everything, so "no code" is not an answer they gave); on a
+project it never does, since a segment without a code is the common case there.
 
 Two entry points:
 
@@ -410,7 +411,9 @@ def learned_codings(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg, *,
         return empty, summary
     all_ids = train.ids + cand["segment_id"].tolist()
     vecs = _vectors_for(train.texts + cand["text"].tolist(), cfg, vectors, all_ids)
-    model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=int(cfg.seed))
+    # at_least_one=False: a human codes only what carries a code, so "no code" stays a possible answer
+    model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=int(cfg.seed),
+                       at_least_one=False)
     cv = vecs[len(train.ids):]
     probs = model.predict_proba(cand["text"].tolist(), cv)
     decided = model.decide(probs)
@@ -534,7 +537,8 @@ def rank_for_labelling(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg,
     vecs = _vectors_for(train.texts + cand["text"].tolist(), cfg, vectors, all_ids).astype(np.float32)
     cv = vecs[len(train.ids):]
     if train.codes and len(train.ids) >= FOLDS:
-        model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=seed)
+        model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=seed,
+                           at_least_one=False)
         unc = _uncertainty(model.predict_proba(cand["text"].tolist(), cv), model.thresholds)
         order = _ranked_batch(cv, unc, vecs[:len(train.ids)], k or 500)
     else:
