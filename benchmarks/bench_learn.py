@@ -108,7 +108,8 @@ def main() -> int:
         print("1. model selection (train on the first 75% of the training part, score its last 25%)")
         print(f"{'candidate':<34}{'micro':>7}{'macro':>7}{'fit s':>7}")
         for name, kw in [("SVM C=0.1, embedding + TF-IDF", dict(c=0.1)), ("SVM C=0.2, embedding + TF-IDF", dict(c=0.2)),
-                         ("SVM C=0.5, embedding + TF-IDF", dict(c=0.5)), ("SVM C=0.2, TF-IDF only", dict(c=0.2, weight=0)),
+                         ("SVM C=0.5, embedding + TF-IDF", dict(c=0.5)),
+                         ("SVM C=0.2, TF-IDF only", dict(c=0.2, weight=0)),
                          ("SVM C=0.2, embedding only", dict(c=0.2, tfidf=False)),
                          ("SVM C=0.2, no at-least-one rule", dict(c=0.2, at_least_one=False)),
                          ("SVM C=0.2, 3 folds (default 5)", dict(c=0.2, folds=3))]:
@@ -153,7 +154,8 @@ def main() -> int:
             break
         t = time.perf_counter()
         labelled = set(ids[i] for i in arms["active"])
-        human = exploded[exploded["id"].isin(labelled)].rename(columns={"id": "segment_id"}).assign(theme=lambda x: x["code"])
+        human = exploded[exploded["id"].isin(labelled)].rename(columns={"id": "segment_id"})
+        human = human.assign(theme=human["code"])
         nxt = rank_for_labelling(pool, human[["segment_id", "code", "theme"]], cfg, k=batch, vectors=vec_of)
         rank_s = time.perf_counter() - t
         pos = {s: i for i, s in enumerate(ids[:n_tr])}

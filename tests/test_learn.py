@@ -58,7 +58,8 @@ def run_csv(config: Path, tmp_path: Path) -> pd.DataFrame:
     return pd.read_csv(out, dtype=str, keep_default_na=False)
 
 
-def test_csv_round_trip_writes_labels_probabilities_and_evidence_from_the_training_file(tfidf_project, tmp_path, capsys):
+def test_csv_round_trip_writes_labels_probabilities_and_evidence_from_the_training_file(tfidf_project, tmp_path,
+                                                                                      capsys):
     pred = run_csv(tfidf_project, tmp_path)
     assert list(pred.columns) == ["id", "labels", "probabilities", "nearest", "similarity"]
     assert pred["id"].tolist() == ["N1", "N2", "N3", "N4"]

@@ -40,7 +40,7 @@ import pandas as pd
 from engagement.errors import EngagementError, InputError
 
 FOLDS = 5              # cross-validation folds for the calibration and the thresholds (5 beat 3 by CV)
-C_SVM = 0.2            # inverse regularisation of the per-code linear SVMs (chosen by micro-F1 within the FFT training part)
+C_SVM = 0.2            # inverse regularisation of the per-code SVMs (micro-F1 within the FFT training part)
 EMBED_WEIGHT = 1.0     # weight of the (unit) sentence embedding beside the (unit) TF-IDF blocks
 MIN_POSITIVES = 3      # a code needs this many positive examples to be learned
 N_NEAREST = 2          # training examples shown as evidence
@@ -371,7 +371,7 @@ class HumanTraining:
 
 def human_training(segments: pd.DataFrame, human_codings: pd.DataFrame,
                    rejections: pd.DataFrame | None = None) -> HumanTraining:
-    """Segments a human coded (or whose suggestions a human rejected): positive for their codes, negative for the rest."""
+    """Segments a human coded or rejected a suggestion on: positive for their codes, negative for the rest."""
     human = human_codings[human_codings["segment_id"].isin(segments["segment_id"])]
     rej = rejections if rejections is not None else pd.DataFrame(columns=["segment_id", "code"])
     seen = set(human["segment_id"]) | set(rej["segment_id"])
@@ -454,7 +454,8 @@ def learn_project(cfg) -> dict:
     out, summary = learned_codings(segments, human, cfg, rejections=rejected)
     if not summary["codes"]:
         raise InputError("no code has enough human codings to learn from: "
-                         + "; ".join(f"{k}: {v}" for k, v in summary["skipped"].items()), path=cfg.table_path("codings"))
+                         + "; ".join(f"{k}: {v}" for k, v in summary["skipped"].items()),
+                         path=cfg.table_path("codings"))
     write_table(out, "codings", learned_path(cfg))
     summary["path"] = str(learned_path(cfg))
     return summary
