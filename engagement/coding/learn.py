@@ -105,11 +105,24 @@ def _linear(x, y: np.ndarray, c: float, estimator: str) -> tuple[np.ndarray, flo
     return m.coef_.ravel().astype(np.float64), float(m.intercept_[0])
 
 
+def _fit_chunk(x, y: np.ndarray, c: float, estimator: str) -> list[tuple[np.ndarray, float]]:
+    return [_linear(x, y[:, j], c, estimator) for j in range(y.shape[1])]
+
+
 def _fit_all(x, y: np.ndarray, c: float, estimator: str, n_jobs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every code's model; codes split into ``n_jobs`` chunks fitted in worker processes.
+
+    Processes, not threads: liblinear draws from one C-level random state, so threads sharing it
+    make the fits (and hence the rankings) differ from run to run.
+    """
     from joblib import Parallel, delayed
 
-    fits = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_linear)(x, y[:, j], c, estimator)
-                                                     for j in range(y.shape[1]))
+    chunks = [ch for ch in np.array_split(np.arange(y.shape[1]), max(1, n_jobs)) if len(ch)]
+    if len(chunks) == 1 or x.shape[0] < 1000:  # small fits: starting workers costs more than it saves
+        fits = _fit_chunk(x, y, c, estimator)
+    else:
+        parts = Parallel(n_jobs=len(chunks))(delayed(_fit_chunk)(x, y[:, ch], c, estimator) for ch in chunks)
+        fits = [f for part in parts for f in part]
     return np.vstack([w for w, _ in fits]), np.array([b for _, b in fits])
 
 
