@@ -18,10 +18,11 @@ Reports:
 
 Run: ``.venv/bin/python benchmarks/bench_learn.py`` (about 5 minutes on 2 cores).
 
-Last run (2026-12-01, 2 shared cores): micro-F1 0.752 / macro 0.603 with all 4,527 training labels
+Last run (2026-12-01, 2 cores): micro-F1 0.752 / macro 0.603 with all 4,527 training labels
 (TF-IDF + SVM 0.714 / 0.320), 0.706 / 0.358 with a fifth (0.633 / 0.175); active vs random micro-F1
-0.635 / 0.661 at 10%, 0.695 / 0.653 at 15%, 0.705 / 0.693 at 20%, 0.721 / 0.704 at 25%; training on
-5,000 comments 44 s; prediction 2,679 comments/s on cached embeddings, 44 comments/s cold (MiniLM).
+0.661 / 0.661 at 10%, 0.700 / 0.653 at 15%, 0.707 / 0.693 at 20%, 0.720 / 0.704 at 25%; training on
+5,000 comments 19 s (44 s when the cores are shared); prediction 3,265 comments/s on cached
+embeddings, 193 comments/s cold (MiniLM embedding is the bottleneck; 44/s on busy cores).
 Data: pxtextmining (CC BY-NC-SA 4.0), see ../shared/data/README.md.
 """
 
