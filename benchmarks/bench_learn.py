@@ -23,6 +23,7 @@ Last run (2026-12-01, 2 cores): micro-F1 0.752 / macro 0.603 with all 4,527 trai
 0.661 / 0.661 at 10%, 0.700 / 0.653 at 15%, 0.707 / 0.693 at 20%, 0.720 / 0.704 at 25%; training on
 5,000 comments 19 s (44 s when the cores are shared); prediction 3,265 comments/s on cached
 embeddings, 193 comments/s cold (MiniLM embedding is the bottleneck; 44/s on busy cores).
+
 Data: pxtextmining (CC BY-NC-SA 4.0), see ../shared/data/README.md.
 """
 
