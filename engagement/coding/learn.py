@@ -565,9 +565,10 @@ def rank_for_labelling(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg,
 
 def cmd_learn(args) -> int:
     """``engagement learn``: a labelled CSV -> predictions CSV, or a project's human codings -> learned codings."""
-    from engagement.cli import _config
+    # the CLI's loader lives in a driver, which a stage must not import: load the same way here
+    from engagement.config import load_config
 
-    cfg = _config(args)
+    cfg = load_config(getattr(args, "config", None))
     train, predict, output = getattr(args, "train", None), getattr(args, "predict", None), getattr(args, "output", None)
     if train or predict or output:
         if not (train and predict and output):
