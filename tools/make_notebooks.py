@@ -142,6 +142,14 @@ t["stance"][t["stance"]["stance"] != "neutral"][["segment_id", "stance", "cues"]
         code("""from engagement.coding.run import evaluate_against_reference
 evaluation = evaluate_against_reference(cfg, t["codings"], t["stance"])
 evaluation["codes"] if evaluation else "no hand-coded reference found\""""),
+        md("## Agreement between coders\n\nThe autocoder (rules and learned layer) against each human coder: the "
+           "hand-coded reference and anyone who filled in a coding sheet (`engagement sheet export` / `import`), and "
+           "human against human, over the segments both saw. The same table is published as "
+           "`reports/tables/agreement.csv`."),
+        code("""from engagement.analysis.loader import load_analysis
+from engagement.report.sections import agreement_table
+agreement = agreement_table(load_analysis(cfg))
+agreement.round(3) if len(agreement) else "only one coder: nothing to compare""""),
     ],
     "03-concerns-by-topic-and-region.ipynb": [
         md("# 03 · Concerns by topic and region\n\nFor one area (or `all`): how many participants raised each theme, "

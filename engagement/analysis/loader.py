@@ -28,6 +28,7 @@ class Analysis:
     prepare_summary: dict = field(default_factory=dict)
     code_summary: dict = field(default_factory=dict)
     learned: pd.DataFrame | None = None  # `engagement learn`'s suggestions (learned_codings.parquet), if written
+    rejected: frozenset = frozenset()    # (segment_id, code) a researcher rejected on a coding sheet
 
     @property
     def learned_on(self) -> bool:
@@ -44,6 +45,7 @@ class Analysis:
         from engagement.schemas import THEME_SOURCES
 
         rules = self.codings[self.codings["source"].isin(THEME_SOURCES)]
+        rules = self._corrected(rules)
         if not self.learned_on or self.learned is None or self.learned.empty:
             return rules
         # only segments still in the analysis: a participant withdrawn since `engagement learn` ran stays out
@@ -52,6 +54,21 @@ class Analysis:
         seen = set(zip(rules["segment_id"], rules["code"]))
         new = learned[[key not in seen for key in zip(learned["segment_id"], learned["code"])]]
         return pd.concat([rules, new[[c for c in rules.columns if c in new.columns]]], ignore_index=True)
+
+    def _corrected(self, auto: pd.DataFrame) -> pd.DataFrame:
+        """The autocoding as a researcher corrected it on coding sheets: a code they rejected no longer
+        counts, and a code they accepted or added counts (source "human", once per segment and code)."""
+        human = self.codings[self.codings["source"] == "human"]
+        if not self.rejected and human.empty:
+            return auto
+        confirmed = set(zip(human["segment_id"], human["code"]))
+        drop = self.rejected - confirmed
+        kept = auto[[k not in drop for k in zip(auto["segment_id"], auto["code"])]] if drop else auto
+        have = set(zip(kept["segment_id"], kept["code"]))
+        added = human[[k not in have for k in zip(human["segment_id"], human["code"])]]
+        added = added.drop_duplicates(["segment_id", "code"])
+        return pd.concat([kept, added[[c for c in kept.columns if c in added.columns]]], ignore_index=True) \
+            if len(added) else kept
 
     def for_region(self, region: str) -> "Analysis":
         """The same analysis restricted to one region ("all" returns self)."""
@@ -65,7 +82,7 @@ class Analysis:
             self.codings[self.codings["segment_id"].isin(ids)], self.stance[self.stance["segment_id"].isin(ids)],
             self.topics, self.segment_topics[self.segment_topics["segment_id"].isin(ids)], self.labels, self.themes,
             self.prepare_summary, self.code_summary,
-            None if self.learned is None else self.learned[self.learned["segment_id"].isin(ids)])
+            None if self.learned is None else self.learned[self.learned["segment_id"].isin(ids)], self.rejected)
 
 
 def read_json(path) -> dict:
@@ -86,7 +103,21 @@ def load_analysis(cfg: Config) -> Analysis:
     themes = sorted(labels) if labels else sorted(t["codings"]["theme"].unique())
     return Analysis(cfg, **t, labels=labels, themes=themes,
                     prepare_summary=read_json(cfg.processed_dir / "prepare_summary.json"),
-                    code_summary=read_json(cfg.processed_dir / "code_summary.json"), learned=learned)
+                    code_summary=read_json(cfg.processed_dir / "code_summary.json"), learned=learned,
+                    rejected=rejected_codes(cfg, t["segments"]))
+
+
+def rejected_codes(cfg: Config, segments: pd.DataFrame) -> frozenset:
+    """(segment_id, code) pairs a researcher rejected, on segments whose text is still what they saw."""
+    from engagement.coding.human import load_human_codings, text_hash
+
+    store = load_human_codings(cfg)
+    if store.empty:
+        return frozenset()
+    now = {sid: text_hash(text) for sid, text in zip(segments["segment_id"], segments["text"])}
+    rej = store[store["decision"] == "reject"]
+    return frozenset((sid, code) for sid, code, h in zip(rej["segment_id"], rej["code"], rej["text_hash"])
+                     if now.get(sid) == h)
 
 
 def theme_labels(book) -> dict[str, str]:
