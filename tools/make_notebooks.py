@@ -149,7 +149,7 @@ evaluation["codes"] if evaluation else "no hand-coded reference found\""""),
         code("""from engagement.analysis.loader import load_analysis
 from engagement.report.sections import agreement_table
 agreement = agreement_table(load_analysis(cfg))
-agreement.round(3) if len(agreement) else "only one coder: nothing to compare""""),
+agreement.round(3) if len(agreement) else "only one coder: nothing to compare\""""),
     ],
     "03-concerns-by-topic-and-region.ipynb": [
         md("# 03 · Concerns by topic and region\n\nFor one area (or `all`): how many participants raised each theme, "
