@@ -41,15 +41,17 @@ EXPECTED = {
                             ("report", "Nobody raised this theme.")],
     "single_region": [("03-region-all", "Only one area has participants, so there is no other area to compare with."),
                       ("report", "Only one area has participants, so there is no other area to compare with.")],
-    "no_cooccurrence": [("03-region-all", "No statement raised two themes, so there is no co-occurrence to show."),
-                        ("report", "No statement raised two themes, so there is no co-occurrence to show.")],
+    # co-occurrence counts people: nobody who raised two themes
+    "no_cooccurrence": [("03-region-all", "No participant raised two themes, so there is no co-occurrence to show."),
+                        ("report", "No participant raised two themes, so there is no co-occurrence to show.")],
     "no_topics": [("02-code", "Topics were not fitted: too few distinct segments of 8+ words"),
                   ("04-summary-report", "topics: Topics were not fitted: too few distinct segments"),
                   ("report", "Topics were not fitted: too few distinct segments")],
     "only_surveys": [("03-region-all", "participants.csv has no age_band column"),
-                     ("report", "No statement raised two themes, so there is no co-occurrence to show.")],
-    "only_interviews": [("03-region-Essex", "of the codebook's themes, so they show 0 participants"),
-                        ("report", "Nobody raised this theme.")],
+                     ("report", "No participant raised two themes, so there is no co-occurrence to show.")],
+    # an area of fewer than 5 interviewees has every cell suppressed, zeros included (disclosure control)
+    "only_interviews": [("03-region-Essex", "No cell has 5 or more participants, so nothing is shown"),
+                        ("report", "No cell has 5 or more participants, so nothing is shown")],
     "every_cell_suppressed": [
         ("03-region-all", "No cell has 5 or more participants, so nothing is shown (every cell is suppressed)."),
         ("03-region-all", "No theme was raised by 5 or more participants, so no quote is shown"),

@@ -218,7 +218,7 @@ shown = publishable_comparisons(comparison, full_prev)
 mine = shown if region == "all" else shown[shown["region"] == region]
 mine = mine.assign(theme=mine["theme"].map(a.labels))[["theme", "region", "share", "rest_share", "effect", "low", "high",
                                                        "p_adjusted", "significant"]]
-G.show(mine.sort_values(["significant", "p_adjusted"], ascending=[False, True]).head(12).round(3),
+G.show(G.no_nan(mine.sort_values(["significant", "p_adjusted"], ascending=[False, True]).head(12).round(3), "–"),
        empty=G.region_gap(a.segments, region) or G.comparison_gap(full.segments, comparison, min_cell=cfg.min_cell))"""),
         md("## Themes raised together\n\nPeople who raised both themes of a pair (anywhere in what they said), each "
            "pair once. Small counts are banded, pairs with a sensitive theme suppressed."),
@@ -268,7 +268,8 @@ for finding in report.findings or [report.no_findings]:
         code("""by_region = tables["theme_by_region"]
 by_region.assign(cell=[f"{s:.0%}" if p == "value" else (b if p == "band" else "suppressed")
                        for s, p, b in zip(by_region["share"], by_region["published_as"], by_region["band"])]
-                 ).pivot(index="theme", columns="region", values="cell")[list(cfg.regions)]"""),
+                 ).pivot(index="theme", columns="region", values="cell").reindex(
+    columns=[r for r in cfg.regions if r in set(by_region["region"])])"""),
         md("## Figures\n\nAs they print in the report (A4 width)."),
         code("""from engagement.analysis.gaps import show_image
 for key, paths in report.figures.items():

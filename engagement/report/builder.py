@@ -177,6 +177,11 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     evaluation = read_json(cfg.processed_dir / "coding_evaluation.json")
     ctx = T.context(a, t, evaluation=evaluation, outlier_share=outlier_share, alpha=S.alpha(a),
                     quotes_theme=quotes_theme, quotes_area=quotes_area, comparison_all=m["comparison"])
+    # no comparison possible at all (one area, every cell protected): say why, as the notebooks do
+    why_not = gaps.comparison_gap(a.segments, m["comparison"], min_cell=cfg.min_cell) \
+        if t["area_comparisons"].empty else None
+    if why_not and not ctx["findings"]:
+        ctx["no_findings"] = why_not
     notes["unraised"] = gaps.unraised_gap(m["prevalence_all"], a.labels)
     notes["intervals"] = gaps.one_session_gap(a.segments, "region")
     notes["quotes"] = gaps.quotes_gap(quotes_theme, min_cell=cfg.min_cell)

@@ -12,6 +12,7 @@ import math
 
 import pandas as pd
 
+from engagement.analysis import gaps
 from engagement.analysis.loader import Analysis
 
 TOPICS_SHOWN = 15   # as many as report.figures.topic_map draws
@@ -145,7 +146,8 @@ def area_sections(a: Analysis, t: dict[str, pd.DataFrame], alpha: float) -> list
         kinds = "; ".join(_kind_phrase(r) for r in _records(mine))
         out.append({
             "name": region, "participants": n_area, "kinds": kinds,
-            "gap": None if n_area else f"{region} has no participant's statements, so there is nothing to show for it.",
+            "gap": None if n_area else (gaps.region_gap(a.segments[a.segments["region"] == region], region)
+                                        or f"{region} has no participant's statements, so there is nothing to show."),
             "top": [{"label": r["theme"], "share": cell(r)} for r in _records(top)],
             "more": [r["sentence"] for r in _records(more)],
             "more_none": (None if len(more) or not n_area else
