@@ -83,10 +83,45 @@ def test_with_the_codebook_a_coding_takes_its_current_theme_and_a_removed_code_i
     assert stale[["code", "reason"]].values.tolist() == [["retired_code", "code not in the codebook"]]
 
 
+def reviewed(segment_id, coder="AB", **kw):
+    return decision(segment_id, human.REVIEWED_CODE, human.REVIEWED, coder=coder, theme="", **kw)
+
+
+def test_a_reviewed_mark_is_never_a_coding_and_is_stale_like_any_decision():
+    store = table(reviewed("S1", note="nothing to code here"), decision("S2", "security_breach", "add"),
+                  reviewed("S2"), reviewed("S9", text="gone"))
+    codings, stale = human.human_codings(store, segments(), {"security_breach": "security"})
+    assert codings[["segment_id", "code"]].values.tolist() == [["S2", "security_breach"]]
+    # a vanished segment's mark is reported, and '-' is never "not in the codebook"
+    assert stale[["segment_id", "code", "decision", "reason"]].values.tolist() == [
+        ["S9", "-", "reviewed", "segment no longer exists"]]
+
+
+def test_reviewed_segments_are_the_live_segments_a_coder_decided_anything_on():
+    store = table(reviewed("S1"),                                              # looked, no code
+                  decision("S2", "security_breach", "reject", coder="CD"),      # a rejection: reviewed too
+                  decision("S3", "commercial_selling", "add"), reviewed("S3"),  # one row per segment and coder
+                  reviewed("S2", text="Hackers worried me."),                   # text changed since: no
+                  reviewed("S9", text="gone"))                                  # segment vanished: no
+    out = human.reviewed_segments(store, segments())
+    assert list(out.columns) == ["segment_id", "coder"]
+    assert out.values.tolist() == [["S1", "AB"], ["S2", "CD"], ["S3", "AB"]]
+    assert human.reviewed_segments(human.empty_store(), segments()).empty
+
+
+def test_a_reviewed_mark_replaces_the_earlier_mark_of_the_same_coder():
+    first = table(reviewed("S1", note="first look"))
+    again = table(reviewed("S1", coded_at="2026-12-02T10:00:00+00:00", note="second look"))
+    merged = human.merge_decisions(first, again)
+    assert merged[["segment_id", "coder", "note"]].values.tolist() == [["S1", "AB", "second look"]]
+
+
 @pytest.mark.parametrize("change, message", [
     ({"decision": "maybe"}, "unknown decision"),
     ({"text_hash": "abc"}, "sha256"),
     ({"coder": " "}, "empty 'coder'"),
+    ({"decision": "reviewed"}, "takes the code '-'"),
+    ({"code": "-"}, "takes the code '-'"),
 ])
 def test_a_malformed_store_is_refused(change, message):
     with pytest.raises(SchemaError, match=message):

@@ -3,8 +3,11 @@
 Decisions come in from coding sheets (:mod:`engagement.coding.sheet`) and live in
 ``processed/human/codings.parquet``, a file that ``prepare`` and ``code`` never rewrite. One row
 per segment, code and coder: ``decision`` is ``accept`` (a suggested code confirmed), ``add`` (a
-code the researcher added) or ``reject`` (a suggestion that is wrong); a later decision by the same
-coder on the same segment and code replaces the earlier one. Each row keeps the sha256 of the
+code the researcher added), ``reject`` (a suggestion that is wrong) or ``reviewed`` (the coder read
+the segment; its code is always :data:`REVIEWED_CODE`, "-", so there is one such row per segment and
+coder, and it keeps the row's note); a later decision by the same coder on the same segment and code
+replaces the earlier one. A ``reviewed`` row never becomes a coding: it says that the codes the
+coder did not apply to that segment are absent (see :func:`reviewed_segments`). Each row keeps the sha256 of the
 segment text the coder saw (``text_hash``), so a decision is only ever applied to that text: when
 segmentation or de-identification changes a segment, or a participant withdraws, the decision is
 reported as stale by :func:`human_codings`, never silently applied or dropped.
@@ -27,8 +30,10 @@ import pandas as pd
 from engagement.config import Config
 from engagement.errors import SchemaError
 
-DECISIONS = ("accept", "add", "reject")
+DECISIONS = ("accept", "add", "reject", "reviewed")
 APPLIED = ("accept", "add")        # decisions that become codings; a rejection only teaches the model
+REVIEWED = "reviewed"              # the coder read the segment (whatever codes they applied, if any)
+REVIEWED_CODE = "-"                # the code of a ``reviewed`` row: no code, one row per segment and coder
 HUMAN_COLUMNS = ["segment_id", "code", "theme", "decision", "coder", "coded_at", "text_hash", "note", "sheet"]
 KEY = ["segment_id", "code", "coder"]
 STALE_COLUMNS = ["segment_id", "code", "coder", "decision", "coded_at", "reason"]
@@ -62,6 +67,9 @@ def check_store(table: pd.DataFrame, where: str = "human codings") -> pd.DataFra
             raise SchemaError(f"{where}: empty '{col}'")
     if not out["text_hash"].str.fullmatch(r"[0-9a-f]{64}").all():
         raise SchemaError(f"{where}: 'text_hash' must be a sha256 hex digest")
+    mark = out["decision"] == REVIEWED
+    if (mark != (out["code"] == REVIEWED_CODE)).any():
+        raise SchemaError(f"{where}: a '{REVIEWED}' decision takes the code '{REVIEWED_CODE}', and only it does")
     return out
 
 
@@ -114,7 +122,7 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
 
     A decision applies when its segment still exists with the text the coder saw. Accepted and
     added codes become one codings row per segment and code (evidence names each coder and the day,
-    e.g. "coded by AB on 2026-12-01"; score 1.0); rejections never do. Every decision whose segment
+    e.g. "coded by AB on 2026-12-01"; score 1.0); rejections and ``reviewed`` marks never do. Every decision whose segment
     vanished (re-segmented, withdrawn) or whose text changed is returned in the second table
     (``reason`` "segment no longer exists" / "segment text changed"), rejections included, and so
     is a decision on a code the current codebook no longer has ("code not in the codebook"); the
@@ -136,7 +144,8 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
     reason[now.isna()] = "segment no longer exists"
     reason[now.notna() & (now != store["text_hash"])] = "segment text changed"
     if themes is not None:
-        reason[(reason == "") & ~store["code"].isin(list(themes))] = "code not in the codebook"
+        reason[(reason == "") & ~store["code"].isin(list(themes)) & (store["decision"] != REVIEWED)] = \
+            "code not in the codebook"
         store = store.assign(theme=store["code"].map(themes).fillna(store["theme"]))
     stale = store[reason != ""].assign(reason=reason[reason != ""])[STALE_COLUMNS].reset_index(drop=True)
     live = store[(reason == "") & store["decision"].isin(APPLIED)].sort_values(["segment_id", "code", "coded_at", "coder"])
@@ -147,6 +156,42 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
                      "evidence": f"coded by {who}", "score": 1.0})
     codings = pd.DataFrame(rows, columns=["segment_id", "code", "theme", "source", "evidence", "score"])
     return codings.astype({"score": float}), stale
+
+
+def live_decisions(store: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """The stored decisions whose segment still exists with the text the coder saw (all kinds)."""
+    store = check_store(store)
+    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str).map(text_hash)))
+    return store[store["segment_id"].map(current) == store["text_hash"]].reset_index(drop=True)
+
+
+def reviewed_segments(store: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments each coder has reviewed, on text that is still what they saw.
+
+    A segment counts as reviewed by a coder when the store holds any decision of theirs on it (a
+    ``reviewed`` mark, or an accepted, added or rejected code) whose ``text_hash`` matches the
+    segment's current text. For a reviewed segment every code the coder did not accept or add is
+    absent, so a learner may take it as a negative for those codes. Decisions on vanished or
+    changed segments do not count (:func:`human_codings` reports them as stale).
+
+    Args:
+        store: the human decisions (:func:`load_human_codings`).
+        segments: the current ``segments`` table (segment_id, text).
+
+    Returns:
+        A table with columns ``segment_id, coder``, one row per pair, sorted.
+
+    Example:
+        >>> seg = pd.DataFrame({"segment_id": ["S1", "S2"], "text": ["Fine by me.", "Who sees it?"]})
+        >>> mark = {"segment_id": "S1", "code": REVIEWED_CODE, "theme": "", "decision": REVIEWED,
+        ...         "coder": "AB", "coded_at": "2026-12-01T10:00:00+00:00",
+        ...         "text_hash": text_hash("Fine by me."), "note": "", "sheet": "coding-all.xlsx"}
+        >>> reviewed_segments(pd.DataFrame([mark]), seg).values.tolist()
+        [['S1', 'AB']]
+    """
+    live = live_decisions(store, segments)
+    out = live[["segment_id", "coder"]].drop_duplicates()
+    return out.sort_values(["segment_id", "coder"]).reset_index(drop=True)
 
 
 def describe_stale(stale: pd.DataFrame, limit: int = 3) -> str:
