@@ -122,11 +122,12 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
 
     A decision applies when its segment still exists with the text the coder saw. Accepted and
     added codes become one codings row per segment and code (evidence names each coder and the day,
-    e.g. "coded by AB on 2026-12-01"; score 1.0); rejections and ``reviewed`` marks never do. Every decision whose segment
-    vanished (re-segmented, withdrawn) or whose text changed is returned in the second table
-    (``reason`` "segment no longer exists" / "segment text changed"), rejections included, and so
-    is a decision on a code the current codebook no longer has ("code not in the codebook"); the
-    store itself is left as it is.
+    e.g. "coded by AB on 2026-12-01"; score 1.0); rejections and ``reviewed`` marks never do.
+    Every decision whose segment vanished (re-segmented, withdrawn) or whose text changed is
+    returned in the second table (``reason`` "segment no longer exists" / "segment text changed"),
+    rejections and marks included, and so is a decision on a code the current codebook no longer
+    has ("code not in the codebook"); the store itself is left as it is (:func:`prune_stale`
+    removes stale decisions).
 
     Args:
         store: the human decisions (:func:`load_human_codings`).
