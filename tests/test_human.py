@@ -186,3 +186,56 @@ def test_the_code_stage_merges_human_codings_after_its_cache_and_reports_stale_o
     assert third.summary["human_codings"] == 0
     assert (third.tables["codings"]["source"] != "human").all()
     assert human.store_path(cfg).read_bytes() == stored
+
+
+def test_prune_moves_decisions_on_changed_or_vanished_segments_to_a_dated_csv(cfg):
+    from datetime import datetime, timezone
+
+    store = human.record_decisions(cfg, table(
+        decision("S1", "consent_optout"), reviewed("S1"),
+        decision("S2", "security_breach", "reject", theme="security", note="=not a formula"),
+        decision("S9", "consent_control", text="gone"), reviewed("S9", text="gone"),
+        decision("S3", "retired_code")))                        # a code the codebook lost is kept
+    segs = segments({**TEXTS, "S2": "Hackers worry me a lot."})
+    path, before = human.store_path(cfg), human.store_path(cfg).read_bytes()
+    when = datetime(2026, 12, 1, 15, 30, tzinfo=timezone.utc)
+
+    dry = human.prune_stale(cfg, dry_run=True, segments=segs, now=when)
+    assert (dry.removed, dry.kept, dry.backup) == (3, 3, None)
+    assert dry.reasons == {"segment no longer exists": 2, "segment text changed": 1}
+    assert path.read_bytes() == before and sorted(p.name for p in path.parent.iterdir()) == ["codings.parquet"]
+    assert dry.line().startswith("would prune 3 stale decision(s)") and "nothing written" in dry.line()
+
+    done = human.prune_stale(cfg, segments=segs, now=when)
+    assert done.backup == path.parent / "pruned-2026-12-01T153000Z.csv"
+    assert (done.backup.stat().st_mode & 0o777) == 0o600
+    left = human.load_human_codings(cfg)
+    assert sorted(zip(left["segment_id"], left["code"])) == [("S1", "-"), ("S1", "consent_optout"),
+                                                              ("S3", "retired_code")]
+    saved = pd.read_csv(done.backup, dtype=str, keep_default_na=False)
+    assert sorted(zip(saved["segment_id"], saved["code"], saved["reason"])) == [
+        ("S2", "security_breach", "segment text changed"), ("S9", "-", "segment no longer exists"),
+        ("S9", "consent_control", "segment no longer exists")]
+    # nothing lost: the backup merges back into what is left and gives the store as it was
+    restored = human.merge_decisions(left, saved.drop(columns="reason"))
+    assert restored.equals(human.merge_decisions(human.empty_store(), store))
+    line = done.line()
+    assert line == (f"pruned 3 stale decision(s) from {path} (2 segment no longer exists, 1 segment text changed); "
+                    f"saved to {done.backup}; 3 kept") and "\n" not in line
+
+    again = human.prune_stale(cfg, segments=segs, now=when)      # nothing stale left: nothing written
+    assert (again.removed, again.backup) == (0, None) and again.line() == f"no stale decisions in {path}; 3 kept"
+    # a second prune in the same second never overwrites the first backup
+    human.record_decisions(cfg, table(decision("S9", "consent_optout", text="gone")))
+    third = human.prune_stale(cfg, segments=segs, now=when)
+    assert third.backup.name == "pruned-2026-12-01T153000Z-2.csv" and done.backup.is_file()
+
+
+def test_prune_refuses_a_project_without_segments(cfg):
+    from engagement.errors import InputError
+
+    human.record_decisions(cfg, table(decision("S1", "consent_optout")))
+    before = human.store_path(cfg).read_bytes()
+    with pytest.raises(InputError, match="no segments table; run 'engagement prepare'"):
+        human.prune_stale(cfg)
+    assert human.store_path(cfg).read_bytes() == before

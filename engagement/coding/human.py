@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -139,11 +141,7 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
         (codings, stale): a ``codings`` table and a table with :data:`STALE_COLUMNS`.
     """
     store = check_store(store)
-    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str).map(text_hash)))
-    now = store["segment_id"].map(current)
-    reason = pd.Series("", index=store.index)
-    reason[now.isna()] = "segment no longer exists"
-    reason[now.notna() & (now != store["text_hash"])] = "segment text changed"
+    reason = _text_reason(store, segments)
     if themes is not None:
         reason[(reason == "") & ~store["code"].isin(list(themes)) & (store["decision"] != REVIEWED)] = \
             "code not in the codebook"
@@ -159,11 +157,20 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
     return codings.astype({"score": float}), stale
 
 
+def _text_reason(store: pd.DataFrame, segments: pd.DataFrame) -> pd.Series:
+    """Per stored decision: "" if its segment still has the text the coder saw, else why not."""
+    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str).map(text_hash)))
+    now = store["segment_id"].map(current)
+    reason = pd.Series("", index=store.index)
+    reason[now.isna()] = "segment no longer exists"
+    reason[now.notna() & (now != store["text_hash"])] = "segment text changed"
+    return reason
+
+
 def live_decisions(store: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     """The stored decisions whose segment still exists with the text the coder saw (all kinds)."""
     store = check_store(store)
-    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str).map(text_hash)))
-    return store[store["segment_id"].map(current) == store["text_hash"]].reset_index(drop=True)
+    return store[_text_reason(store, segments) == ""].reset_index(drop=True)
 
 
 def reviewed_segments(store: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
@@ -205,3 +212,78 @@ def describe_stale(stale: pd.DataFrame, limit: int = 3) -> str:
     shown, more = ", ".join(ids[:limit]), max(0, len(ids) - limit)
     return (f"{len(stale)} human coding decision(s) not applied ({parts}): {shown}"
             + (f" and {more} more segment(s)" if more else "") + "; they stay in the store; re-code these segments")
+
+
+@dataclass
+class Pruned:
+    """What :func:`prune_stale` did (or, on a dry run, would do)."""
+
+    removed: int                      # decisions taken out of the store
+    kept: int                         # decisions left in it
+    reasons: dict[str, int]           # {"segment text changed": n, "segment no longer exists": m}
+    store: Path
+    backup: Path | None               # the CSV holding the removed decisions (None: nothing written)
+    dry_run: bool
+
+    def line(self) -> str:
+        """One line for the CLI, e.g. "pruned 2 stale decision(s) (...); saved to ...; 5 kept"."""
+        if not self.removed:
+            return f"no stale decisions in {self.store}; {self.kept} kept"
+        why = ", ".join(f"{n} {r}" for r, n in self.reasons.items())
+        if self.dry_run:
+            return (f"would prune {self.removed} stale decision(s) from {self.store} ({why}); "
+                    f"{self.kept} kept; dry run, nothing written")
+        return (f"pruned {self.removed} stale decision(s) from {self.store} ({why}); saved to {self.backup}; "
+                f"{self.kept} kept")
+
+
+def prune_stale(cfg: Config, *, dry_run: bool = False, segments: pd.DataFrame | None = None,
+                now: datetime | None = None) -> Pruned:
+    """Remove from the store the decisions whose segment vanished or whose text changed.
+
+    The removed rows (every store column, plus ``reason``) are first written to a CSV beside the
+    store, ``processed/human/pruned-<UTC date and time>.csv`` (owner-only, never overwritten), and
+    only then is the store rewritten without them, so nothing is lost silently; a decision on a code
+    the codebook no longer has is kept (the code may come back). Values are written exactly as
+    stored, so the CSV can be read back with pandas and merged again (:func:`merge_decisions`).
+
+    Args:
+        cfg: the project.
+        dry_run: report what would be removed; write nothing.
+        segments: the current ``segments`` table (default: the project's; prepare must have run).
+        now: the time stamp of the backup's name (default: now, UTC).
+
+    Returns:
+        A :class:`Pruned`; ``Pruned.line()`` is the one-line summary.
+
+    Raises:
+        InputError: the project has no segments table (pruning against nothing would remove
+            every decision).
+    """
+    from engagement.errors import InputError
+    from engagement.io import atomic_write_text, read_table
+
+    if segments is None:
+        seg_path = cfg.table_path("segments")
+        if not seg_path.is_file():
+            raise InputError(f"{seg_path}: no segments table; run 'engagement prepare' before pruning")
+        segments = read_table("segments", seg_path)
+    path = store_path(cfg)
+    store = load_human_codings(cfg)
+    reason = _text_reason(store, segments)
+    gone = reason != ""
+    counts = {r: int(n) for r, n in reason[gone].value_counts().sort_index().items()}
+    result = Pruned(int(gone.sum()), int((~gone).sum()), counts, path, None, dry_run)
+    if dry_run or not result.removed:
+        return result
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+    backup = path.parent / f"pruned-{stamp}.csv"
+    n = 1
+    while backup.exists():
+        n += 1
+        backup = path.parent / f"pruned-{stamp}-{n}.csv"
+    removed = store[gone].assign(reason=reason[gone])
+    atomic_write_text(backup, removed.to_csv(index=False))
+    save_human_codings(cfg, store[~gone].reset_index(drop=True))
+    result.backup = backup
+    return result
