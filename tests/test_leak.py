@@ -167,3 +167,16 @@ def test_a_value_repeated_in_a_table_is_reported_at_every_place(project):
     assert [(f.location, f.type, f.reason) for f in leak_check(cfg)] == [
         ("row 0, column quote", "PHONE", "redacted value reappears"),
         ("row 2, column quote", "PHONE", "redacted value reappears")]
+
+
+def test_a_text_scanned_once_is_still_reported_in_every_file_that_holds_it(project):
+    # the scan remembers texts it has seen (segments, their cache, codings' evidence repeat them):
+    # a leak in the second file must still be found there, and a clean text stays clean
+    cfg, _ = project
+    for name in ("a.parquet", "cache/segments/b.parquet"):
+        path = cfg.processed_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame({"text": ["nothing here", "Ring me on 07700 900461"]}).to_parquet(path)
+    found = [(f.file, f.location, f.type) for f in leak_check(cfg)]
+    assert found == [("data/processed/a.parquet", "row 1, column text", "PHONE"),
+                     ("data/processed/cache/segments/b.parquet", "row 1, column text", "PHONE")]

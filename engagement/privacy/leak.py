@@ -332,7 +332,7 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
         report.notes.append("no salt file: redacted values could not be compared, only the detector ran")
     detector = detector or build_detector(cfg, use_ner=use_ner, name_rules=use_ner)
     images: Counter = Counter()
-    binary, cache = 0, {}
+    binary, cache, memo = 0, {}, {}
     for path in _targets(cfg, paths):
         shown = _shown(cfg, path)
         try:
@@ -357,11 +357,15 @@ def scan_outputs(cfg, paths: Iterable[Path] | None = None, *, use_ner: bool = Fa
         places: dict[str, list[str]] = {}
         for location, text in units:
             places.setdefault(text, []).append(location)
-        distinct = [(str(i), text) for i, text in enumerate(places)]
-        texts = list(places)
+        # and a text an earlier file held (segments, their cache, codings' evidence) is not scanned again
+        fresh = [text for text in places if text not in memo]
+        for text in fresh:
+            memo[text] = []
+        for index, *rest in _scan([(str(i), text) for i, text in enumerate(fresh)], detector, register, pseud,
+                                  use_ner, allow):
+            memo[fresh[int(index)]].append(tuple(rest))
         order = {location: i for i, (location, _) in enumerate(units)}
-        items = [(location, *rest) for index, *rest in _scan(distinct, detector, register, pseud, use_ner, allow)
-                 for location in places[texts[int(index)]]]
+        items = [(location, *rest) for text, where_ in places.items() for rest in memo[text] for location in where_]
         items.sort(key=lambda item: order[item[0]])   # stable: the register and detector stay first
         items += _signals(units, allow, register, cache)
         for location, kind, reason, blocking in _one_per_place(items):
