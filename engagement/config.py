@@ -51,7 +51,13 @@ DEFAULTS: dict[str, Any] = {
     "segmentation": "model",
     "remove_fillers": True,
     "include_facilitators": False,
-    "n_process": 1,
+    "n_process": "auto",           # spaCy worker processes: auto = from the cores and memory, for big runs only
+    "spacy_batch_size": "auto",    # texts per spaCy batch: auto = 64 (de-identification) / 128 (segmentation)
+    "engine": {
+        "name": "local",           # local | dask: where the per-session and per-batch stages run
+        "scheduler": None,         # a dask.distributed scheduler address; none: a LocalCluster for the run
+        "workers": None,           # LocalCluster worker processes (none: the usable cores, at least 2)
+    },
     "deidentify": {
         "enabled": True,
         "allow_list": DEFAULT_ALLOW_LIST,
@@ -112,8 +118,10 @@ class Config:
     source: Path | None = None
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # pickle and copy probe dunders before ``settings`` exists
+            raise AttributeError(name)
         try:
-            return self.settings[name]
+            return self.__dict__["settings"][name]
         except KeyError as exc:
             raise AttributeError(name) from exc
 
@@ -187,6 +195,23 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
         raise ConfigError("'seed' must be a whole number", path=where)
     if settings.get("segmentation") not in ("model", "fast", "blank"):
         raise ConfigError("'segmentation' must be 'model', 'fast' or 'blank' (tests only)", path=where)
+    for key in ("n_process", "spacy_batch_size"):
+        value = settings.get(key)
+        if value != "auto" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ConfigError(f"'{key}' must be 'auto' or a whole number of at least 1, got {value!r}", path=where)
+    engine = settings.get("engine")
+    if not isinstance(engine, dict):
+        raise ConfigError("'engine' must be a mapping (name, scheduler, workers)", path=where)
+    unknown = sorted(set(engine) - {"name", "scheduler", "workers"})
+    if unknown:
+        raise ConfigError(f"unknown engine setting(s): {', '.join(unknown)}", path=where)
+    if engine.get("name") not in ("local", "dask"):
+        raise ConfigError(f"'engine.name' must be 'local' or 'dask', got {engine.get('name')!r}", path=where)
+    if engine.get("scheduler") is not None and not isinstance(engine["scheduler"], str):
+        raise ConfigError("'engine.scheduler' must be an address such as tcp://host:8786", path=where)
+    workers = engine.get("workers")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError("'engine.workers' must be a whole number of at least 1", path=where)
     if settings["topics"].get("embedding") not in ("minilm", "tfidf"):
         raise ConfigError("'topics.embedding' must be 'minilm' or 'tfidf'", path=where)
     if settings["topics"].get("method") not in ("kmeans", "hdbscan"):

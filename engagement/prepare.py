@@ -3,10 +3,25 @@
 ingest -> clean -> withdraw -> de-identify -> segment, then every table is validated and
 written atomically. Nothing is written unless every session was read: an input error in the
 last file leaves the previous outputs as they were.
+
+The work is done per session, in three passes, on the engine the run was given
+(:mod:`engagement.engine`: this process, or a Dask cluster):
+
+1. read, clean and withdraw each session; this also gathers the names the study knows (speaker
+   labels, manifest names), which the detector needs study-wide;
+2. find personal details, per session (long sessions in pieces of :data:`CHUNK_TURNS` turns);
+   the placeholders are then numbered here, in session order, so ``[PERSON_3]`` is the same
+   person whichever engine ran and however the work was split;
+3. segment each session whose de-identified text is not in the segments cache.
+
+spaCy's Docs are never held for more than one batch: only the hits and segments they yield are
+kept. On the local engine spaCy's ``n_process`` and batch size come from the machine
+(:func:`spacy_settings`) unless the config sets them; on Dask each worker runs one process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -15,14 +30,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from engagement.ingest.clean import clean_turns
 from engagement.config import Config
+from engagement.engine import LocalEngine, usable_cores
+from engagement.ingest.clean import clean_turns
 from engagement.io import atomic_write_text, sha256_bytes, write_tables
 from engagement.ingest.manifest import load_manifest
 from engagement.privacy.withdrawal import apply_withdrawals
+from engagement.progress import bar
 from engagement.schemas import validate
 
 TABLES = ("sessions", "participants", "turns", "segments", "redactions")
+
+#: Turns per piece when a session is de-identified or segmented in parts (a survey of thousands).
+CHUNK_TURNS = 1000
+#: Below this many characters spaCy runs in this process: starting workers costs more than it saves.
+AUTO_PARALLEL_CHARS = 1_500_000
+#: Memory one spaCy worker process needs (the small English model, its batch and Python).
+WORKER_MEMORY = 700 * 2**20
 
 
 @dataclass
@@ -32,18 +56,150 @@ class PrepareResult:
     paths: dict[str, Path] = field(default_factory=dict)
 
 
-def _progress(iterable, enabled: bool, desc: str, total: int | None = None):
-    if not enabled:
-        return iterable
-    from tqdm.auto import tqdm
+@dataclass
+class _ReadSession:
+    session: dict
+    turns: pd.DataFrame
+    participants: pd.DataFrame
+    known_names: tuple[str, ...]
+    detected: str
+    turns_removed: int
 
-    return tqdm(iterable, desc=desc, total=total, unit="file", leave=False)
+
+# ---------------------------------------------------------------------------------- settings
+
+def _available_memory() -> int | None:
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
-def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataFrame:
-    """Segment per session, reusing cached segments when the session's de-identified text is unchanged."""
+def spacy_settings(cfg: Config, n_chars: int, *, batch_size: int) -> tuple[int, int]:
+    """``(n_process, batch_size)`` for a spaCy pass over ``n_chars`` characters of text.
+
+    ``n_process`` and ``spacy_batch_size`` in the config win. ``auto`` runs one process for
+    small runs (under :data:`AUTO_PARALLEL_CHARS`); for bigger ones, one per usable core, as many
+    as the free memory holds (:data:`WORKER_MEMORY` each), at most four. Batches double when
+    several processes share the work (fewer hand-overs).
+    """
+    n = cfg.settings.get("n_process", "auto")
+    if n == "auto":
+        n = 1
+        if n_chars >= AUTO_PARALLEL_CHARS:
+            memory = _available_memory()
+            by_memory = max(1, memory // WORKER_MEMORY) if memory else 1
+            n = max(1, min(usable_cores(), by_memory, 4))
+    b = cfg.settings.get("spacy_batch_size", "auto")
+    if b == "auto":
+        b = batch_size if n == 1 else 2 * batch_size
+    return int(n), int(b)
+
+
+# ---------------------------------------------------------------------------------- pass 1: read
+
+def _read_session(job: tuple) -> _ReadSession:
+    """Read, clean and withdraw one session (runs on the engine)."""
+    from engagement.ingest.sessions import ingest_session
+
+    row, manifest, cfg = job
+    got = ingest_session(row, manifest, cfg)
+    turns = clean_turns(got.turns, fillers=bool(cfg.remove_fillers))
+    turns, _, summary = apply_withdrawals(turns, got.participants, manifest.withdrawn)
+    return _ReadSession(got.session, turns, got.participants, got.known_names, got.detected,
+                        int(summary["turns_removed"]))
+
+
+# ---------------------------------------------------------------------------------- pass 2: detect
+
+def _pieces(keys: list, size: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` ranges over ``keys``: one per run of equal keys, split every ``size`` items."""
+    size = size or CHUNK_TURNS
+    out, start = [], 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start] or i - start >= size:
+            out.append((start, i))
+            start = i
+    return out
+
+
+_DETECTORS: dict[str, object] = {}
+
+
+def _worker_detector(cfg: Config, known: tuple[str, ...]):
+    """The study's detector, built once per worker process for a run's settings and names."""
+    from engagement.privacy.deidentify import build_detector
+
+    key = hashlib.sha256(json.dumps([str(cfg.root), cfg.settings, known], sort_keys=True, default=str)
+                         .encode()).hexdigest()
+    if key not in _DETECTORS:
+        _DETECTORS.clear()
+        _DETECTORS[key] = build_detector(cfg, known_names=list(known))
+    return _DETECTORS[key]
+
+
+def _detect_piece(job: tuple) -> list:
+    """Hits in one piece of a session's turns (runs on a Dask worker)."""
+    cfg, known, texts, batch_size = job
+    return _worker_detector(cfg, known).detect_many(texts, batch_size=batch_size)
+
+
+class _Found:
+    """Stands in for the detector in :func:`deidentify_turns`: the hits were found already."""
+
+    def __init__(self, detector, hits: list):
+        self._detector, self._hits = detector, hits
+
+    def known_tokens(self) -> set[str]:
+        return self._detector.known_tokens()
+
+    def detect_many(self, texts, batch_size: int = 64, n_process: int = 1) -> list:
+        texts = list(texts)
+        if len(texts) != len(self._hits):
+            raise RuntimeError("de-identification: hits and turns are out of step")
+        return self._hits
+
+
+def _detect(texts: list[str], sessions: list[str], detector, known: tuple[str, ...], cfg: Config, engine,
+            progress: bool | None) -> list:
+    n_process, batch_size = spacy_settings(cfg, sum(map(len, texts)), batch_size=64)
+    pieces = _pieces(sessions)
+    if engine.distributed:
+        jobs = [(cfg, known, texts[a:b], batch_size) for a, b in pieces]
+        found = engine.map(_detect_piece, jobs, desc="de-identifying", unit="piece", progress=progress)
+        return [h for part in found for h in part]
+    if n_process > 1:  # one pipe over everything: worker processes start once
+        with bar(desc="de-identifying", total=len(texts), unit="turn", enabled=progress) as shown:
+            hits = detector.detect_many(texts, batch_size=batch_size, n_process=n_process)
+            shown.update(len(texts))
+        return hits
+    hits = []
+    with bar(desc="de-identifying", total=len(texts), unit="turn", enabled=progress) as shown:
+        for a, b in pieces:
+            hits += detector.detect_many(texts[a:b], batch_size=batch_size)
+            shown.update(b - a)
+    return hits
+
+
+# ---------------------------------------------------------------------------------- pass 3: segment
+
+_PIPELINES: dict[str, object] = {}
+
+
+def _segment_piece(job: tuple) -> pd.DataFrame:
+    """Segments of one piece of a session's turns (runs on the engine)."""
     from engagement.ingest.segment import segment_turns, segmentation_pipeline
 
+    turns, mode, n_process, batch_size = job
+    if mode not in _PIPELINES:  # loaded once per process
+        _PIPELINES[mode] = segmentation_pipeline(mode)
+    return segment_turns(turns, _PIPELINES[mode], n_process=n_process, batch_size=batch_size)
+
+
+def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str, engine=None,
+                        progress: bool | None = None) -> pd.DataFrame:
+    """Segment per session, reusing cached segments when the session's de-identified text is unchanged."""
+    engine = engine or LocalEngine()
     cache = cfg.cache_dir / "segments"
     parts, todo, used = [], [], set()
     for sid, group in turns.groupby("session_id", sort=True):
@@ -57,12 +213,20 @@ def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataF
         else:
             todo.append((path, group))
     if todo:
-        # one nlp.pipe over every uncached session (batching beats per-session calls), then split
-        nlp = segmentation_pipeline(mode)
-        fresh = segment_turns(pd.concat([g for _, g in todo], ignore_index=True), nlp,
-                              n_process=int(cfg.n_process), batch_size=128)
+        fresh = pd.concat([g for _, g in todo], ignore_index=True)
+        n_process, batch_size = spacy_settings(cfg, int(fresh["text"].astype(str).str.len().sum()), batch_size=128)
+        if engine.distributed or n_process == 1:
+            # session by session (long ones in pieces): the same batches on every engine
+            ranges = _pieces(fresh["session_id"].tolist())
+            jobs = [(fresh.iloc[a:b], mode, 1, batch_size) for a, b in ranges]
+            found = engine.map(_segment_piece, jobs, desc="segmenting", unit="piece", progress=progress)
+            segmented = pd.concat(found, ignore_index=True)
+        else:  # one pipe over every uncached session: worker processes start once
+            with bar(desc="segmenting", total=len(fresh), unit="turn", enabled=progress) as shown:
+                segmented = _segment_piece((fresh, mode, n_process, batch_size))
+                shown.update(len(fresh))
         for path, group in todo:
-            seg = fresh[fresh["session_id"] == group["session_id"].iloc[0]].reset_index(drop=True)
+            seg = segmented[segmented["session_id"] == group["session_id"].iloc[0]].reset_index(drop=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             os.close(fd)
@@ -77,33 +241,38 @@ def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str) -> pd.DataF
     return segments.sort_values("segment_id").reset_index(drop=True)
 
 
-def prepare(cfg: Config, *, write: bool = True, progress: bool = False) -> PrepareResult:
+# ---------------------------------------------------------------------------------- the stage
+
+def prepare(cfg: Config, *, write: bool = True, progress: bool | None = None, engine=None) -> PrepareResult:
     """Run ingest -> clean -> withdraw -> de-identify -> segment and write the tables.
 
     Args:
         cfg: the project configuration.
         write: write the tables to ``cfg.processed_dir`` (atomically, all or none).
-        progress: show a progress bar over files.
+        progress: progress bars on (True), off (False), or as :mod:`engagement.progress` decides (None).
+        engine: where the per-session work runs (:mod:`engagement.engine`); default this process.
 
     Raises:
         EngagementError: for any input problem, naming the file and line; nothing is written.
     """
-    from engagement.ingest.sessions import ingest_session
-
+    engine = engine or LocalEngine()
     manifest = load_manifest(cfg)
     rows = manifest.sessions.sort_values("session_id").to_dict("records")
-    sessions, turns, people, known, detected = [], [], [], set(), {}
-    for row in _progress(rows, progress, "reading", len(rows)):
-        got = ingest_session(row, manifest, cfg)
-        sessions.append(got.session)
-        turns.append(got.turns)
-        people.append(got.participants)
+    read = engine.map(_read_session, [(row, manifest, cfg) for row in rows], desc="reading", unit="file",
+                      progress=progress)
+    known: set[str] = set()
+    for got in read:
         known.update(got.known_names)
-        detected[row["session_id"]] = got.detected
-    sessions_df = pd.DataFrame(sessions)
-    turns_df = clean_turns(pd.concat(turns, ignore_index=True), fillers=bool(cfg.remove_fillers))
-    participants_df = pd.concat(people, ignore_index=True).drop_duplicates("participant_id")
-    turns_df, participants_df, withdrawal = apply_withdrawals(turns_df, participants_df, manifest.withdrawn)
+    detected = {got.session["session_id"]: got.detected for got in read}
+    sessions_df = pd.DataFrame([got.session for got in read])
+    turns_df = pd.concat([got.turns for got in read], ignore_index=True)
+    participants_df = pd.concat([got.participants for got in read], ignore_index=True).drop_duplicates("participant_id")
+    turns_removed = sum(got.turns_removed for got in read)
+    del read
+    # participants are withdrawn here, study-wide (one row per person); their turns went in pass 1
+    _, participants_df, withdrawal = apply_withdrawals(participants_df[["participant_id"]], participants_df,
+                                                       manifest.withdrawn)
+    withdrawal["turns_removed"] = turns_removed
 
     redactions = pd.DataFrame(columns=["session_id", "turn_index", "start", "end", "type", "method",
                                        "placeholder", "value_hash"])
@@ -112,12 +281,18 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool = False) -> Prepa
 
         if "name" in manifest.participants:
             known.update(n for n in manifest.participants["name"] if n)
-        detector = build_detector(cfg, known_names=sorted(known))
+        names = tuple(sorted(known))
+        detector = build_detector(cfg, known_names=list(names))
         pseudonymiser = Pseudonymiser(load_salt(cfg), pseudonyms=bool(cfg.deidentify.get("pseudonyms")))
-        turns_df, redactions = deidentify_turns(turns_df, detector, pseudonymiser)
+        order = turns_df.sort_values(["session_id", "turn_index"], kind="stable").index
+        texts = turns_df.loc[order, "text"].fillna("").astype(str).tolist()
+        hits = _detect(texts, turns_df.loc[order, "session_id"].astype(str).tolist(), detector, names, cfg,
+                       engine, progress)
+        turns_df, redactions = deidentify_turns(turns_df, _Found(detector, hits), pseudonymiser)
+        del hits
     turns_df["n_words"] = turns_df["text"].astype(str).str.count(r"\S+")
 
-    segments_df = _segment_with_cache(turns_df, cfg, cfg.segmentation)
+    segments_df = _segment_with_cache(turns_df, cfg, cfg.segmentation, engine, progress)
     counts = turns_df.groupby("participant_id").agg(n_turns=("turn_index", "size"), n_words=("n_words", "sum"))
     participants_df = participants_df.join(counts, on="participant_id")
     participants_df[["n_turns", "n_words"]] = participants_df[["n_turns", "n_words"]].fillna(0).astype(int)
