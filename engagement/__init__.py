@@ -44,6 +44,12 @@ _API = {
     "segment_turns": "engagement.ingest.segment",
     "classify_stance": "engagement.coding.stance",
     "fit_topics": "engagement.coding.topics", "topics_per_class": "engagement.coding.topics",
+    "compare_groups": "engagement.analysis.findings", "key_findings": "engagement.analysis.findings",
+    "protect": "engagement.analysis.disclosure", "policy_text": "engagement.analysis.disclosure",
+    "area_quotes": "engagement.analysis.quotes", "stance_quotes": "engagement.analysis.quotes",
+    "export_sheet": "engagement.coding.sheet", "import_sheet": "engagement.coding.sheet",
+    "learn_csv": "engagement.coding.learn", "learn_project": "engagement.coding.learn",
+    "agreement": "engagement.coding.agreement", "disagreements": "engagement.coding.agreement",
     **{name: "engagement.errors" for name in (
         "CodebookError", "ConfigError", "EngagementError", "InputError", "LeakError", "ManifestError",
         "ParameterError", "SchemaError")},
