@@ -98,8 +98,8 @@ def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def select_quotes(a: Analysis, m: dict[str, pd.DataFrame], comparison: pd.DataFrame
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def select_quotes(a: Analysis, m: dict[str, pd.DataFrame], comparison: pd.DataFrame,
+                  found: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Quotes for the theme sections (the theme's two main stances) and for each area's section.
 
     A quote names its area, so it comes only from a theme x area cell published as a value: a quote
@@ -129,7 +129,7 @@ def select_quotes(a: Analysis, m: dict[str, pd.DataFrame], comparison: pd.DataFr
         by_theme = (by_theme.assign(_w=weight).sort_values(["theme", "_w", "stance"], ascending=[True, False, True])
                     .groupby("theme", sort=False).head(2).drop(columns="_w").reset_index(drop=True))
     # "distinctive" means a key finding: significant after BH, with an interval that excludes no difference
-    found = S.findings_table(a, comparison)
+    found = S.findings_table(a, comparison) if found is None else found
     keys = set(zip(found["theme_id"], found["region"]))
     significant = comparison[[k in keys for k in zip(comparison["theme"], comparison["region"])]] \
         if len(comparison) else comparison
@@ -149,7 +149,8 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
     run_id = run_id or os.environ.get("ENGAGEMENT_RUN_ID", "")
     m = S.compute_measures(a)
     comparison = S.publishable_comparisons(m["comparison"], m["prevalence_region"])
-    quotes_theme, quotes_area = select_quotes(a, m, comparison)
+    found = S.findings_table(a, comparison)
+    quotes_theme, quotes_area = select_quotes(a, m, comparison, found)
     topics, outlier_share = S.topics_table(a)
     hashes = S.input_hashes(a)
     order = list(cfg.regions)
@@ -160,7 +161,7 @@ def build_report(cfg: Config, *, run_id: str = "", analysis: Analysis | None = N
                                      "region", order),
         "theme_by_kind": S._prevalence_table(a, m["prevalence_kind"], "kind", "n_kind"),
         "area_comparisons": S.comparison_table(a, comparison),
-        "key_findings": S.findings_table(a, comparison),
+        "key_findings": found,
         "stance_by_theme": S.stance_table(a, m["stance"]),
         "cooccurrence_people": S.cooccurrence_table(a, m["cooccurrence"]),
         "topics": topics,
