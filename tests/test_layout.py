@@ -1,7 +1,8 @@
 """The package is laid out by stage, and imports only flow downwards.
 
-The stages, lowest first: the shared modules at the root (config, schemas, io, errors, params),
-then ingest, privacy, coding, analysis, report, and last the drivers (prepare, batch, cli).
+The stages, lowest first: the shared modules at the root (config, schemas, io, errors, params,
+engine, progress), then ingest, privacy, coding, analysis, report, and last the drivers
+(prepare, batch, cli).
 A module may import its own stage or a lower one, never a higher one, and no chain of imports
 may come back to where it started. Function-level imports count: they run too.
 """
@@ -15,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "engagement"
 STAGES = ("ingest", "privacy", "coding", "analysis", "report")
-SHARED = ("config", "schemas", "io", "errors", "params")
+SHARED = ("config", "schemas", "io", "errors", "params", "engine", "progress")
 DRIVERS = ("prepare", "batch", "cli")
 
 
