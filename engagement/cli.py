@@ -92,11 +92,34 @@ def cmd_init(args) -> int:
     return 0
 
 
+def _progress(args) -> bool | None:
+    """--quiet: never; --progress: always; neither: on a terminal only (engagement.progress)."""
+    if getattr(args, "quiet", False):
+        os.environ["ENGAGEMENT_PROGRESS"] = "0"   # also reaches code the stage calls, and workers
+        return False
+    if getattr(args, "progress", False):
+        os.environ["ENGAGEMENT_PROGRESS"] = "1"
+        return True
+    return None
+
+
+def _engine(args, cfg):
+    """The engine --engine/--scheduler (or the config's engine block) asks for, as a context manager."""
+    from engagement.engine import engine_settings, open_engine
+
+    name, scheduler = engine_settings(cfg, getattr(args, "engine", None), getattr(args, "scheduler", None))
+    if getattr(args, "scheduler", None) and name != "dask":
+        raise EngagementError("--scheduler needs --engine dask")
+    return open_engine(name, scheduler, workers=(cfg.settings.get("engine") or {}).get("workers"))
+
+
 def cmd_prepare(args) -> int:
     from engagement.prepare import prepare
 
     cfg = _config(args)
-    result = prepare(cfg, progress=not args.quiet and sys.stderr.isatty())
+    progress = _progress(args)
+    with _engine(args, cfg) as engine:
+        result = prepare(cfg, progress=progress, engine=engine)
     s = result.summary
     w = s["withdrawal"]
     print(f"prepared {s['sessions']} sessions, {s['participants']} participants, {s['turns']} turns, "
@@ -226,11 +249,18 @@ def cmd_code(args) -> int:
     cfg = _config(args)
     if args.embedding:
         cfg = cfg.with_overrides(topics={**cfg.topics, "embedding": args.embedding})
-    result = run_coding(cfg, codebook=args.codebook, topics=not args.no_topics)
+    progress = _progress(args)
+    with _engine(args, cfg) as engine:
+        result = run_coding(cfg, codebook=args.codebook, topics=not args.no_topics, engine=engine,
+                            progress=progress)
     s = result.summary
     print(f"coded {s['segments_coded']} segments ({s['rule_codings']} rule codes, codebook {s['codebook']} "
           f"{s['codebook_version']}); {s['topics']} topics ({s['candidate_new_themes']} candidate new themes); "
           f"stance: " + ", ".join(f"{k} {v}" for k, v in sorted(s["stance"].items())))
+    stale = s.get("human_stale") or []
+    if s.get("human_codings") or stale:
+        print(f"human codings: {s.get('human_codings', 0)} applied from coding sheets; {len(stale)} stored "
+              f"decision(s) stale (segment gone, text changed or code no longer in the codebook)")
     if s.get("topics_skipped"):
         print(f"note: topics not fitted: {s['topics_skipped']}", file=sys.stderr)
     if s.get("evaluation"):
@@ -315,15 +345,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="draft the manifests again in an existing project")
     p.set_defaults(func=cmd_init)
 
+    def engine_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--engine", choices=("local", "dask"),
+                       help="where the per-session and per-batch work runs (default: config engine.name, local)")
+        p.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a dask.distributed scheduler, e.g. tcp://host:8786 (default: config engine.scheduler; "
+                            "none: a local cluster for the run)")
+        shown = p.add_mutually_exclusive_group()
+        shown.add_argument("--progress", action="store_true",
+                           help="progress bars even off a terminal, under CI or in a notebook")
+        shown.add_argument("--quiet", action="store_true", help="no progress bars")
+
     p = sub.add_parser("prepare", help="raw transcripts -> de-identified tables in data/processed")
     p.add_argument("--fast", action="store_true", help="sentencizer instead of the parser (big runs)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    engine_options(p)
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("code", help="segments -> codings (codebook rules + topics) and stance")
     p.add_argument("--codebook", help="a codebook YAML (default: the config's, normally the shipped one)")
     p.add_argument("--embedding", choices=("minilm", "tfidf"), help="override topics.embedding")
     p.add_argument("--no-topics", action="store_true", help="codebook rules and stance only")
+    engine_options(p)
     p.set_defaults(func=cmd_code)
 
     p = sub.add_parser("batch", help="run all notebooks with papermill (per region), then the report and leak check")
@@ -388,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    shown = os.environ.get("ENGAGEMENT_PROGRESS")   # --progress/--quiet set it for this command only
     try:
         return args.func(args)
     except EngagementError as exc:
@@ -396,6 +439,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("engagement: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if shown is None:
+            os.environ.pop("ENGAGEMENT_PROGRESS", None)
+        else:
+            os.environ["ENGAGEMENT_PROGRESS"] = shown
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISAB
 def _offline_call(fn: Callable, item: Any) -> Any:
     """Run ``fn(item)`` with the offline switches set (the task a worker runs)."""
     os.environ.update(OFFLINE_ENV)
+    os.environ["ENGAGEMENT_WORKER"] = "1"   # e.g. the embedding cache: add shards, never merge them
     return fn(item)
 
 

@@ -53,3 +53,42 @@ def test_report_settings_have_documented_defaults(tmp_path):
     (tmp_path / "engagement.yaml").write_text("report:\n  alpha: 0.01\n")
     cfg = load_config(tmp_path / "engagement.yaml")
     assert cfg.report["alpha"] == 0.01 and cfg.report["sensitive_themes"] is None
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("n_process: 0\n", "n_process"),
+    ("n_process: lots\n", "n_process"),
+    ("spacy_batch_size: -5\n", "spacy_batch_size"),
+    ("engine:\n  name: spark\n", "engine.name"),
+    ("engine:\n  scheduler: 8786\n", "engine.scheduler"),
+    ("engine:\n  workers: 0\n", "engine.workers"),
+    ("engine:\n  threads: 4\n", "unknown engine setting"),
+])
+def test_invalid_engine_and_spacy_settings_are_refused(tmp_path, yaml_text, message):
+    path = tmp_path / "engagement.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_engine_defaults_to_local_and_spacy_settings_to_auto(tmp_path):
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("regions: [Essex]\n")
+    cfg = load_config(plain)
+    assert cfg.engine["name"] == "local" and cfg.n_process == "auto" and cfg.spacy_batch_size == "auto"
+    path = tmp_path / "engagement.yaml"
+    path.write_text("engine:\n  name: dask\n  scheduler: tcp://10.0.0.5:8786\nn_process: 2\n")
+    cfg = load_config(path)
+    assert cfg.engine == {"name": "dask", "scheduler": "tcp://10.0.0.5:8786", "workers": None}
+    assert cfg.n_process == 2
+
+
+def test_a_config_survives_pickling_for_worker_processes(tmp_path):
+    import pickle
+
+    path = tmp_path / "engagement.yaml"
+    path.write_text("regions: [Essex]\n")
+    cfg = load_config(path)
+    again = pickle.loads(pickle.dumps(cfg))
+    assert again == cfg and again.regions == ["Essex"] and again.raw_dir == cfg.raw_dir

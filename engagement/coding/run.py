@@ -78,32 +78,74 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
     return h.hexdigest()
 
 
-def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config,
-                             semantic: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+#: Segments per coding batch: each batch's rules, semantic layer, stance and embeddings are done
+#: together (on a Dask worker with ``--engine dask``), so memory holds one batch's vectors at a time.
+CODE_BATCH = 4000
+
+
+def _batches(segments: pd.DataFrame, size: int | None = None) -> list[tuple[int, int]]:
+    """Row ranges of whole sessions, about ``size`` segments each (the table is in segment order)."""
+    size = size or CODE_BATCH
+    if not len(segments):
+        return []
+    sessions = segments["session_id"].astype(str).tolist() if "session_id" in segments else ["all"] * len(segments)
+    out, start = [], 0
+    for i in range(1, len(sessions) + 1):
+        if i == len(sessions) or (sessions[i] != sessions[i - 1] and i - start >= size):
+            out.append((start, i))
+            start = i
+    return out
+
+
+def _code_batch(job: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rule codings (plus the semantic layer when on) and stance of one batch of segments."""
+    from engagement.coding.stance import classify_stance
+    from engagement.coding.codebook import autocode
+
+    segments, cfg, codebook, semantic = job
+    book = resolve_codebook(cfg, codebook)
+    rules = autocode(segments, book)
+    if not semantic:
+        return rules, classify_stance(segments, rules)
+    from engagement.coding import semantic as sem
+
+    coded = segments[segments["role"].isin(("participant", "respondent"))] if "role" in segments else segments
+    emb_dir = cfg.cache_dir / "embeddings"   # shared with the topic model: each sentence is embedded once
+    probs, vecs, clf = sem.semantic_probabilities(coded, book, emb_dir)
+    rules = sem.combine(rules, coded, probs, vecs, clf, book)
+    learned = sem.stance_probabilities(coded, emb_dir, vectors=vecs)
+    return rules, classify_stance(segments, rules, learned=learned, override=sem.STANCE_OVERRIDE)
+
+
+def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic: bool = False, *,
+                             codebook: str | None = None, engine=None,
+                             progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Codings (rules, plus the semantic layer when on) and stance, read from the cache when nothing
-    they depend on has changed."""
+    they depend on has changed; else computed batch by batch on ``engine``."""
     import shutil
 
-    from engagement.coding.codebook import autocode
-    from engagement.coding.stance import classify_stance
+    from engagement.coding.codebook import CODING_COLUMNS
+    from engagement.engine import LocalEngine
 
     key = _coding_cache_key(segments, book, semantic)
     folder = cfg.cache_dir / "coding"
     entry = folder / key
     if (entry / "rules.parquet").is_file() and (entry / "stance.parquet").is_file():
         return pd.read_parquet(entry / "rules.parquet"), pd.read_parquet(entry / "stance.parquet")
-    rules = autocode(segments, book)
-    if semantic:
+    engine = engine or LocalEngine()
+    if semantic:   # fitted once here, so workers only read the examples' vectors from the cache
         from engagement.coding import semantic as sem
 
-        coded = segments[segments["role"].isin(("participant", "respondent"))] if "role" in segments else segments
-        emb_dir = cfg.cache_dir / "embeddings"   # shared with the topic model: each sentence is embedded once
-        probs, vecs, clf = sem.semantic_probabilities(coded, book, emb_dir)
-        rules = sem.combine(rules, coded, probs, vecs, clf, book)
-        learned = sem.stance_probabilities(coded, emb_dir, vectors=vecs)
-        stance = classify_stance(segments, rules, learned=learned, override=sem.STANCE_OVERRIDE)
+        sem.classifiers_for(book, cfg.cache_dir / "embeddings")
+        sem.stance_classifier(cfg.cache_dir / "embeddings")
+    jobs = [(segments.iloc[a:b], cfg, codebook, semantic) for a, b in _batches(segments)]
+    done = engine.map(_code_batch, jobs, desc="coding", unit="batch", progress=progress)
+    if done:
+        rules = pd.concat([r for r, _ in done], ignore_index=True)
+        stance = pd.concat([st for _, st in done], ignore_index=True)
     else:
-        stance = classify_stance(segments, rules)
+        rules, stance = _code_batch((segments, cfg, codebook, semantic))
+    rules = rules.sort_values(["segment_id", "code"]).reset_index(drop=True)[list(CODING_COLUMNS)]
     if folder.is_dir():  # keep only the current entry: older ones may hold withdrawn participants' words
         for old in folder.iterdir():
             shutil.rmtree(old, ignore_errors=True)
@@ -158,20 +200,27 @@ class HumanCodingsWarning(UserWarning):
 
 
 def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True, write: bool = True,
-               semantic: bool | None = None) -> CodingResult:
+               semantic: bool | None = None, engine=None, progress: bool | None = None) -> CodingResult:
     """Code the prepared segments; write codings, topics, segment_topics and stance.
 
     ``semantic`` forces the semantic layer on or off (default: :func:`semantic_setting`).
+    ``engine`` (:mod:`engagement.engine`) runs the coding batches (rules, semantic layer, stance,
+    their embeddings); the topic model is always fitted here, on every batch's segments at once.
     """
+    from engagement.progress import bar
+
     segments = read_table("segments", cfg.table_path("segments"))
     book = resolve_codebook(cfg, codebook)
     use_semantic, why_not = semantic_setting(cfg) if semantic is None else (semantic, "")
-    rules, stance = _cached_rules_and_stance(segments, book, cfg, use_semantic)
+    rules, stance = _cached_rules_and_stance(segments, book, cfg, use_semantic, codebook=codebook, engine=engine,
+                                             progress=progress)
     if topics:
         from engagement.coding.topics import fit_topics, guided_seed_topics
 
         seeds = guided_seed_topics(book) if cfg.topics.get("guided") else None
-        fitted = fit_topics(segments, cfg, codings=rules, seed_topics=seeds)
+        with bar(desc="fitting topics", total=1, unit="model", enabled=progress) as shown:
+            fitted = fit_topics(segments, cfg, codings=rules, seed_topics=seeds)
+            shown.update(1)
         topic_table, seg_topics = fitted.topics, fitted.segment_topics
         codings = pd.concat([rules, topic_codings(seg_topics, topic_table)], ignore_index=True)
     else:
