@@ -65,7 +65,8 @@ def test_stance_of_single_sentences(text, expected):
 
 def test_hand_written_cases_reach_the_threshold():
     seg = segments_from_texts([c["text"] for c in CASES])
-    got = classify_stance(seg, autocode(seg, load_codebook("default")))
+    # the fixture's stance labels are what the cues alone should hear; code leanings are tested below
+    got = classify_stance(seg, autocode(seg, load_codebook("default")), leanings=False)
     misses = [(c["text"], c["stance"], s, cues) for c, s, cues in zip(CASES, got["stance"], got["cues"])
               if s != c["stance"]]
     accuracy = 1 - len(misses) / len(CASES)
@@ -116,3 +117,35 @@ def test_trained_pipeline_lemma_errors_do_not_hide_cues():
     seg = segments_from_texts(["I'd be scared, provided nothing changes."])
     seg["lemmas"] = "i would be scar , provide nothing change ."   # what en_core_web_sm gives
     assert classify_stance(seg)["stance"].iloc[0] == "conditional_support"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("People are lovely, but they talk.", "neutral"),          # praise of people, then a clause with no cue
+    ("They were very good, I'll give them that.", "neutral"),  # praise that is not about data
+    ("Brilliant idea, share the records.", "support"),
+    ("Research is brilliant, but I'm worried about the drug companies.", "mixed"),
+])
+def test_generic_praise_decides_only_about_data(text, expected):
+    assert stance_of(text) == expected
+
+
+def test_a_neutral_segment_takes_the_leaning_of_its_codes():
+    book = load_codebook("default")
+    texts = ["I've lost count of how many times I've told them about my heart.",   # retelling: implicit support
+             "My records still say I smoke and I gave up ten years ago.",           # an error: concern
+             "There should be a log of everyone who has opened my file.",           # a safeguard: a condition
+             "Do they keep a log of who opens my file?"]                             # a question: no leaning
+    seg = segments_from_texts(texts)
+    got = classify_stance(seg, autocode(seg, book))
+    assert got["stance"].tolist() == ["support", "concern", "conditional_support", "neutral"]
+    assert "leaning: care_retelling -> support" in got["cues"].iloc[0]
+    off = classify_stance(seg, autocode(seg, book), leanings=False)
+    assert (off["stance"] == "neutral").all()
+
+
+def test_codes_that_lean_different_ways_leave_a_segment_neutral():
+    from engagement.coding.stance import with_leaning
+
+    assert with_leaning("neutral", 0.0, [], "x", ["care_retelling", "accuracy_errors"])[0] == "neutral"
+    assert with_leaning("concern", 0.9, [], "x", ["care_retelling"])[0] == "concern"   # cues that decided stay
+    assert with_leaning("neutral", 0.0, [], "x", ["care_retelling"], {"neutral": 0.9})[0] == "neutral"

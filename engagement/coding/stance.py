@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
+import yaml
 
 from engagement.coding.codebook import compile_rule
 from engagement.coding.negation import blank_nlp, negation_cue, segment_doc, surface_doc
@@ -211,9 +213,21 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
     if turn is not None and any(s >= turn and p != "condition" for s, _, p, _, _ in kept):
         # "it's not X I'm wary of, it's Y": the clause after the turn decides; the first only sets the scene
         kept = [k for k in kept if k[0] >= turn or k[2] == "condition"]
+    buts = [i for i, t in enumerate(doc) if t.lower_ in ("but", "though", "although")]
+    topical = bool(spans) or bool(_DATA_WORDS.search(text))
     out = []
     for s, e, polarity, mode, weight in sorted(kept):
         span = text[offsets[s][0]:offsets[e - 1][1]]
+        if polarity == "support" and span.lower() in GENERIC_PRAISE:
+            # "People are lovely, but they talk": praise before a "but" whose clause carries no cue of its
+            # own only sets the scene; praise of something that is not data ("they were very good") is weak
+            after = [b for b in buts if b >= e]
+            if after and not any(k[0] > after[0] and k[2] != "condition" for k in kept):
+                out.append((polarity, weight * GENERIC_WEIGHT, f"contrast: {span} (before '{doc[after[0]].text}')"))
+                continue
+            if not topical:
+                out.append((polarity, weight * GENERIC_WEIGHT, f"support: {span} (not about data)"))
+                continue
         cue = negation_cue(doc, s) if mode in ("flip", "cancel") else None
         if cue is not None and cue == denial:   # the "not" denies X, not the feeling: "not X I'm wary of"
             out.append((polarity, weight, f"contrast: {span}"))
@@ -237,6 +251,15 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
     if abs(compound) >= 0.4:
         out.append(("support" if compound > 0 else "concern", 0.4 * abs(compound), f"vader: {compound:+.2f}"))
     return out
+
+
+#: praise words that say nothing about data unless the segment is about it (people, staff, a day can be lovely)
+GENERIC_PRAISE = frozenset({"lovely", "great", "brilliant", "excellent", "fantastic", "wonderful", "amazing", "marvellous",
+                            "superb", "ace", "good", "fine", "ok", "okay", "alright", "nice", "kind"})
+GENERIC_WEIGHT = 0.35   # below THRESHOLD: generic praise alone no longer decides
+_DATA_WORDS = re.compile(r"\b(?:shar(?:e|es|ed|ing)|records?|data|datum|information|info|notes|files?|details|systems?|"
+                         r"access|join(?:ed|ing)? up|linked|idea|use[ds]?|using|research|anonymi[sz]ed|consent|opt(?:ed|ing)? out|"
+                         r"app|nhs|doctors?|gp|hospital)\b", re.IGNORECASE)
 
 
 _CONTRAST = re.compile(r"\b(?:it'?s|it is|that'?s|that is|it was|it's just)\s+(not)\b|\b(?:it|that) (isn'?t|wasn'?t)\b|"
@@ -303,9 +326,40 @@ def with_learned(label: str, score: float, cues: list, probs: dict | None,
     return label, score, cues
 
 
+LEANINGS_PATH = Path(__file__).with_name("data") / "stance.yaml"
+LEAN_MAX_NEUTRAL = 0.5   # a code's leaning applies unless the learned stance is at least this sure of neutral (dev set)
+
+
+@lru_cache(maxsize=1)
+def code_leanings() -> dict[str, str]:
+    """The stance leaning of each code (``data/stance.yaml``): support, concern or conditional_support."""
+    return dict((yaml.safe_load(LEANINGS_PATH.read_text(encoding="utf-8")) or {}).get("leanings") or {})
+
+
+def with_leaning(label: str, score: float, cues: list, text: str, codes: Iterable[str],
+                 probs: dict | None = None, max_neutral: float = LEAN_MAX_NEUTRAL) -> tuple[str, float, list]:
+    """A segment left neutral takes the leaning its codes agree on (see ``data/stance.yaml``).
+
+    Not for questions, nor when the learned stance is sure the segment is neutral; codes that lean
+    different ways cancel out.
+    """
+    if label != "neutral" or text.rstrip().endswith("?"):
+        return label, score, cues
+    if probs and float(probs.get("neutral", 0.0)) >= max_neutral:
+        return label, score, cues
+    lean = code_leanings()
+    votes = {lean[c] for c in codes if c in lean}
+    if len(votes) != 1:
+        return label, score, cues
+    side = votes.pop()
+    which = ", ".join(sorted(c for c in set(codes) if lean.get(c) == side))
+    return side, 0.5, cues + [("leaning", 0.0, f"leaning: {which} -> {side}")]
+
+
 def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None, *,
                     include_roles: Iterable[str] | None = ("participant", "respondent"),
-                    learned: pd.DataFrame | None = None, override: float = 0.55) -> pd.DataFrame:
+                    learned: pd.DataFrame | None = None, override: float = 0.55, leanings: bool = True,
+                    max_neutral: float = LEAN_MAX_NEUTRAL) -> pd.DataFrame:
     """Classify the stance of each segment.
 
     Args:
@@ -316,6 +370,8 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         learned: optional learned stance probabilities (index segment_id, one column per stance,
             :func:`engagement.coding.semantic.stance_probabilities`), used by :func:`with_learned`.
         override: the probability at which the learned stance replaces a cue-less neutral.
+        leanings: let a segment left neutral take its codes' leaning (:func:`with_leaning`).
+        max_neutral: the learned probability of neutral that keeps a segment neutral despite its codes.
 
     Returns:
         A ``stance`` table: segment_id, stance (concern | support | conditional_support | mixed |
@@ -325,7 +381,10 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
     if include_roles is not None and "role" in seg:
         seg = seg[seg["role"].isin(tuple(include_roles))]
     evidence: dict[str, list[str]] = {}
+    coded: dict[str, list[str]] = {}
     if codings is not None and len(codings):
+        for sid, code in zip(codings["segment_id"], codings["code"]):
+            coded.setdefault(sid, []).append(code)
         for sid, ev in zip(codings["segment_id"], codings["evidence"].astype(str)):
             for part in ev.split(" | "):
                 evidence.setdefault(sid, []).append(part.removeprefix("NOT: "))
@@ -335,8 +394,12 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         cues = stance_cues(str(rec["text"]), rec.get("tokens") if has_tok else None,
                            rec.get("lemmas") if has_tok else None, evidence.get(rec["segment_id"], ()))
         label, score = decide(cues)
-        if learned is not None and rec["segment_id"] in learned.index:
-            label, score, cues = with_learned(label, score, cues, learned.loc[rec["segment_id"]].to_dict(), override)
+        probs = learned.loc[rec["segment_id"]].to_dict() if learned is not None and rec["segment_id"] in learned.index else None
+        if probs is not None:
+            label, score, cues = with_learned(label, score, cues, probs, override)
+        if leanings:
+            label, score, cues = with_leaning(label, score, cues, str(rec["text"]), coded.get(rec["segment_id"], ()),
+                                              probs, max_neutral)
         rows.append({"segment_id": rec["segment_id"], "stance": label, "score": score,
                      "cues": " | ".join(d for _, _, d in cues)})
     return pd.DataFrame(rows, columns=STANCE_COLUMNS).astype({"score": float})
