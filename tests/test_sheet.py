@@ -96,7 +96,7 @@ def fill(path: Path, cells: dict[str, dict[str, str]], coder: str | None = "AB",
     where = rows_by_id(ws)
     for sid, values in cells.items():
         for name, value in values.items():
-            ws.cell(row=where[sid], column=HEADERS.index(name) + 1, value=value)
+            ws.cell(row=where[sid], column=HEADERS.index(name) + 1).value = value   # None clears the cell
     out = out or path
     wb.save(out)
     return out
@@ -160,8 +160,10 @@ def test_the_sheet_is_laid_out_for_excel_with_drop_downs_from_a_hidden_codebook(
     assert wb.defined_names["code_ids"].attr_text == f"codebook!$A$2:$A${len(codes) + 1}"
     assert not adds.showDropDown                                      # (True would hide the arrow in Excel)
     assert lists[f"J{FIRST_ROW}:J{FIRST_ROW + 6}"].formula1 == '"all"'
+    assert lists[f"O{FIRST_ROW}:O{FIRST_ROW + 6}"].formula1 == '"yes,no"' and HEADERS[14] == "reviewed"
+    assert book["E1"].value == "format" and book["F1"].value == "engagement coding sheet 2"
     readme = " ".join(str(c.value) for row in wb["read me"].iter_rows() for c in row if c.value)
-    for name in ("accept", "reject", "add_1", "note", "context_before", CODER_CELL):
+    for name in ("accept", "reject", "add_1", "reviewed", "note", "context_before", CODER_CELL):
         assert name in readme
 
 
@@ -180,6 +182,64 @@ def test_formula_like_text_is_written_as_text_never_as_a_formula(cfg):
             if name.startswith("xl/worksheets/"):
                 xml = z.read(name).decode("utf-8")
                 assert "<f>" not in xml and "<f " not in xml, name
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")     # OWASP's CSV-injection list
+
+
+def assert_no_formula(path: Path):
+    """No cell of any sheet is a formula, and every value is a string (data type 's')."""
+    wb = load_workbook(path)
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    assert c.data_type == "s", (ws.title, c.coordinate, c.value)
+                    if str(c.value)[:1] in FORMULA_STARTS:
+                        assert c.quotePrefix, (ws.title, c.coordinate, c.value)
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = z.read(name).decode("utf-8")
+                assert "<f>" not in xml and "<f " not in xml, name
+
+
+def test_every_cell_of_every_sheet_is_text_whatever_it_starts_with(tmp_path):
+    from engagement.coding.sheet import build_workbook
+
+    rows = pd.DataFrame([{h: f"{start}{h} 1+1" for h in HEADERS} for start in FORMULA_STARTS])
+    code = types.SimpleNamespace(theme="@theme", label="-label", definition="\tdefinition")
+    book = types.SimpleNamespace(name="=book", version="+1", codes={"=cmd|' /C calc'!A0": code, "+code": code})
+    wb = build_workbook(rows, book, region="=Essex", order="session")
+    wb.save(tmp_path / "f.xlsx")
+    assert_no_formula(tmp_path / "f.xlsx")
+    ws = load_workbook(tmp_path / "f.xlsx")["codes"]
+    got = [[ws.cell(row=FIRST_ROW + i, column=c).value for c in range(1, len(HEADERS) + 1)]
+           for i in range(len(FORMULA_STARTS))]
+    assert got == rows.values.tolist()                                 # and read back exactly as written
+
+
+def test_text_neighbours_evidence_and_cues_starting_like_formulas_round_trip_as_text(cfg):
+    rows = [("ESX-FG1-T0005-S00", "ESX-FG1", 5, "ESX-FG1-P02", "participant", "Essex", "focus_group",
+             "\t=HYPERLINK(\"http://x\") they'd sell it on."),
+            ("ESX-FG1-T0005-S01", "ESX-FG1", 5, "ESX-FG1-P02", "participant", "Essex", "focus_group",
+             "\r+1 for opting out, @everyone agrees.")]
+    write_table(segments_table(SEGMENTS + rows), "segments", cfg.table_path("segments"))
+    extra = pd.DataFrame([("ESX-FG1-T0005-S00", "commercial_selling", "commercial", "rule", "=sell it on", 0.85),
+                          ("ESX-FG1-T0005-S01", "consent_optout", "consent", "semantic", "-opting out", 0.5)],
+                         columns=codings_table().columns)
+    write_table(pd.concat([codings_table(), extra], ignore_index=True), "codings", cfg.table_path("codings"))
+    path, _ = export_sheet(cfg)
+    assert_no_formula(path)
+    got = sheet_values(path).set_index("segment_id")
+    assert got.loc["ESX-FG1-T0005-S00", "text"] == rows[0][-1]
+    assert got.loc["ESX-FG1-T0005-S01", "context_before"] == rows[0][-1]
+    assert got.loc["ESX-FG1-T0005-S00", "context_after"] == rows[1][-1]
+    assert "(rule: '=sell it on'; 0.85)" in got.loc["ESX-FG1-T0005-S00", "suggested"]
+    fill(path, {"ESX-FG1-T0005-S00": {"accept": "all"}, "ESX-FG1-T0005-S01": {"accept": "all"}})
+    _, store = import_sheet(cfg, path)                                 # the hidden hash still matches
+    assert {("ESX-FG1-T0005-S00", "commercial_selling"), ("ESX-FG1-T0005-S01", "consent_optout")} <= set(
+        zip(store["segment_id"], store["code"]))
 
 
 def test_the_speaker_is_the_pseudonymous_id_and_no_name_appears(cfg):
@@ -238,7 +298,7 @@ def test_round_trip_stores_accepted_added_and_rejected_codes_and_the_code_stage_
         ("SURVEY-R0001-Q2-S00", "commercial_selling", "reject"),
         ("SURVEY-R0001-Q2-S00", "commercial_companies", "reject"),
         ("SURVEY-R0001-Q2-S00", "commercial_charging", "add"),
-    }
+    } | {(sid, "-", "reviewed") for sid in ROUND_TRIP}                  # every row with a decision was read
     assert set(store["coder"]) == {"AB"} and set(store["sheet"]) == {"coding-all.xlsx"}
     segs = read_table("segments", cfg.table_path("segments"))
     assert (store["text_hash"] == store["segment_id"].map(dict(zip(segs["segment_id"], segs["text"].map(human.text_hash))))).all()
@@ -262,9 +322,11 @@ def test_the_coder_option_overrides_the_cell_and_a_later_sheet_changes_a_decisio
     import_sheet(cfg, tmp_path / "first.xlsx", coded_at="2026-12-01T10:00:00+00:00")
     fill(path, {"ESX-FG1-T0001-S02": {"reject": "consent_optout"}}, out=tmp_path / "second.xlsx")
     _, store = import_sheet(cfg, tmp_path / "second.xlsx", coded_at="2026-12-02T10:00:00+00:00")
-    assert store[["code", "decision", "coder"]].values.tolist() == [["consent_optout", "reject", "AB"]]
+    assert store[["code", "decision", "coder"]].values.tolist() == [["-", "reviewed", "AB"],
+                                                                     ["consent_optout", "reject", "AB"]]
     _, store = import_sheet(cfg, tmp_path / "first.xlsx", coder="CD", coded_at="2026-12-03T10:00:00+00:00")
-    assert sorted(map(tuple, store[["coder", "decision"]].values.tolist())) == [("AB", "reject"), ("CD", "accept")]
+    assert sorted(map(tuple, store[["coder", "decision"]].values.tolist())) == [
+        ("AB", "reject"), ("AB", "reviewed"), ("CD", "accept"), ("CD", "reviewed")]
 
 
 def test_empty_rows_and_a_yes_are_understood(cfg):
@@ -272,7 +334,8 @@ def test_empty_rows_and_a_yes_are_understood(cfg):
     fill(path, {"ESX-FG1-T0002-S01": {"accept": "Yes", "reject": "consent_control"},
                 "ESX-FG1-T0001-S00": {"note": "nothing to code"}})
     result, store = import_sheet(cfg, path)
-    assert store[["code", "decision"]].values.tolist() == [["consent_control", "reject"], ["security_breach", "accept"]]
+    assert store[["code", "decision"]].values.tolist() == [["-", "reviewed"], ["consent_control", "reject"],
+                                                           ["security_breach", "accept"]]
     assert result.notes_without_codes == 1
 
 
@@ -294,6 +357,19 @@ BAD_CELLS = [
     ({"ESX-FG1-T0002-S01": {"accept": "=A1"}}, "ESX-FG1-T0002-S01", "accept", "a formula"),
     ({"ESX-FG1-T0002-S01": {"text_hash": "0" * 12, "accept": "all"}}, "ESX-FG1-T0002-S01", "text_hash",
      "missing or damaged"),
+    ({"ESX-FG1-T0001-S02": {"add_1": "consent_control", "note": '=HYPERLINK("http://x")'}}, "ESX-FG1-T0001-S02",
+     "note", "a formula"),
+    ({"ESX-FG1-T0001-S01": {"text": "=SUM(A1:A3) is what they'd charge, and then they'd sell it on."}},
+     "ESX-FG1-T0001-S01", "text", "a formula"),
+    ({"ESX-FG1-T0001-S02": {"add_1": "#REF!"}}, "ESX-FG1-T0001-S02", "add_1", "an error value (#REF!)"),
+    ({"ESX-FG1-T0001-S02": {"reviewed": "maybe"}}, "ESX-FG1-T0001-S02", "reviewed", "'maybe' is not 'yes'"),
+    ({"ESX-FG1-T0001-S02": {"accept": "all", "reviewed": "no"}}, "ESX-FG1-T0001-S02", "reviewed",
+     "'no', but this row accepts, rejects or adds codes"),
+    ({"ESX-FG1-T0001-S02": {"segment_id": "ESX-FG1-T0001-S01", "accept": "all"}}, "ESX-FG1-T0001-S01",
+     "segment_id", "segment 'ESX-FG1-T0001-S01' is also on row"),
+    ({"ESX-FG1-T0001-S02": {"segment_id": None, "accept": "all"}}, None, "segment_id", "empty"),
+    ({"ESX-FG1-T0001-S02": {"suggested_ids": "retired_code", "accept": "all"}}, "ESX-FG1-T0001-S02",
+     "suggested_ids", "unknown code 'retired_code' (the codebook changed since the export)"),
 ]
 
 
@@ -312,7 +388,9 @@ def stored(cfg):
 
 @pytest.mark.parametrize("cells, sid, column, message", BAD_CELLS,
                          ids=["unknown-add", "unknown-accept", "edited-text", "two-in-one", "accept-and-reject",
-                              "add-and-reject", "all-and-all", "formula", "damaged-hash"])
+                              "add-and-reject", "all-and-all", "formula", "damaged-hash", "formula-note",
+                              "formula-text", "error-value", "bad-reviewed", "reviewed-no-with-codes",
+                              "duplicate-id", "empty-id", "unknown-suggested-id"])
 def test_a_bad_cell_stops_the_import_naming_sheet_row_and_column_and_writes_nothing(stored, cells, sid, column,
                                                                                      message):
     cfg = stored
@@ -338,6 +416,112 @@ def test_a_missing_coder_name_stops_the_import(stored):
     assert store_bytes(cfg) == before
     import_sheet(cfg, path, coder="AB")                               # --coder fills the gap
     assert store_bytes(cfg) != before
+
+
+@pytest.mark.parametrize("coder, option, message", [
+    ("  ", None, "row 1, column coder: missing coder name"),
+    ("=A1", None, "row 1, column coder: a formula (=A1)"),
+    ("AB; CD", None, "row 1, column coder: 'AB; CD' is not usable as a coder"),
+    ("@AB", None, "row 1, column coder: '@AB' is not usable as a coder"),
+    ("x" * 41, None, "row 1, column coder: '" + "x" * 41 + "' is not usable"),
+    ("AB", "-CD", "--coder: '-CD' is not usable as a coder"),
+], ids=["blank", "formula", "two-coders", "formula-like", "too-long", "bad-option"])
+def test_a_blank_or_unusable_coder_stops_the_import(stored, coder, option, message):
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}}, coder=coder)
+    with pytest.raises(SheetError) as err:
+        import_sheet(cfg, path, coder=option)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert str(err.value).startswith("--coder" if option else "coding-all.xlsx, sheet 'codes', row 1, column coder")
+    assert store_bytes(cfg) == before
+
+
+def test_initials_with_accents_dots_and_apostrophes_are_a_coder(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}}, coder="  Zoë O'Neil-Ng. ")
+    result, store = import_sheet(cfg, path)
+    assert result.coder == "Zoë O'Neil-Ng." and set(store["coder"]) == {"Zoë O'Neil-Ng."}
+
+
+def edit_workbook(path: Path, change) -> Path:
+    wb = load_workbook(path)
+    change(wb)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda wb: wb["codes"].cell(row=HEADER_ROW, column=HEADERS.index("accept") + 1, value="accepted"),
+     "row 2, column J: the header 'accept' is missing (this cell holds 'accepted')"),
+    (lambda wb: setattr(wb["codes"].cell(row=HEADER_ROW, column=HEADERS.index("reviewed") + 1), "value", None),
+     "row 2, column O: the header 'reviewed' is missing (this cell is empty)"),
+    (lambda wb: wb["codes"].delete_cols(HEADERS.index("text_hash") + 1),
+     "row 2, column Q: the header 'text_hash' is missing (this cell holds 'suggested_ids')"),
+    (lambda wb: wb["codes"].cell(row=HEADER_ROW, column=len(HEADERS) + 1, value="note"),
+     "row 2, column S: a second 'note' column (the first is column P)"),
+    (lambda wb: wb["codes"].delete_rows(HEADER_ROW),
+     "row 2, column A: no coding sheet header row"),
+], ids=["renamed", "blanked", "deleted-column", "doubled", "header-row-deleted"])
+def test_a_sheet_with_wrong_columns_stops_the_import_naming_the_header_cell(stored, change, message):
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}})
+    edit_workbook(path, change)
+    with pytest.raises(SheetError) as err:
+        import_sheet(cfg, path)
+    assert str(err.value).startswith(f"coding-all.xlsx, sheet 'codes', {message}") and "\n" not in str(err.value)
+    assert store_bytes(cfg) == before
+
+
+def test_columns_in_another_order_and_a_column_of_the_coders_own_are_fine(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}})
+
+    def move(wb):
+        ws = wb["codes"]
+        ws.move_range(f"A1:A{ws.max_row}", cols=len(HEADERS) + 1)    # segment_id to the far right
+        ws.cell(row=HEADER_ROW, column=len(HEADERS) + 3, value="my remarks")
+        ws.cell(row=FIRST_ROW, column=len(HEADERS) + 3, value="=1+1")   # not read: not a sheet column
+
+    _, store = import_sheet(cfg, edit_workbook(path, move))
+    assert set(zip(store["segment_id"], store["decision"])) == {("ESX-FG1-T0001-S01", "accept"),
+                                                                ("ESX-FG1-T0001-S01", "reviewed")}
+
+
+def test_a_sheet_exported_before_the_reviewed_column_still_imports(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}})
+
+    def old(wb):
+        wb["codes"].delete_cols(HEADERS.index("reviewed") + 1)
+        wb["codebook"]["F1"] = "engagement coding sheet 1"
+
+    result, store = import_sheet(cfg, edit_workbook(path, old))
+    assert result.rows == 1 and set(store["decision"]) == {"accept", "reviewed"}
+
+
+def test_a_workbook_of_an_unknown_format_or_without_the_header_row_is_refused(stored, tmp_path):
+    from openpyxl import Workbook
+
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}})
+    edit_workbook(path, lambda wb: wb["codebook"].cell(row=1, column=6, value="engagement coding sheet 9"))
+    with pytest.raises(SheetError, match=r"^coding-all.xlsx, sheet 'codebook', row 1, column F: unknown sheet "
+                                         r"format 'engagement coding sheet 9'"):
+        import_sheet(cfg, path)
+    wb = Workbook()
+    wb.active.title = "codes"
+    wb.active.append(["Name", "Score"])
+    wb.active.append(["=1+1", "3"])
+    wb.save(tmp_path / "other.xlsx")
+    with pytest.raises(SheetError, match=r"^other.xlsx, sheet 'codes', row 2, column A: no coding sheet header row"):
+        import_sheet(cfg, tmp_path / "other.xlsx")
+    assert store_bytes(cfg) == before
 
 
 def test_a_row_whose_segment_vanished_or_changed_since_the_export_stops_the_import(stored):
@@ -369,9 +553,64 @@ def test_a_file_that_is_not_a_coding_sheet_is_refused(cfg, tmp_path):
     from openpyxl import Workbook
 
     Workbook().save(tmp_path / "other.xlsx")
-    with pytest.raises(SheetError, match="no sheet 'codes'"):
+    with pytest.raises(SheetError, match=r"^other.xlsx: no sheet 'codes' \(it has 'Sheet'\)"):
         import_sheet(cfg, tmp_path / "other.xlsx")
+    with pytest.raises(SheetError, match="missing.xlsx: file not found"):
+        import_sheet(cfg, tmp_path / "missing.xlsx")
     assert not human.store_path(cfg).exists()
+
+
+def corrupt(path: Path, how: str) -> Path:
+    data = path.read_bytes()
+    if how == "truncated":                      # a half-copied file
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "empty":
+        path.write_bytes(b"")
+    else:                                       # a valid zip whose worksheet XML is garbage
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = b"<worksheet><sheetData><row r='1'><c r='A1' t='s'"
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in parts.items():
+                z.writestr(n, b)
+    return path
+
+
+@pytest.mark.parametrize("how", ["truncated", "empty", "broken-xml"])
+def test_a_corrupt_xlsx_stops_the_import_in_one_line_and_writes_nothing(stored, how):
+    cfg = stored
+    before = store_bytes(cfg)
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S01": {"accept": "all"}})
+    with pytest.raises(SheetError) as err:
+        import_sheet(cfg, corrupt(path, how))
+    assert str(err.value).startswith("coding-all.xlsx: not an xlsx workbook, or a damaged one (")
+    assert "\n" not in str(err.value) and store_bytes(cfg) == before
+
+
+def test_a_row_marked_reviewed_with_no_code_is_stored_as_reviewed_never_as_a_coding(cfg):
+    path, _ = export_sheet(cfg)
+    fill(path, {"ESX-FG1-T0001-S00": {"reviewed": "yes", "note": "small talk"},
+                "NFK-INT1-T0001-S00": {"reviewed": True},                      # Excel's TRUE
+                "ESX-FG1-T0001-S02": {"accept": "all"},                        # codes: reviewed anyway
+                "ESX-FG1-T0002-S00": {"note": "come back to this"},            # a note only: not imported
+                "SURVEY-R0001-Q2-S00": {"reviewed": "no"}})                    # not done yet: not imported
+    result, store = import_sheet(cfg, path, coded_at="2026-12-01T10:00:00+00:00")
+    assert (result.rows, result.reviewed_without_codes, result.notes_without_codes) == (3, 2, 1)
+    marks = store[store["decision"] == "reviewed"]
+    assert sorted(marks["segment_id"]) == ["ESX-FG1-T0001-S00", "ESX-FG1-T0001-S02", "NFK-INT1-T0001-S00"]
+    assert set(marks["code"]) == {"-"} and set(marks["theme"]) == {""}
+    assert marks.set_index("segment_id").loc["ESX-FG1-T0001-S00", "note"] == "small talk"
+    segs = read_table("segments", cfg.table_path("segments"))
+    codings, summary = add_human_codings(codings_table(), segs, cfg)
+    mine = codings[codings["source"] == "human"]
+    assert mine[["segment_id", "code"]].values.tolist() == [["ESX-FG1-T0001-S02", "consent_optout"]]
+    assert summary == {"human_codings": 1, "human_stale": []}
+    assert human.reviewed_segments(store, segs).values.tolist() == [
+        ["ESX-FG1-T0001-S00", "AB"], ["ESX-FG1-T0001-S02", "AB"], ["NFK-INT1-T0001-S00", "AB"]]
+    # importing the same sheet again changes nothing but the time
+    _, again = import_sheet(cfg, path, coded_at="2026-12-02T10:00:00+00:00")
+    assert again.drop(columns="coded_at").equals(store.drop(columns="coded_at"))
 
 
 # ------------------------------------------------------------------ after a re-run
@@ -397,6 +636,8 @@ def test_after_a_re_run_changed_and_vanished_segments_are_reported_and_stay_in_t
         ("SURVEY-R0001-Q2-S00", "commercial_selling", "segment no longer exists"),
         ("SURVEY-R0001-Q2-S00", "commercial_companies", "segment no longer exists"),
         ("SURVEY-R0001-Q2-S00", "commercial_charging", "segment no longer exists"),
+        ("ESX-FG1-T0001-S02", "-", "segment text changed"),           # the reviewed marks are reported too
+        ("SURVEY-R0001-Q2-S00", "-", "segment no longer exists"),
     }
     assert summary["human_codings"] == 2 and store_bytes(cfg) == before
 
@@ -419,3 +660,28 @@ def test_the_cli_exports_and_imports_and_a_bad_sheet_is_one_line_and_a_non_zero_
     assert main(["--config", config, "sheet", "import", str(path), "--coder", "AB"]) == 0
     out = capsys.readouterr().out
     assert "coder AB" in out and "1 added" in out and not human.store_path(cfg).is_relative_to(cfg.raw_dir)
+
+
+def test_prune_from_the_command_line_prints_one_line_and_keeps_a_csv_of_what_it_removed(cfg, capsys):
+    import argparse
+
+    from engagement.coding.sheet import cmd_prune
+
+    path, _ = export_sheet(cfg)
+    fill(path, ROUND_TRIP)
+    import_sheet(cfg, path, coded_at="2026-12-01T10:00:00+00:00")
+    segs = segments_table()
+    write_table(segs[segs["segment_id"] != "SURVEY-R0001-Q2-S00"], "segments", cfg.table_path("segments"))
+    before = store_bytes(cfg)
+    args = argparse.Namespace(config=str(cfg.source), dry_run=True)
+    assert cmd_prune(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("would prune 4 stale decision(s) from ")
+    assert "(4 segment no longer exists)" in out[0] and store_bytes(cfg) == before
+    assert cmd_prune(argparse.Namespace(config=str(cfg.source), dry_run=False)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("pruned 4 stale decision(s) from ") and out[0].endswith("; 8 kept")
+    backups = list(human.store_path(cfg).parent.glob("pruned-*.csv"))
+    assert len(backups) == 1 and str(backups[0]) in out[0]
+    assert set(human.load_human_codings(cfg)["segment_id"]) == {"ESX-FG1-T0001-S01", "ESX-FG1-T0001-S02",
+                                                                "ESX-FG1-T0002-S01"}

@@ -143,11 +143,12 @@ def human_codings(store: pd.DataFrame, segments: pd.DataFrame,
     store = check_store(store)
     reason = _text_reason(store, segments)
     if themes is not None:
-        reason[(reason == "") & ~store["code"].isin(list(themes)) & (store["decision"] != REVIEWED)] = \
-            "code not in the codebook"
+        lost = (reason == "") & ~store["code"].isin(list(themes)) & (store["decision"] != REVIEWED)
+        reason[lost] = "code not in the codebook"
         store = store.assign(theme=store["code"].map(themes).fillna(store["theme"]))
     stale = store[reason != ""].assign(reason=reason[reason != ""])[STALE_COLUMNS].reset_index(drop=True)
-    live = store[(reason == "") & store["decision"].isin(APPLIED)].sort_values(["segment_id", "code", "coded_at", "coder"])
+    live = store[(reason == "") & store["decision"].isin(APPLIED)]
+    live = live.sort_values(["segment_id", "code", "coded_at", "coder"])
     rows = []
     for (sid, code), group in live.groupby(["segment_id", "code"], sort=True):
         who = ", ".join(f"{c} on {t[:10]}" for c, t in zip(group["coder"], group["coded_at"]))

@@ -5,14 +5,17 @@ pseudonymous participant id, never a name), the area and kind of session, the se
 sentences before and after it in the same turn, the suggested codes (rule and semantic layer, with
 their evidence and score) and the suggested stance; then the researcher's columns: ``accept`` and
 ``reject`` ("all", or code ids separated by ";"), ``add_1``..``add_3`` (one code each, from a
-drop-down of the codebook's ids, listed in a hidden ``codebook`` sheet) and ``note``. The coder's
-name goes in cell B1. A hidden column keeps the sha256 of each row's text, so an edited text is
-caught on the way back. Every value is written as text: a sentence starting with "=" stays a
-sentence, never a formula.
+drop-down of the codebook's ids, listed in a hidden ``codebook`` sheet), ``reviewed`` ("yes": read,
+and the codes not accepted or added do not apply) and ``note``. The coder's initials go in cell B1.
+A hidden column keeps the sha256 of each row's text, so an edited text is caught on the way back.
+Every value is written as text (data type "s", with Excel's quote prefix when it starts with =, +,
+-, @, a tab or a carriage return): a sentence starting with "=" stays a sentence, never a formula.
 
-:func:`read_sheet` checks every cell before anything is written and stops at the first problem,
-naming the file, sheet, row and column; :func:`import_sheet` then merges the decisions into the
-store of :mod:`engagement.coding.human`, which the code stage turns into ``human`` codings.
+:func:`read_sheet` (in :mod:`engagement.coding.sheet_checks`, with the layout) checks every cell
+before anything is written and stops at the first problem, naming the file, sheet, row and column;
+:func:`import_sheet` then merges the decisions into the store of :mod:`engagement.coding.human`,
+which the code stage turns into ``human`` codings. :func:`cmd_prune` removes the stored decisions
+that no longer apply (:func:`engagement.coding.human.prune_stale`).
 
 Example:
     >>> export_sheet(cfg, Path("coding-Essex.xlsx"), region="Essex")      # doctest: +SKIP
@@ -21,67 +24,23 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import io
-import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from engagement.coding import human
+from engagement.coding.sheet_checks import (  # noqa: F401  (the sheet's layout and checks, re-exported)
+    BOOK_SHEET, CODER_CELL, CODES_SHEET, COLUMNS, FIRST_ROW, FORMAT, HEADER_ROW, HEADERS, HIDDEN, ONE_CODE,
+    README_SHEET, SheetDecisions, SheetError, cell_text, read_sheet,
+)
 from engagement.config import Config
-from engagement.errors import EngagementError
 
-CODES_SHEET, README_SHEET, BOOK_SHEET = "codes", "read me", "codebook"
-FORMAT = "engagement coding sheet 1"
-CODER_CELL, HEADER_ROW, FIRST_ROW = "B1", 2, 3
 CODE_LIST = "code_ids"                    # the defined name of the codebook's id list (the add_ drop-downs)
 PARTICIPANT_ROLES = ("participant", "respondent")
 SUGGESTION_SOURCES = ("rule", "semantic")
-ALL = {"all", "yes", "y"}                 # accept/reject every suggestion of the row
-NONE = {"no", "n", "none", "-"}
 EVIDENCE_CHARS = 80
-# (header, width, filled in by the researcher, what the read-me says)
-COLUMNS = [
-    ("segment_id", 20, False, "The segment's id. Do not change it: the import finds the segment by it."),
-    ("speaker", 14, False, "The pseudonymous participant or respondent id (never a name)."),
-    ("area", 14, False, "The Healthwatch area of the session (or of the survey respondent)."),
-    ("kind", 11, False, "focus_group, interview or survey."),
-    ("context_before", 32, False, "The sentence before, in the same speaker's turn (empty at a turn's start)."),
-    ("text", 60, False, "The sentence to code. Do not edit it: the import checks it against a hidden hash."),
-    ("context_after", 32, False, "The sentence after, in the same speaker's turn."),
-    ("suggested", 46, False, "The codes the autocoder suggests, one a line: code (source: 'evidence'; score)."),
-    ("stance", 16, False, "The suggested stance (concern, support, ...) with the cues that decided it."),
-    ("accept", 16, True, "'all' to accept every suggestion, or the code ids to accept, separated by ';'. "
-                         "With 'all' here, the codes listed under reject are left out."),
-    ("reject", 16, True, "'all' to reject every suggestion, or the code ids that are wrong, separated by ';'. "
-                         "Rejections are kept: they teach the model."),
-    ("add_1", 24, True, "A code the autocoder missed: pick one from the drop-down (one code per cell)."),
-    ("add_2", 24, True, "Another code to add."),
-    ("add_3", 24, True, "Another code to add."),
-    ("note", 32, True, "Anything you want to record about this segment (kept with its codes)."),
-    ("text_hash", 10, False, "Hidden: sha256 of the text, to tell an edited text."),
-    ("suggested_ids", 10, False, "Hidden: the suggested code ids, for 'all'."),
-]
-HEADERS = [c[0] for c in COLUMNS]
-HIDDEN = ("text_hash", "suggested_ids")
-ONE_CODE = ("add_1", "add_2", "add_3")
-_SPLIT = re.compile(r"[;,\s]+")
-
-
-class SheetError(EngagementError):
-    """A coding sheet cannot be read back: a cell holds something the import cannot accept."""
-
-
-def _where(path: Path, row: int | None = None, column: str | None = None, sheet: str = CODES_SHEET) -> str:
-    out = f"{path.name}, sheet '{sheet}'"
-    if row is not None:
-        out += f", row {row}"
-    if column is not None:
-        out += f", column {column}"
-    return out
 
 
 # ------------------------------------------------------------------ export
@@ -140,25 +99,19 @@ def sheet_rows(segments: pd.DataFrame, codings: pd.DataFrame, stance: pd.DataFra
     })
     out["suggested"] = out["segment_id"].map(lambda s: "\n".join(shown.get(s, [])))
     out["stance"] = out["segment_id"].map(lambda s: st.get(s, ""))
-    for col in ("accept", "reject", "add_1", "add_2", "add_3", "note"):
+    for col in ("accept", "reject", "add_1", "add_2", "add_3", "reviewed", "note"):
         out[col] = ""
-    out["text_hash"] = out["text"].map(lambda t: human.text_hash(_cell_text(t)))
+    out["text_hash"] = out["text"].map(lambda t: human.text_hash(cell_text(t)))
     out["suggested_ids"] = out["segment_id"].map(lambda s: ";".join(ids.get(s, [])))
     order = seg[["session_id", "turn_index", "start_char"]].assign(_i=range(len(seg)))
     out = out.iloc[order.sort_values(["session_id", "turn_index", "start_char", "_i"])["_i"].to_numpy()]
     return out[HEADERS].reset_index(drop=True)
 
 
-def _cell_text(value) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-
-
 def _put(ws, row: int, col: int, value, style=None):
     """Write ``value`` as text: never a formula, even when it starts with =, +, - or @."""
     cell = ws.cell(row=row, column=col)
-    text = _cell_text(value)
+    text = cell_text(value)
     if text:
         cell.value = text
         cell.data_type = "s"         # openpyxl would otherwise store "=..." as a formula
@@ -231,6 +184,12 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
                         promptTitle="Add a code", prompt="One code id from the codebook.", showInputMessage=True)
     dv.add(f"{letter['add_1']}{FIRST_ROW}:{letter['add_3']}{last}")
     ws.add_data_validation(dv)
+    v = DataValidation(type="list", formula1='"yes,no"', allow_blank=True, showErrorMessage=True,
+                       errorTitle="reviewed", error="yes once you have read this row, or leave it empty",
+                       promptTitle="reviewed", prompt="yes: read; the codes you did not accept or add do not apply",
+                       showInputMessage=True)
+    v.add(f"{letter['reviewed']}{FIRST_ROW}:{letter['reviewed']}{last}")
+    ws.add_data_validation(v)
     for name, verb in (("accept", "accept"), ("reject", "reject")):
         v = DataValidation(type="list", formula1='"all"', allow_blank=True, showErrorMessage=False,
                            promptTitle=name, prompt=f"'all' to {verb} every suggestion, or code ids separated by ';'",
@@ -245,9 +204,12 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
         "stored with each decision (\"coded by AB on 2026-12-01\"), so prefer initials to a full name.",
         "2. For each row, read the text (with the sentences around it) and the suggested codes.",
         "3. accept / reject the suggestions ('all', or code ids separated by ';'); add missed codes in add_1..add_3.",
-        "4. Leave a row empty if you have not looked at it: it is not imported.",
-        "5. You may sort and filter the rows; do not edit segment_id or text, and keep the two header rows.",
-        "6. Save as .xlsx and run: engagement sheet import FILE",
+        "4. When a row is done, set reviewed to yes: the codes you did not accept or add then count as not "
+        "applying, which teaches the model as much as a code does. A row with no code at all needs it; a row "
+        "where you accepted, rejected or added a code counts as reviewed anyway.",
+        "5. Leave a row empty if you have not looked at it: it is not imported.",
+        "6. You may sort and filter the rows; do not edit segment_id or text, and keep the two header rows.",
+        "7. Save as .xlsx and run: engagement sheet import FILE",
         "The import checks every cell first and stops at the first problem, naming its row and column; "
         "nothing is stored until the whole sheet is valid.",
         "The text is de-identified: speakers are pseudonymous ids. Keep the file in the project's processed folder.",
@@ -334,147 +296,6 @@ def export_sheet(cfg: Config, output: Path | None = None, *, region: str | None 
 
 # ------------------------------------------------------------------ import
 
-@dataclass
-class SheetDecisions:
-    """What a valid sheet says: decisions (the human store's columns), the coder, rows with decisions."""
-
-    decisions: pd.DataFrame
-    coder: str
-    rows: int
-    notes_without_codes: int = 0
-
-
-def _text(cell, path: Path, row: int, column: str) -> str:
-    value = cell.value
-    if cell.data_type == "f":
-        raise SheetError(f"{_where(path, row, column)}: a formula ({value}); type the value instead")
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value).strip()
-
-
-def _codes(text: str, known: dict, path: Path, row: int, column: str) -> list[str]:
-    out = []
-    for tok in (t for t in _SPLIT.split(text.lower()) if t):
-        if tok not in known:
-            close = difflib.get_close_matches(tok, list(known), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise SheetError(f"{_where(path, row, column)}: unknown code '{tok}'{hint}")
-        if tok not in out:
-            out.append(tok)
-    return out
-
-
-def _choice(text: str, known: dict, path: Path, row: int, column: str) -> tuple[bool, list[str]]:
-    """(all?, explicit codes) of an accept/reject cell."""
-    low = text.lower().strip()
-    if low in ALL:
-        return True, []
-    if low in NONE or not low:
-        return False, []
-    return False, _codes(text, known, path, row, column)
-
-
-def read_sheet(path: Path, segments: pd.DataFrame, book, *, coder: str | None = None) -> SheetDecisions:
-    """Check every cell of a filled-in coding sheet and return its decisions; raise on the first problem.
-
-    Raises:
-        SheetError: naming file, sheet, row and column: an unknown code, an edited text, a segment
-            that no longer exists or whose text changed, two codes in an add_ cell, a code both
-            accepted and rejected (or added and rejected), a missing coder name.
-    """
-    from openpyxl import load_workbook
-
-    path = Path(path)
-    try:
-        wb = load_workbook(path, data_only=False)
-    except FileNotFoundError:
-        raise SheetError(f"{path}: file not found") from None
-    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a non-xlsx file
-        raise SheetError(f"{path.name}: not an xlsx workbook ({exc.__class__.__name__})") from None
-    if CODES_SHEET not in wb.sheetnames:
-        raise SheetError(f"{path.name}: no sheet '{CODES_SHEET}'; is this a sheet from 'engagement sheet export'?")
-    ws = wb[CODES_SHEET]
-    col: dict[str, int] = {}
-    for c in range(1, ws.max_column + 1):
-        v = ws.cell(row=HEADER_ROW, column=c).value
-        if isinstance(v, str) and v.strip() in HEADERS:
-            col.setdefault(v.strip(), c)
-    missing = [h for h in HEADERS if h not in col]
-    if missing:
-        raise SheetError(f"{_where(path, HEADER_ROW)}: header column(s) missing: {', '.join(missing)}")
-    coder = (coder or "").strip() or _text(ws[CODER_CELL], path, 1, "coder")
-    if not coder:
-        raise SheetError(f"{_where(path, 1, 'coder')}: missing coder name; fill in cell {CODER_CELL} or pass --coder")
-    known = {cid: c.theme for cid, c in book.codes.items()}
-    current = dict(zip(segments["segment_id"].astype(str), segments["text"].astype(str)))
-    seen: dict[str, int] = {}
-    out: list[dict] = []
-    rows = notes_only = 0
-    for r in range(FIRST_ROW, ws.max_row + 1):
-        cell = {h: _text(ws.cell(row=r, column=col[h]), path, r, h) for h in HEADERS}
-        if not any(cell.values()):
-            continue
-        sid = cell["segment_id"]
-        if not sid:
-            raise SheetError(f"{_where(path, r, 'segment_id')}: empty; this row cannot be matched to a segment")
-        if sid in seen:
-            raise SheetError(f"{_where(path, r, 'segment_id')}: segment '{sid}' is also on row {seen[sid]}")
-        seen[sid] = r
-        sheet_text = _cell_text(ws.cell(row=r, column=col["text"]).value)
-        if not re.fullmatch(r"[0-9a-f]{64}", cell["text_hash"]):
-            raise SheetError(f"{_where(path, r, 'text_hash')}: missing or damaged; re-export the sheet")
-        if human.text_hash(sheet_text) != cell["text_hash"]:
-            raise SheetError(f"{_where(path, r, 'text')}: the segment text was edited; restore it (codes apply to "
-                             "the text as exported)")
-        acc_all, acc = _choice(cell["accept"], known, path, r, "accept")
-        rej_all, rej = _choice(cell["reject"], known, path, r, "reject")
-        adds = []
-        for name in ONE_CODE:
-            codes = _codes(cell[name], known, path, r, name)
-            if len(codes) > 1:
-                raise SheetError(f"{_where(path, r, name)}: two codes in a cell that takes one "
-                                 f"('{' '.join(cell[name].split())}'); put the second in another add_ column")
-            adds += codes
-        if acc_all and rej_all:
-            raise SheetError(f"{_where(path, r, 'reject')}: every suggestion is both accepted and rejected ('all')")
-        for code in rej:
-            if code in acc:
-                raise SheetError(f"{_where(path, r, 'reject')}: code '{code}' is both accepted and rejected")
-        for name in ONE_CODE:
-            for code in _codes(cell[name], known, path, r, name):
-                if code in rej:
-                    raise SheetError(f"{_where(path, r, name)}: code '{code}' is both added and rejected")
-        suggested = [s for s in _SPLIT.split(cell["suggested_ids"].lower()) if s]
-        if acc_all:
-            acc = [s for s in suggested if s not in rej]
-        if rej_all:
-            rej = [s for s in suggested if s not in acc and s not in adds]
-        if not (acc or rej or adds):
-            notes_only += bool(cell["note"])
-            continue
-        if sid not in current:
-            raise SheetError(f"{_where(path, r, 'segment_id')}: segment '{sid}' no longer exists (re-segmented or "
-                             "withdrawn since the export); delete this row or export a new sheet")
-        now = human.text_hash(current[sid])
-        if now != cell["text_hash"] and human.text_hash(_cell_text(current[sid])) != cell["text_hash"]:
-            raise SheetError(f"{_where(path, r, 'text')}: the segment's text has changed since the export "
-                             "(prepare was re-run); export a new sheet for it")
-        rows += 1
-        decided = [(c, "accept" if c in suggested else "add") for c in dict.fromkeys(acc + adds)]
-        decided += [(c, "reject") for c in rej if c not in acc and c not in adds]
-        for code, decision in decided:
-            if code not in known:  # an unknown suggested id in a hidden column (a different codebook)
-                raise SheetError(f"{_where(path, r, 'suggested_ids')}: unknown code '{code}' "
-                                 "(the codebook changed since the export); export a new sheet")
-            out.append({"segment_id": sid, "code": code, "theme": known[code], "decision": decision,
-                        "coder": coder, "coded_at": "", "text_hash": now, "note": cell["note"], "sheet": path.name})
-    table = pd.DataFrame(out, columns=human.HUMAN_COLUMNS)
-    return SheetDecisions(table, coder, rows, notes_only)
-
-
 def import_sheet(cfg: Config, path: Path, *, coder: str | None = None, codebook=None,
                  coded_at: str | None = None) -> tuple[SheetDecisions, pd.DataFrame]:
     """Read and check a sheet, then merge its decisions into the human store (nothing written on error).
@@ -516,9 +337,18 @@ def cmd_import(args) -> int:
     cfg = _load_config(args)
     result, store = import_sheet(cfg, args.file, coder=getattr(args, "coder", None))
     counts = result.decisions["decision"].value_counts()
-    print(f"imported {Path(args.file).name} (coder {result.coder}): {result.rows} segments, "
-          f"{counts.get('accept', 0)} accepted, {counts.get('add', 0)} added, {counts.get('reject', 0)} rejected; "
+    print(f"imported {Path(args.file).name} (coder {result.coder}): {result.rows} segments reviewed "
+          f"({result.reviewed_without_codes} with no code), {counts.get('accept', 0)} accepted, "
+          f"{counts.get('add', 0)} added, {counts.get('reject', 0)} rejected; "
           f"{len(store)} decisions in {human.store_path(cfg)}")
     if result.notes_without_codes:
-        print(f"note: {result.notes_without_codes} row(s) have a note but no codes; their notes were not stored")
+        print(f"note: {result.notes_without_codes} row(s) have a note but no codes and no reviewed mark; "
+              "their notes were not stored")
+    return 0
+
+
+def cmd_prune(args) -> int:
+    """``engagement sheet prune [--dry-run]``: remove decisions on vanished or changed segments (saved as CSV)."""
+    cfg = _load_config(args)
+    print(human.prune_stale(cfg, dry_run=bool(getattr(args, "dry_run", False))).line())
     return 0
