@@ -407,6 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", type=Path, help="the coding sheet (xlsx)")
     q.add_argument("--coder", help="the coder's name or initials (default: the sheet's coder cell)")
     q.set_defaults(func=_lazy("engagement.coding.sheet", "cmd_import"))
+    q = sheet.add_parser("prune", help="remove stored decisions on segments that vanished or changed "
+                                       "(saved to processed/human/pruned-<time>.csv first)")
+    q.add_argument("--dry-run", action="store_true", help="say what would be pruned, change nothing")
+    q.set_defaults(func=_lazy("engagement.coding.sheet", "cmd_prune"))
 
     p = sub.add_parser("learn", help="learn from human codings and suggest codes for uncoded segments")
     p.add_argument("--train", type=Path, help="a CSV of labelled texts (id, text, labels separated by ';')")
