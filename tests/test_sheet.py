@@ -237,6 +237,10 @@ def test_text_neighbours_evidence_and_cues_starting_like_formulas_round_trip_as_
     assert got.loc["ESX-FG1-T0005-S00", "context_after"] == rows[1][-1]
     assert "(rule: '=sell it on'; 0.85)" in got.loc["ESX-FG1-T0005-S00", "suggested"]
     fill(path, {"ESX-FG1-T0005-S00": {"accept": "all"}, "ESX-FG1-T0005-S01": {"accept": "all"}})
+    # Excel saves a carriage return as _x000D_ (openpyxl reads it back as is): not an edit
+    row = rows_by_id(load_workbook(path)["codes"])["ESX-FG1-T0005-S01"]
+    edit_workbook(path, lambda wb: setattr(wb["codes"].cell(row=row, column=HEADERS.index("text") + 1), "value",
+                                           rows[1][-1].replace("\r", "_x000D_")))
     _, store = import_sheet(cfg, path)                                 # the hidden hash still matches
     assert {("ESX-FG1-T0005-S00", "commercial_selling"), ("ESX-FG1-T0005-S01", "consent_optout")} <= set(
         zip(store["segment_id"], store["code"]))

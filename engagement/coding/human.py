@@ -1,4 +1,4 @@
-"""The store of human coding decisions: what researchers accepted, added and rejected.
+"""The store of human coding decisions: what researchers accepted, added, rejected and reviewed.
 
 Decisions come in from coding sheets (:mod:`engagement.coding.sheet`) and live in
 ``processed/human/codings.parquet``, a file that ``prepare`` and ``code`` never rewrite. One row
@@ -7,12 +7,16 @@ code the researcher added), ``reject`` (a suggestion that is wrong) or ``reviewe
 the segment; its code is always :data:`REVIEWED_CODE`, "-", so there is one such row per segment and
 coder, and it keeps the row's note); a later decision by the same coder on the same segment and code
 replaces the earlier one. A ``reviewed`` row never becomes a coding: it says that the codes the
-coder did not apply to that segment are absent (see :func:`reviewed_segments`). Each row keeps the sha256 of the
-segment text the coder saw (``text_hash``), so a decision is only ever applied to that text: when
-segmentation or de-identification changes a segment, or a participant withdraws, the decision is
-reported as stale by :func:`human_codings`, never silently applied or dropped.
+coder did not apply to that segment are absent (see :func:`reviewed_segments`).
 
-The store holds code ids, coder names or initials, times and hashes; no participant text.
+Each row keeps the sha256 of the segment text the coder saw (``text_hash``), so a decision is only
+ever applied to that text: when segmentation or de-identification changes a segment, or a
+participant withdraws, the decision is reported as stale by :func:`human_codings`, never silently
+applied or dropped; :func:`prune_stale` removes stale decisions from the store after saving them to
+a dated CSV beside it.
+
+The store holds code ids, coder names or initials, times, hashes and the coders' notes; no
+participant text.
 
 Example:
     >>> store = merge_decisions(empty_store(), new_rows)          # doctest: +SKIP

@@ -94,6 +94,13 @@ def cell_text(value) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
 
+def _unescape(text: str) -> str:
+    """Undo the _xHHHH_ escapes Excel writes for control characters (a carriage return is _x000D_)."""
+    from openpyxl.utils.escape import unescape
+
+    return unescape(text)
+
+
 def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -271,7 +278,7 @@ def read_sheet(path: Path, segments: pd.DataFrame, book, *, coder: str | None = 
         sheet_text = cell_text(ws.cell(row=r, column=col["text"]).value)
         if not re.fullmatch(r"[0-9a-f]{64}", cell["text_hash"]):
             raise SheetError(f"{where(path, r, 'text_hash')}: missing or damaged; re-export the sheet")
-        if human.text_hash(sheet_text) != cell["text_hash"]:
+        if cell["text_hash"] not in (human.text_hash(sheet_text), human.text_hash(_unescape(sheet_text))):
             raise SheetError(f"{where(path, r, 'text')}: the segment text was edited; restore it (codes apply to "
                              "the text as exported)")
         acc_all, acc = _choice(cell["accept"], known, path, r, "accept")
