@@ -88,6 +88,8 @@ def _evaluate(name: str, seg, ref_codes, ref_stance, book, cache: Path) -> tuple
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--per-code", action="store_true", help="print per-code and per-theme tables")
+    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "engagement-bench-embeddings"),
+                    help="embedding cache folder (default: under the system temp folder, never data/processed)")
     args = ap.parse_args()
     from engagement.coding.codebook import load_codebook
 
@@ -97,7 +99,7 @@ def main() -> None:
     rows, details = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cache = REPO / "data" / "processed" / "cache" / "embeddings"
+        cache = Path(args.cache)
         for name, path in (("dev (written, tuned on)", DEV2), ("sample (tuned on)", DEV),
                            ("blind (never tuned on)", BLIND)):
             if not path.is_file():

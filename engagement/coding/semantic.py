@@ -231,6 +231,14 @@ def thresholds_of(book) -> dict[str, float]:
             if isinstance(table.get(cid), dict) else float(table.get(cid, DEFAULT_THRESHOLD)) for cid in book.codes}
 
 
+def theme_thresholds_of(book) -> dict[str, float]:
+    """Per-theme thresholds of the theme back-off (codebook ``semantic: theme_thresholds``); none = off."""
+    block = getattr(book, "semantic", None) or {}
+    table = block.get("theme_thresholds") or {}
+    return {t: float(v["threshold"] if isinstance(v, dict) else v) for t, v in table.items()
+            if (v["threshold"] if isinstance(v, dict) else v) is not None}
+
+
 def thresholds_table(codebook="default") -> pd.DataFrame:
     """The thresholds of the semantic layer, for the report's method.
 
@@ -268,8 +276,13 @@ def semantic_probabilities(segments: pd.DataFrame, book, cache_dir: Path | None 
 
 
 def combine(rules: pd.DataFrame, segments: pd.DataFrame, probs: pd.DataFrame, vecs: np.ndarray,
-            clf: CodeClassifiers, book, thresholds: dict[str, float] | None = None) -> pd.DataFrame:
-    """Rule codings plus classifier-only codings above each code's threshold, in one table."""
+            clf: CodeClassifiers, book, thresholds: dict[str, float] | None = None,
+            theme_thresholds: dict[str, float] | None = None) -> pd.DataFrame:
+    """Rule codings plus classifier-only codings above each code's threshold, in one table.
+
+    Then the theme back-off: where no code of a theme (with two codes or more) was given, but the
+    theme's codes' probabilities add up to its threshold, the most likely of them is given.
+    """
     from engagement.coding.codebook import CODING_COLUMNS
 
     thresholds = thresholds if thresholds is not None else thresholds_of(book)
@@ -290,6 +303,27 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, probs: pd.DataFrame, ve
             continue
         rows.append({"segment_id": sid, "code": cid, "theme": book.codes[cid].theme, "source": "semantic",
                      "evidence": _evidence(clf.nearest(vecs[i], cid)), "score": round(float(probs.iat[i, j]), 3)})
+    # theme back-off: a theme none of whose codes reached its threshold, though together they are
+    # likely enough ("nobody tells you anything" sits between being informed and the audit trail),
+    # gets its most likely code
+    theme_thr = theme_thresholds if theme_thresholds is not None else theme_thresholds_of(book)
+    if theme_thr:
+        have = {(r["segment_id"], r["theme"]) for r in rows} | set(zip(rules["segment_id"], rules.get("theme", [])))
+        p_all = probs.to_numpy()
+        for theme, t in theme_thr.items():
+            cols = [j for j, c in enumerate(clf.codes) if book.codes[c].theme == theme]
+            if len(cols) < 2:
+                continue
+            mass = p_all[:, cols].sum(axis=1)
+            for i in np.flatnonzero(mass >= t):
+                sid = probs.index[i]
+                if (sid, theme) in have or words.get(sid, 0) < MIN_WORDS:
+                    continue
+                j = cols[int(np.argmax(p_all[i, cols]))]
+                cid = clf.codes[j]
+                rows.append({"segment_id": sid, "code": cid, "theme": theme, "source": "semantic",
+                             "evidence": f"theme {theme} {mass[i]:.2f}: " + _evidence(clf.nearest(vecs[i], cid)),
+                             "score": round(float(p_all[i, j]), 3)})
     extra = pd.DataFrame(rows, columns=CODING_COLUMNS)
     both = pd.concat([out, extra], ignore_index=True) if len(extra) else out
     return both.astype({"score": float}).sort_values(["segment_id", "code"]).reset_index(drop=True)
@@ -298,7 +332,8 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, probs: pd.DataFrame, ve
 def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.DataFrame | None = None,
                      cache_dir: Path | None = None,
                      include_roles: Iterable[str] | None = ("participant", "respondent"),
-                     thresholds: dict[str, float] | None = None) -> pd.DataFrame:
+                     thresholds: dict[str, float] | None = None,
+                     theme_thresholds: dict[str, float] | None = None) -> pd.DataFrame:
     """Code segments with the rules and the semantic layer combined (see the module docstring).
 
     Args:
@@ -308,6 +343,7 @@ def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.Da
         cache_dir: where embeddings are cached (e.g. ``cfg.cache_dir / "embeddings"``); None = memory only.
         include_roles: roles to code (facilitators left out by default); None = all.
         thresholds: per-code thresholds overriding the codebook's (for tuning).
+        theme_thresholds: per-theme back-off thresholds overriding the codebook's ({} = no back-off).
 
     Returns:
         A ``codings`` table with sources "rule" and "semantic".
@@ -320,7 +356,7 @@ def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.Da
         seg = seg[seg["role"].isin(tuple(include_roles))]
     rules = autocode(seg, book, include_roles=None) if rules is None else rules
     probs, vecs, clf = semantic_probabilities(seg, book, cache_dir)
-    return combine(rules, seg, probs, vecs, clf, book, thresholds)
+    return combine(rules, seg, probs, vecs, clf, book, thresholds, theme_thresholds)
 
 
 # ------------------------------------------------------------------ stance learned from the examples

@@ -1,11 +1,12 @@
 """Choosing the semantic layer's thresholds on a development set, and writing them into the codebook.
 
 The development set is the sample's hand-coded reference (``data/raw/sample/coding_reference.csv``,
-which carries each segment's text) plus the examples' out-of-fold predictions. For each code the
+which carries each segment's text), the utterances written for development from the codebook's
+definitions (``benchmarks/reference/dev_reference.csv``), and the examples' out-of-fold predictions. For each code the
 threshold maximises the development F1 of rules + classifier, plus the
 examples' F1 (a quarter of the weight; threshold 1.0 = rules only); a code with no development positives is chosen on the examples alone, penalised
-for every false positive it adds on the development set. The blind reference under
-``benchmarks/reference`` is never read here.
+for every false positive it adds on the development set. The blind references under
+``benchmarks/reference`` are never read here.
 
     python -m engagement.coding.tuning [--write]
 """
@@ -22,7 +23,12 @@ import yaml
 
 GRID = np.append(np.round(np.arange(0.10, 0.91, 0.05), 2), 1.0)   # 1.0 = rules only
 EXAMPLES_WEIGHT = 0.25
-DEV = Path(__file__).resolve().parents[2] / "data" / "raw" / "sample" / "coding_reference.csv"
+REPO = Path(__file__).resolve().parents[2]
+DEV = REPO / "data" / "raw" / "sample" / "coding_reference.csv"
+DEV_WRITTEN = REPO / "benchmarks" / "reference" / "dev_reference.csv"
+DEV_SETS = (DEV, DEV_WRITTEN)
+CHOSEN_ON = ("data/raw/sample/coding_reference.csv + benchmarks/reference/dev_reference.csv"
+             " + out-of-fold predictions on examples.yaml")
 
 
 def reference_segments(path: str | Path, book) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -37,6 +43,12 @@ def reference_segments(path: str | Path, book) -> tuple[pd.DataFrame, pd.DataFra
     seg["segment_id"] = table["segment_id"].to_numpy()
     codes = ref.codings.assign(theme=ref.codings["code"].map({c: v.theme for c, v in book.codes.items()}))
     return seg, codes
+
+
+def development_set(book, paths=DEV_SETS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every development reference that exists, as one (segments, codings) pair."""
+    parts = [reference_segments(p, book) for p in paths if Path(p).is_file()]
+    return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))
 
 
 def _f1(tp: int, n_pred: int, n_true: int) -> float:
@@ -83,7 +95,38 @@ def tune(book, dev_segments: pd.DataFrame, dev_codes: pd.DataFrame, cache_dir: P
     return pd.DataFrame(rows)
 
 
-def write_block(book, table: pd.DataFrame, note: str) -> None:
+THEME_GRID = np.round(np.arange(0.3, 1.51, 0.1), 2)
+
+
+def tune_themes(book, dev_segments: pd.DataFrame, dev_codes: pd.DataFrame, codes_table: pd.DataFrame,
+                cache_dir: Path | None = None) -> pd.DataFrame:
+    """The theme back-off threshold of every theme with two codes or more (None = off), on the dev set."""
+    from engagement.coding import semantic as S
+    from engagement.coding.codebook import autocode
+
+    rules = autocode(dev_segments, book, include_roles=None)
+    probs, vecs, clf = S.semantic_probabilities(dev_segments, book, cache_dir)
+    thr = dict(zip(codes_table["code"], codes_table["threshold"]))
+    ids = dev_segments["segment_id"].tolist()
+    rows = []
+    for theme in book.themes():
+        if len([c for c in book.codes_for_theme(theme) if c in clf.codes]) < 2:
+            continue
+        truth = np.isin(ids, dev_codes.loc[dev_codes["theme"] == theme, "segment_id"])
+        scores = {}
+        for t in [None, *THEME_GRID]:
+            got = S.combine(rules, dev_segments, probs, vecs, clf, book, thr, {} if t is None else {theme: float(t)})
+            pred = np.isin(ids, got.loc[got["theme"] == theme, "segment_id"])
+            scores[t] = _f1(int((truth & pred).sum()), int(pred.sum()), int(truth.sum()))
+        base = scores[None]
+        best = max(THEME_GRID, key=lambda t: (np.nan_to_num(scores[t]), t))
+        keep = np.nan_to_num(scores[best]) > np.nan_to_num(base) + 1e-9
+        rows.append({"theme": theme, "threshold": float(best) if keep else None, "dev_positives": int(truth.sum()),
+                     "dev_f1_codes": base, "dev_f1": scores[best] if keep else base})
+    return pd.DataFrame(rows)
+
+
+def write_block(book, table: pd.DataFrame, note: str, themes: pd.DataFrame | None = None) -> None:
     """Replace the ``semantic:`` block at the end of the codebook file with ``table``."""
     path = Path(book.path)
     text = path.read_text(encoding="utf-8")
@@ -93,10 +136,14 @@ def write_block(book, table: pd.DataFrame, note: str) -> None:
         return None if pd.isna(v) else round(float(v), 3)
 
     block = {"semantic": {
-        "note": note, "chosen_on": "data/raw/sample/coding_reference.csv + out-of-fold predictions on examples.yaml",
+        "note": note, "chosen_on": CHOSEN_ON,
         "thresholds": {r.code: {"threshold": float(r.threshold), "dev_positives": int(r.dev_positives),
                                 "dev_f1_rules": num(r.dev_f1_rules), "dev_f1": num(r.dev_f1),
                                 "examples_f1": num(r.examples_f1)} for r in table.itertuples()}}}
+    if themes is not None and len(themes):
+        block["semantic"]["theme_thresholds"] = {
+            r.theme: {"threshold": num(r.threshold), "dev_positives": int(r.dev_positives),
+                      "dev_f1_codes": num(r.dev_f1_codes), "dev_f1": num(r.dev_f1)} for r in themes.itertuples()}
     body = yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=110)
     header = ("\n# ---------------------------------------------------------------- semantic layer\n"
               "# Per-code thresholds of the semantic classifier (engagement.coding.semantic), chosen by\n"
@@ -112,12 +159,15 @@ def main() -> None:
     from engagement.coding.codebook import load_codebook
 
     book = load_codebook("default")
-    seg, codes = reference_segments(DEV, book)
-    table = tune(book, seg, codes, Path(args.cache) if args.cache else None)
+    seg, codes = development_set(book)
+    cache = Path(args.cache) if args.cache else None
+    table = tune(book, seg, codes, cache)
+    themes = tune_themes(book, seg, codes, table, cache)
     pd.set_option("display.width", 160)
     print(table.round(3).to_string(index=False))
+    print(themes.round(3).to_string(index=False))
     if args.write:
-        write_block(book, table, f"thresholds for codebook {book.version}")
+        write_block(book, table, f"thresholds for codebook {book.version}", themes)
 
 
 if __name__ == "__main__":
