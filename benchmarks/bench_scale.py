@@ -28,8 +28,10 @@ import argparse
 import csv
 import math
 import os
+import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -97,45 +99,101 @@ class Runner:
                                     stdout=out, stderr=subprocess.STDOUT)
             root = psutil.Process(proc.pid)
             peak = 0
-            while proc.poll() is None:
-                total = 0
-                try:
-                    procs = [root, *root.children(recursive=True)]
-                except psutil.NoSuchProcess:
-                    procs = []
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except (psutil.NoSuchProcess, psutil.AccessDenied):
-                        pass
-                peak = max(peak, total)
-                if timeout and time.perf_counter() - start > timeout:
-                    for p in reversed(procs):
-                        try:
-                            p.kill()
-                        except psutil.NoSuchProcess:
-                            pass
-                    proc.wait()
-                    break
-                time.sleep(0.2)
+            try:
+                peak = self._watch(proc, root, start, timeout)
+            except KeyboardInterrupt:   # interrupted (Ctrl-C, SIGTERM): stop the stage's whole tree, then report
+                _kill_tree(root)
+                proc.wait()
+                raise
             seconds = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         return {"seconds": seconds, "cpu_seconds": cpu, "peak_bytes": peak, "rc": proc.returncode}
 
+    @staticmethod
+    def _watch(proc: subprocess.Popen, root: psutil.Process, start: float, timeout: float | None) -> int:
+        """Poll the tree's summed RSS until the process ends (or the timeout kills it); return the peak."""
+        peak = 0
+        while proc.poll() is None:
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                procs = []
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            peak = max(peak, total)
+            if timeout and time.perf_counter() - start > timeout:
+                _kill_tree(root)
+                proc.wait()
+                break
+            time.sleep(0.2)
+        return peak
 
-def engine_flags(runner: Runner) -> dict[str, bool]:
-    """Which stages accept ``--engine`` (read from their --help)."""
-    return {stage: "--engine" in runner.help(stage) for stage in STAGES}
+
+def _kill_tree(root: psutil.Process) -> None:
+    try:
+        procs = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
-def stage_args(stage: str, config: Path, engine: str, flags: dict[str, bool]) -> list[str]:
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def engine_flags(runner: Runner) -> dict[str, dict[str, bool]]:
+    """Which stages accept ``--engine`` and ``--progress`` (read from their --help)."""
+    helps = {stage: runner.help(stage) for stage in STAGES}
+    return {stage: {"engine": "--engine" in text, "progress": "--progress" in text} for stage, text in helps.items()}
+
+
+def stage_args(stage: str, config: Path, engine: str, flags: dict[str, dict[str, bool]]) -> list[str]:
     args = ["--config", str(config), stage]
-    if stage == "prepare":
+    if flags[stage]["progress"]:
+        args.append("--progress")   # the bars' final lines give the time inside the stage (de-identifying, ...)
+    elif stage == "prepare":
         args.append("--quiet")
-    if engine != "local" and flags.get(stage):
+    if engine != "local" and flags[stage]["engine"]:
         args += ["--engine", engine]
     return args
+
+
+_BAR = re.compile(r"^(?P<desc>[A-Za-z][\w -]*?): +(?P<pct>\d+)%\|[^|]*\| *(?P<n>\d+)/(?P<total>\d+) "
+                  r"\[(?P<elapsed>[\d:]+)<")
+
+
+def _clock(text: str) -> float:
+    seconds = 0.0
+    for part in text.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def inner_times(log: str) -> dict[str, float]:
+    """Seconds per progress-bar name (tqdm's last state of each bar, bars of one name summed)."""
+    done: dict[str, float] = {}
+    current: dict[str, tuple[int, int, float]] = {}
+    for line in log.replace("\r", "\n").splitlines():
+        m = _BAR.match(line.strip())
+        if not m:
+            continue
+        desc, n, total, el = m["desc"].strip(), int(m["n"]), int(m["total"]), _clock(m["elapsed"])
+        prev = current.get(desc)
+        if prev and (n < prev[0] or total != prev[1] or el < prev[2]):   # a new bar of the same name
+            done[desc] = done.get(desc, 0.0) + prev[2]
+        current[desc] = (n, total, el)
+    for desc, (_, _, el) in current.items():
+        done[desc] = done.get(desc, 0.0) + el
+    return done
 
 
 def slope(xs: list[float], ys: list[float]) -> float | None:
@@ -149,8 +207,8 @@ def slope(xs: list[float], ys: list[float]) -> float | None:
     return sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx if sxx else None
 
 
-def run_size(runner: Runner, words: int, engine: str, flags: dict[str, bool], base: Path, seed: int,
-             timeout: float | None, corpora: dict[int, Path]) -> list[dict]:
+def run_size(runner: Runner, words: int, engine: str, flags: dict[str, dict[str, bool]], base: Path, seed: int,
+             timeout: float | None, corpora: dict[int, Path], rows: list[dict]) -> list[dict]:
     """Build (or reuse) the corpus of ``words`` words, then run every stage cold in a fresh project."""
     if words not in corpora:
         t0 = time.perf_counter()
@@ -166,14 +224,13 @@ def run_size(runner: Runner, words: int, engine: str, flags: dict[str, bool], ba
     shutil.copytree(source, project, ignore=shutil.ignore_patterns("processed", "figures", "reports"))
     config = project / "engagement.yaml"
     real_words = sum(len(t.split()) for t in _texts(project))
-    rows = []
     for stage in STAGES:
         got = runner.run(stage_args(stage, config, engine, flags), project, project / f"{stage}.log", timeout)
         row = {"size": label(words), "words": real_words, "engine": engine, "stage": stage,
                "seconds": round(got["seconds"], 1), "cpu_s": round(got["cpu_seconds"], 1),
                "words_per_s": round(real_words / got["seconds"]),
                "peak_gb": round(got["peak_bytes"] / 1e9, 2), "rc": got["rc"],
-               "engine_flag": bool(engine == "local" or flags.get(stage))}
+               "engine_flag": bool(engine == "local" or flags[stage]["engine"])}
         log = (project / f"{stage}.log").read_text(encoding="utf-8", errors="replace")
         # the leak gate withholding the report is the stage doing all its work and then refusing to
         # publish: its time counts, and the table says so
@@ -183,6 +240,10 @@ def run_size(runner: Runner, words: int, engine: str, flags: dict[str, bool], ba
         print(f"# {row['size']} {engine} {stage}: {row['seconds']} s, {row['words_per_s']:,} words/s, "
               f"{row['cpu_s']} cpu s, peak {row['peak_gb']} GB, exit {row['rc']} ({row['status']}); "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        for desc, secs in inner_times(log).items():
+            if secs > 0:
+                rows.append({**row, "stage": f"{stage}:{desc}", "seconds": round(secs, 1), "cpu_s": None,
+                             "words_per_s": round(real_words / secs), "peak_gb": None, "status": "part"})
         if row["status"] == "withheld":
             print("#   " + next(line for line in log.splitlines() if "report withheld" in line), flush=True)
         if row["status"] == "failed":
@@ -203,7 +264,7 @@ def totals(rows: list[dict]) -> list[dict]:
     out = []
     keys = sorted({(r["words"], r["size"], r["engine"]) for r in rows})
     for words, size, engine in keys:
-        group = [r for r in rows if r["size"] == size and r["engine"] == engine]
+        group = [r for r in rows if r["size"] == size and r["engine"] == engine and r["stage"] in STAGES]
         if len(group) == len(STAGES) and all(r["status"] != "failed" for r in group):
             secs = sum(r["seconds"] for r in group)
             out.append({"size": size, "words": words, "engine": engine, "stage": "total",
@@ -215,9 +276,11 @@ def totals(rows: list[dict]) -> list[dict]:
 
 
 def exponents(rows: list[dict], key: str = "seconds") -> dict[str, float | None]:
-    ok = [r for r in rows if r["engine"] == "local" and r["status"] != "failed"]
+    """Growth exponent per stage (and per part inside a stage), local engine only."""
+    ok = [r for r in rows if r["engine"] == "local" and r["status"] != "failed" and r[key] is not None]
+    names = [*STAGES, "total"] + sorted({r["stage"] for r in ok if ":" in r["stage"]})
     return {stage: slope([r["words"] for r in ok if r["stage"] == stage],
-                         [r[key] for r in ok if r["stage"] == stage]) for stage in (*STAGES, "total")}
+                         [r[key] for r in ok if r["stage"] == stage]) for stage in names}
 
 
 def print_table(rows: list[dict], exps: dict[str, float | None]) -> None:
@@ -230,15 +293,21 @@ def print_table(rows: list[dict], exps: dict[str, float | None]) -> None:
             r["status"], f"FAILED (exit {r['rc']})")
         if not r["engine_flag"]:
             note = (note + " ").lstrip() + "(stage has no --engine: ran local)"
+        if r["status"] == "part":
+            print(f"{'':>5} {'':>9} {'':>6} {'  ' + r['stage'].split(':', 1)[1]:<17.17} {r['seconds']:>8.1f} "
+                  f"{'':>8} {r['words_per_s']:>8,} {'':>8}  (inside {r['stage'].split(':')[0]})")
+            continue
         print(f"{r['size']:>5} {r['words']:>9,} {r['engine']:>6} {r['stage']:>8} {r['seconds']:>8.1f} "
               f"{r['cpu_s']:>8.1f} {r['words_per_s']:>8,} {r['peak_gb']:>8.2f}  {note}")
-    print("(words/s from wall time; cpu s = user+sys of the stage's process tree, less sensitive to a busy machine)")
+    print("(words/s from wall time; cpu s = user+sys of the stage's process tree, less sensitive to a busy machine;")
+    print(" indented rows: time inside a stage from its progress bars, part of the stage's time, not added)")
     print()
     cpu = exponents(rows, "cpu_s")
     print("growth exponent of time against words (local; log-log least squares over the sizes):")
     for stage, e in exps.items():
         shown = "n/a (needs two sizes)" if e is None else f"{e:.2f}"
-        print(f"  {stage:<8} wall {shown}   cpu {'n/a' if cpu[stage] is None else f'{cpu[stage]:.2f}'}")
+        c = cpu.get(stage)
+        print(f"  {stage:<24} wall {shown}" + ("" if ":" in stage else f"   cpu {'n/a' if c is None else f'{c:.2f}'}"))
 
 
 def print_targets(rows: list[dict], exps: dict[str, float | None]) -> None:
@@ -253,6 +322,8 @@ def print_targets(rows: list[dict], exps: dict[str, float | None]) -> None:
     else:
         print("  1M words end to end < 10 min and < 4 GB: not measured (no successful 1M local run)")
     for stage, e in exps.items():
+        if ":" in stage:
+            continue
         verdict = "not measured" if e is None else ("met" if e <= TARGET_EXPONENT else "NOT met")
         print(f"  exponent <= {TARGET_EXPONENT} for {stage}: {'n/a' if e is None else f'{e:.2f}'} -> {verdict}")
 
@@ -300,32 +371,40 @@ def main() -> None:
     flags = engine_flags(runner)
     print(f"# bench_scale {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; sizes {args.sizes}; code: {code}; "
           f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}; nice {os.nice(0)}", flush=True)
-    print(f"# --engine offered by: {', '.join(s for s, f in flags.items() if f) or 'no stage'}", flush=True)
+    print(f"# --engine offered by: {', '.join(s for s, f in flags.items() if f['engine']) or 'no stage'}", flush=True)
 
     rows: list[dict] = []
     corpora: dict[int, Path] = {}
     missing = []
+    signal.signal(signal.SIGTERM, _interrupt)
+    interrupted = None
     try:
         for words in sizes:
             for engine in engines:
                 if engine != "local" and words != other_size:
                     continue
-                if engine != "local" and not flags["prepare"]:
+                if engine != "local" and not flags["prepare"]["engine"]:
                     missing.append(f"{engine} at {label(words)}: not available "
                                    f"(engagement prepare --help offers no --engine)")
                     print(f"# {missing[-1]}", flush=True)
                     continue
-                rows += run_size(runner, words, engine, flags, base, args.seed, args.timeout, corpora)
-                exps = exponents(rows)
+                run_size(runner, words, engine, flags, base, args.seed, args.timeout, corpora, rows)
                 if args.out:
-                    write_csv(args.out, rows + totals(rows), exps)
+                    write_csv(args.out, rows + totals(rows), exponents(rows))
+    except KeyboardInterrupt:
+        interrupted = datetime.now(timezone.utc)
+        print(f"# interrupted at {interrupted:%H:%M} UTC: the table shows the stages that finished", flush=True)
     finally:
         if tmp:
             tmp.cleanup()
-    everything = sorted(rows + totals(rows), key=lambda r: (r["words"], r["engine"] != "local",
-                                                             [*STAGES, "total"].index(r["stage"])))
+    order = [*STAGES, "total"]
+    everything = sorted(rows + totals(rows), key=lambda r: (r["words"], r["engine"] != "local", r["engine"],
+                                                             order.index(r["stage"].split(":")[0]),
+                                                             ":" in r["stage"]))
     exps = exponents(everything)
     print()
+    if interrupted:
+        print(f"INTERRUPTED at {interrupted:%H:%M} UTC: sizes or stages missing below did not finish")
     print(f"scale benchmark: each stage a separate `engagement` process, cold caches, code {code}, "
           f"{os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.2f}")
     print_table(everything, exps)

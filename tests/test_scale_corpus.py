@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,8 @@ def test_engagement_prepare_reads_the_corpus(corpus, tmp_path):
     folder, built = corpus
     env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
            "PYTHONHASHSEED": "0", "PATH": str(Path(sys.executable).parent)}
+    if os.environ.get("PYTHONPATH"):   # e.g. a snapshot of the committed package
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     done = subprocess.run([sys.executable, "-m", "engagement.cli", "--config", str(folder / "engagement.yaml"),
                            "prepare", "--quiet"], capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=300)
