@@ -310,3 +310,15 @@ def test_from_tables_rejects_unknown_decisions_and_human_rows_without_a_coder():
         from_tables(codings_table([("s1", "trust", "human", "AB", "maybe")]))
     with pytest.raises(InputError, match="coder"):
         from_tables(codings_table([("s1", "trust", "human")]))
+
+
+def test_a_segment_marked_reviewed_with_no_code_is_seen_and_disagrees_with_a_suggestion():
+    # the human store's "reviewed" mark (code "-") says the coder read s2 and coded nothing there
+    codings = codings_table([("s1", "trust", "rule"), ("s2", "trust", "rule")])
+    human = pd.DataFrame({"segment_id": ["s1", "s1", "s2"], "code": ["trust", "-", "-"], "coder": "AB",
+                          "decision": ["accept", "reviewed", "reviewed"]})
+    long, seen = from_tables(codings, human)
+    assert set(long.loc[long["coder"] == "AB", "code"]) == {"trust"}          # a mark is never a code
+    assert sorted(seen.loc[seen["coder"] == "AB", "segment_id"]) == ["s1", "s2"]
+    row = one(agreement(long, seen=seen), "trust", AUTOCODER, "AB")
+    assert row["n_segments"] == 2 and row["percent_agreement"] == pytest.approx(1 / 2)

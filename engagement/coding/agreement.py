@@ -35,6 +35,7 @@ OVERALL = "overall"
 LOW_KAPPA = 0.6                               # "substantial" agreement starts here (Landis and Koch)
 DECISIONS_CODED = ("accept", "accepted", "add", "added")
 DECISIONS_REJECTED = ("reject", "rejected")
+DECISIONS_SEEN = ("reviewed",)      # the coder read the segment; codes, if any, are separate rows
 
 AGREEMENT_COLUMNS = ["coder_a", "coder_b", "code", "n_segments", "prevalence_a", "prevalence_b",
                      "percent_agreement", "kappa", "alpha", "note"]
@@ -277,11 +278,11 @@ def _human(human: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     coded = h["code"].notna() & (h["code"].astype(str).str.strip() != "")
     if "decision" in h:
         decision = h["decision"].fillna("").astype(str).str.strip().str.lower()
-        unknown = sorted(set(decision) - set(DECISIONS_CODED) - set(DECISIONS_REJECTED) - {""})
+        known = DECISIONS_CODED + DECISIONS_REJECTED + DECISIONS_SEEN
+        unknown = sorted(set(decision) - set(known) - {""})
         if unknown:
-            raise InputError(f"unknown decision(s) {unknown} in the human codings; "
-                             f"expected one of {list(DECISIONS_CODED + DECISIONS_REJECTED)}")
-        coded &= ~decision.isin(DECISIONS_REJECTED)
+            raise InputError(f"unknown decision(s) {unknown} in the human codings; expected one of {list(known)}")
+        coded &= ~decision.isin(DECISIONS_REJECTED + DECISIONS_SEEN)
     return h.loc[coded, ["coder", "segment_id", "code"]], h[["coder", "segment_id"]]
 
 

@@ -214,6 +214,15 @@ def agreement_table(a: Analysis) -> pd.DataFrame:
     codings = codings.assign(coder=codings["coder"].where(codings["source"] != "human",
                                                           codings["coder"].fillna("researcher")))
     long, seen = from_tables(codings, segments=a.segments)
+    # a segment a coder marked reviewed on a sheet (with or without codes) is seen: every code they
+    # did not apply there is a decision "absent", so it counts towards agreement
+    from engagement.coding.human import load_human_codings, reviewed_segments
+
+    try:
+        reviewed = reviewed_segments(load_human_codings(a.cfg), a.segments)
+    except Exception:  # noqa: BLE001 - an unreadable store is reported by the code stage, not here
+        reviewed = pd.DataFrame(columns=["segment_id", "coder"])
+    seen = pd.concat([seen, reviewed[["coder", "segment_id"]].astype(str)], ignore_index=True).drop_duplicates()
     ref_path = a.cfg.raw_dir / "coding_reference.csv"
     if ref_path.is_file():
         from engagement.coding.evaluation import load_reference
