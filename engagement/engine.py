@@ -84,7 +84,7 @@ class DaskEngine:
                 raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
             n = workers or max(2, usable_cores())
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                          dashboard_address=None, env=dict(OFFLINE_ENV), silence_logs=40)
             self.client = Client(self._cluster)
 

@@ -48,6 +48,31 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+#: Rows per Parquet row group: big tables are converted and written a group at a time.
+ROW_GROUP_ROWS = 50_000
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path, *, row_group_rows: int | None = None) -> None:
+    """Write ``df`` (no index) as Parquet in row groups of ``row_group_rows``.
+
+    Each group is converted to Arrow and written before the next is converted, so a big table
+    never exists twice in memory; readers can also read one group at a time. The file reads back
+    as ``df.to_parquet(path, index=False)`` would.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    size = row_group_rows or ROW_GROUP_ROWS
+    if len(df) <= size:
+        df.to_parquet(path, index=False)
+        return
+    schema = pa.Schema.from_pandas(df, preserve_index=False)
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, len(df), size):
+            part = pa.Table.from_pandas(df.iloc[start:start + size], schema=schema, preserve_index=False)
+            writer.write_table(part, row_group_size=size)
+
+
 def write_table(df: pd.DataFrame, name: str, path: str | Path) -> Path:
     """Validate ``df`` against table ``name``'s schema and write it atomically as Parquet."""
     path = Path(path)
@@ -56,7 +81,7 @@ def write_table(df: pd.DataFrame, name: str, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        checked.to_parquet(tmp, index=False)
+        write_parquet(checked, tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -76,6 +101,7 @@ def write_tables(tables: dict[str, pd.DataFrame], cfg: Config, *, validated: boo
     """Write all tables to temporary files first, then rename them into place together.
 
     Every table is checked against its schema first, unless the caller just did (``validated``).
+    Big tables are written in row groups (:func:`write_parquet`).
     """
     cfg.processed_dir.mkdir(parents=True, exist_ok=True)
     cfg.processed_dir.chmod(0o700)  # de-identified, but not for publication: owner-only
@@ -85,7 +111,7 @@ def write_tables(tables: dict[str, pd.DataFrame], cfg: Config, *, validated: boo
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=cfg.processed_dir)
             os.close(fd)
             staged.append((tmp, cfg.table_path(name)))
-            (df if validated else validate(df, name)).to_parquet(tmp, index=False)
+            write_parquet(df if validated else validate(df, name), tmp)
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:

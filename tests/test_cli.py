@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
+from engagement.cli import main
 from tests.conftest import FOCUS_GROUP, INTERVIEW, REPO
 
 
@@ -120,3 +122,45 @@ def test_redact_jsonl_changes_only_the_text_field():
 def test_redact_jsonl_names_the_bad_line():
     proc = run("redact", "--jsonl", "-", stdin='{"text": "fine"}\nnot json\n')
     assert proc.returncode != 0 and "line 2" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---- engines and progress ----
+
+@pytest.mark.parametrize("command", ["prepare", "code"])
+def test_prepare_and_code_offer_an_engine_a_scheduler_and_progress(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    for option in ("--engine", "{local,dask}", "--scheduler", "--progress", "--quiet"):
+        assert option in out
+
+
+def test_a_scheduler_without_the_dask_engine_is_a_one_line_error(tiny_project, capsys):
+    code = main(["--config", str(tiny_project / "engagement.yaml"), "prepare", "--scheduler", "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and err == "engagement: error: --scheduler needs --engine dask"
+
+
+def test_prepare_progress_is_quiet_unless_asked_and_shown_when_asked(tiny_project):
+    cmd = [sys.executable, "-m", "engagement.cli", "--config", str(tiny_project / "engagement.yaml"), "prepare"]
+    env = {k: v for k, v in os.environ.items() if k not in ("ENGAGEMENT_PROGRESS", "CI")}
+    quiet = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    shown = subprocess.run(cmd + ["--progress"], capture_output=True, text=True, env=env)
+    assert quiet.returncode == 0 and shown.returncode == 0, shown.stderr
+    assert "reading" not in quiet.stderr and "segmenting" not in quiet.stderr
+    assert "reading" in shown.stderr and "de-identifying" in shown.stderr and "segmenting" in shown.stderr
+    assert "prepared 3 sessions" in shown.stdout
+
+
+def test_code_reports_human_codings_applied_and_stale_decisions(tiny_project, monkeypatch, capsys):
+    import importlib
+
+    coding = importlib.import_module("engagement.coding.run")
+    summary = {"segments_coded": 9, "rule_codings": 4, "codebook": "default", "codebook_version": "1",
+               "topics": 0, "candidate_new_themes": 0, "stance": {"neutral": 9}, "human_codings": 3,
+               "human_stale": [{"segment_id": "S1-T0001-S00", "code": "x", "coder": "AB", "decision": "accept",
+                                "reason": "text changed"}]}
+    monkeypatch.setattr(coding, "run_coding", lambda cfg, **kw: coding.CodingResult({}, summary))
+    assert main(["--config", str(tiny_project / "engagement.yaml"), "code", "--no-topics"]) == 0
+    out = capsys.readouterr().out
+    assert "human codings: 3 applied" in out and "1 stored decision(s) stale" in out

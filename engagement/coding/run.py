@@ -5,6 +5,10 @@ examples' classifiers find (source "semantic"); the researchers' stored decision
 (:mod:`engagement.coding.human`) are merged in as source "human"; BERTopic is fitted once on all
 regions' segments; stance is classified per segment. Every table is schema-checked and the
 set is written atomically, like prepare's.
+
+Rules, the semantic layer and stance (with the embeddings they need) run in batches of whole
+sessions (:data:`CODE_BATCH` segments), on the engine the run was given (:mod:`engagement.engine`:
+this process or Dask workers); the topic model is fitted here, once, on all of them.
 """
 
 from __future__ import annotations
