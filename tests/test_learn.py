@@ -258,8 +258,49 @@ def test_rejected_suggestions_in_the_human_store_are_negatives(tfidf_project, tm
                            "text_hash": human.text_hash(target["text"]), "note": "", "sheet": "s.xlsx"}],
                          columns=human.HUMAN_COLUMNS)
     human.save_human_codings(cfg, store)
-    _, rejected = _stored_decisions(cfg, seg)
+    _, rejected, reviewed = _stored_decisions(cfg, seg)
+    assert reviewed == [target["segment_id"]]  # a rejection is a look at the segment
     assert rejected[["segment_id", "code"]].values.tolist() == [[target["segment_id"], "staff"]]
     summary = learn_project(cfg)
     assert summary["training"] == 21 and summary["candidates"] == 2
 
+
+
+def store_rows(seg: pd.DataFrame, decisions: list[tuple[int, str, str]]) -> pd.DataFrame:
+    from engagement.coding import human
+
+    return pd.DataFrame([{"segment_id": seg["segment_id"].iloc[i], "code": code, "theme": f"theme_{code}",
+                          "decision": decision, "coder": "AB", "coded_at": "2026-12-01T10:00:00",
+                          "text_hash": human.text_hash(seg["text"].iloc[i]), "note": "", "sheet": "s.xlsx"}
+                         for i, code, decision in decisions], columns=human.HUMAN_COLUMNS)
+
+
+def test_reviewed_segments_are_negatives_for_every_code_the_coder_did_not_apply(tfidf_project, tmp_path):
+    from engagement.coding import human
+    from engagement.coding.learn import _stored_decisions, human_training
+
+    cfg, seg, codings = project_tables(tmp_path, tfidf_project)
+    # 21 "Parking charges again": reviewed, no code; 22 "Nice nurses": reviewed, staff added
+    human.save_human_codings(cfg, store_rows(seg, [(21, human.REVIEWED_CODE, human.REVIEWED),
+                                                   (22, human.REVIEWED_CODE, human.REVIEWED),
+                                                   (22, "staff", "add")]))
+    stored, _, reviewed = _stored_decisions(cfg, seg)
+    assert reviewed == sorted(seg["segment_id"].iloc[[21, 22]])
+    train = human_training(seg, pd.concat([codings, stored], ignore_index=True), reviewed=reviewed)
+    y = dict(zip(train.ids, train.y.tolist()))
+    assert y[seg["segment_id"].iloc[21]] == [0] * len(train.codes)
+    assert y[seg["segment_id"].iloc[22]] == [int(c == "staff") for c in train.codes]
+    summary = learn_project(cfg)
+    assert summary["training"] == 22 and summary["candidates"] == 1  # only "The wait in A&E was endless" left
+
+
+def test_rank_given_the_store_leaves_out_reviewed_segments_and_ignores_the_marks_as_codes(tfidf_project, tmp_path):
+    from engagement.coding import human
+
+    cfg, seg, _ = project_tables(tmp_path, tfidf_project)
+    rows = labelled_rows()
+    decisions = [(i, code, "add") for i, (_, _, labels) in enumerate(rows) for code in labels.split(";")]
+    store = store_rows(seg, decisions + [(21, human.REVIEWED_CODE, human.REVIEWED), (0, "parking", "reject")])
+    order = rank_for_labelling(seg, store, cfg)
+    assert sorted(order) == sorted(seg["segment_id"].iloc[[20, 22]])
+    assert rank_for_labelling(seg, store.iloc[0:0], cfg)  # an empty store: every participant segment, diverse
