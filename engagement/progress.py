@@ -89,5 +89,11 @@ def bar(iterable: Iterable | None = None, *, desc: str, total: int | None = None
     show = progress_enabled(enabled, stream)
     if total is None and iterable is not None and hasattr(iterable, "__len__"):
         total = len(iterable)
-    settings = {"leave": False, "dynamic_ncols": True, "mininterval": 0.5, "smoothing": 0.1, **options}
+    try:
+        terminal = bool(stream.isatty())
+    except (AttributeError, ValueError):
+        terminal = False
+    # off a terminal (asked for in a log or a notebook) a fixed width keeps the stage's name whole
+    width = {"dynamic_ncols": True} if terminal else {"ncols": 100}
+    settings = {"leave": False, "mininterval": 0.5, "smoothing": 0.1, **width, **options}
     return tqdm(iterable, desc=desc, total=total, unit=unit, file=stream, disable=not show, **settings)

@@ -144,8 +144,8 @@ def test_a_scheduler_without_the_dask_engine_is_a_one_line_error(tiny_project, c
 def test_prepare_progress_is_quiet_unless_asked_and_shown_when_asked(tiny_project):
     cmd = [sys.executable, "-m", "engagement.cli", "--config", str(tiny_project / "engagement.yaml"), "prepare"]
     env = {k: v for k, v in os.environ.items() if k not in ("ENGAGEMENT_PROGRESS", "CI")}
-    quiet = subprocess.run(cmd, capture_output=True, text=True, env=env)
     shown = subprocess.run(cmd + ["--progress"], capture_output=True, text=True, env=env)
+    quiet = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert quiet.returncode == 0 and shown.returncode == 0, shown.stderr
     assert "reading" not in quiet.stderr and "segmenting" not in quiet.stderr
     assert "reading" in shown.stderr and "de-identifying" in shown.stderr and "segmenting" in shown.stderr
