@@ -304,3 +304,30 @@ def test_rank_given_the_store_leaves_out_reviewed_segments_and_ignores_the_marks
     order = rank_for_labelling(seg, store, cfg)
     assert sorted(order) == sorted(seg["segment_id"].iloc[[20, 22]])
     assert rank_for_labelling(seg, store.iloc[0:0], cfg)  # an empty store: every participant segment, diverse
+
+
+def test_learner_beats_predicting_the_commonest_label_on_a_small_synthetic_set():
+    from sklearn.metrics import f1_score
+
+    from engagement.coding.learn import embed, fit_labels, label_matrix
+
+    rng = np.random.default_rng(7)
+    words = {"waiting": ["wait", "queue", "delay", "hours"], "staff": ["nurse", "kind", "doctor", "rude"],
+             "parking": ["parking", "car", "space", "fees"], "food": ["food", "meal", "tea", "cold"]}
+    filler = ["the", "was", "really", "today", "very", "and", "we", "it", "again", "there"]
+    texts, lists = [], []
+    for _ in range(240):
+        codes = sorted(set(rng.choice(list(words), size=rng.choice([1, 1, 2]), p=[0.4, 0.3, 0.2, 0.1])))
+        tokens = [w for c in codes for w in rng.choice(words[c], size=2, replace=False)]
+        tokens += list(rng.choice(filler, size=4))
+        texts.append(" ".join(rng.permutation(tokens)))
+        lists.append(codes)
+    y, labels = label_matrix(lists)
+    vecs = embed(texts, "tfidf")
+    model = fit_labels(texts[:160], vecs[:160], y[:160], labels, n_jobs=1)
+    probs = model.predict_proba(texts[160:], vecs[160:])
+    assert ((probs >= 0) & (probs <= 1)).all()
+    ours = f1_score(y[160:], model.decide(probs), average="micro")
+    commonest = np.zeros_like(y[160:])
+    commonest[:, y[:160].sum(0).argmax()] = 1
+    assert ours > f1_score(y[160:], commonest, average="micro") + 0.3
