@@ -85,7 +85,9 @@ class DaskEngine:
         else:
             n = workers or max(2, usable_cores())
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                         dashboard_address=None, env=dict(OFFLINE_ENV), silence_logs=40)
+                                         dashboard_address=None, env=dict(OFFLINE_ENV), silence_logs=40,
+                                         # its status page on a free local port, never a fixed public one
+                                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
             self.client = Client(self._cluster)
 
     @property
