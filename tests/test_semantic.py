@@ -116,3 +116,28 @@ def test_learned_stance_is_listed_and_speaks_only_when_the_cues_are_silent(seman
                          "mixed": [0.05, 0.05], "neutral": [0.05, 0.05]}, index=seg["segment_id"])
     got = classify_stance(seg, learned=sure, override=0.5)
     assert got["stance"].tolist() == ["concern", "support"]   # the cues of the second decide
+
+
+def test_thresholds_are_shrunk_towards_the_global_one_and_written_with_it(book):
+    from engagement.coding.semantic import thresholds_table
+
+    table = thresholds_table()
+    block = book.semantic
+    assert 0 < block["global_threshold"] < 1 and block["shrink"] > 0
+    fitted = table[table["threshold_own"].notna() & (table["threshold"] < 1)]
+    g = block["global_threshold"]
+    # every shrunk threshold lies between the code's own choice and the global one
+    lo = fitted[["threshold_own"]].assign(g=g).min(axis=1) - 0.006
+    hi = fitted[["threshold_own"]].assign(g=g).max(axis=1) + 0.006
+    assert fitted["threshold"].between(lo, hi).all()
+    assert "dev_reference.csv" in block["chosen_on"]
+
+
+def test_no_code_examples_are_negatives_for_every_code():
+    from engagement.coding.semantic import training_sets
+
+    examples = {"codes": {"a": {"positive": ["x1", "x2"], "negative": ["n1"]}, "b": {"positive": ["y1"]}},
+                "none": ["small talk"]}
+    texts, y, near = training_sets(examples, ["a", "b"])
+    i = texts.index("small talk")
+    assert y[i].sum() == 0 and near[i] == -2

@@ -149,3 +149,24 @@ def test_codes_that_lean_different_ways_leave_a_segment_neutral():
     assert with_leaning("neutral", 0.0, [], "x", ["care_retelling", "accuracy_errors"])[0] == "neutral"
     assert with_leaning("concern", 0.9, [], "x", ["care_retelling"])[0] == "concern"   # cues that decided stay
     assert with_leaning("neutral", 0.0, [], "x", ["care_retelling"], {"neutral": 0.9})[0] == "neutral"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # conditions in more wordings
+    ("Charge them the going rate, then I'd be fine with it.", "conditional_support"),
+    ("If anybody snooping lost their job, I'd feel a lot happier.", "conditional_support"),
+    ("In a proper emergency, fine, let them look.", "conditional_support"),
+    # undecided is not a condition
+    ("It depends how serious it is, I suppose.", "neutral"),
+    # sarcasm silences the praise and the denied worry it wraps
+    ("Oh yes, because nothing ever goes wrong with computers.", "concern"),
+    ("Marvellous, another database for them to lose.", "concern"),
+    # negated negations
+    ("I can't think of a single reason why you wouldn't share it.", "support"),
+    ("Nobody's saying the paramedics shouldn't see it.", "support"),
+    # refusals and stories
+    ("No, I'm not having it.", "concern"),
+    ("Within a week her business was all over the village.", "concern"),
+])
+def test_stance_hears_more_wordings_of_conditions_sarcasm_and_stories(text, expected):
+    assert stance_of(text) == expected

@@ -54,7 +54,7 @@ def _read_examples(path: str, digest: str) -> dict:
 
 
 def load_examples(path: str | Path | None = None) -> dict:
-    """The examples file: ``{"codes": {id: {"positive": [...], "negative": [...]}}, "stance": {label: [...]}}``."""
+    """The examples file: ``{"codes": {id: {"positive": [...], "negative": [...]}}, "none": [...], "stance": {label: [...]}}``."""
     path = Path(path or EXAMPLES_PATH)
     return _read_examples(str(path), hashlib.sha256(path.read_bytes()).hexdigest())
 
@@ -113,7 +113,8 @@ def training_sets(examples: dict, codes: Iterable[str]) -> tuple[list[str], np.n
 
     A sentence is positive for its code and negative for every other code; a near miss is
     negative for the code it was written against (and is used only there, since it may well
-    belong to a neighbouring code).
+    belong to a neighbouring code). The ``none`` examples (small talk, hedges, background) are
+    negatives for every code (near-miss mask -2).
     """
     codes = list(codes)
     texts, labels, near = [], [], []
@@ -127,6 +128,10 @@ def training_sets(examples: dict, codes: Iterable[str]) -> tuple[list[str], np.n
             texts.append(t)
             labels.append(-1)
             near.append(j)
+    for t in examples.get("none") or []:
+        texts.append(t)
+        labels.append(-1)
+        near.append(-2)
     y = np.zeros((len(texts), len(codes)), dtype=int)
     for i, j in enumerate(labels):
         if j >= 0:
@@ -144,8 +149,8 @@ def _estimator(c: float = C):
 
 
 def _rows_for(j: int, y: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """Training rows of code ``j``: its positives, its near misses, every other code's positives."""
-    return np.flatnonzero((y.sum(axis=1) > 0) | (near == j))
+    """Training rows of code ``j``: its positives, its near misses, every other code's positives, the no-code examples."""
+    return np.flatnonzero((y.sum(axis=1) > 0) | (near == j) | (near == -2))
 
 
 def fit_classifiers(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C) -> CodeClassifiers:

@@ -49,7 +49,7 @@ _FEELING_CONCERN = ("worry|worried|worrying|concern|concerned|concerning|scare|s
                     "horrifying|horrendous|petrified|twitchy|jittery|iffy|apprehensive|unnerving|unsettling|disturbing|"
                     "troubling|troubled|dreadful|chilling|spooky|dubious|shady|murky|against|worrisome|panicky|queasy")
 _EVENT_CONCERN = ("sell|flog|hack|hacker|hacking|leak|breach|misuse|abuse|snoop|snooping|nosy|nosey|exploit|profiteer|"
-                  "profiteering|judge|judged|stigma|stigmatise|cyberattack|spy|spying|creep")
+                  "profiteering|judge|judged|stigma|stigmatise|cyberattack|spy|spying|creep|gossip|gossiping|blab")
 _SUPPORT = ("happy|happily|glad|pleased|delighted|brilliant|excellent|fantastic|wonderful|sensible|useful|helpful|"
             "beneficial|worthwhile|valuable|reassure|reassuring|reassured|comfortable|keen|willing|welcome|agree|"
             "marvellous|superb|trust|trusted|lovely|great|supportive|positive|vital|essential|invaluable|ace|"
@@ -74,7 +74,10 @@ CUES: list[tuple[str, str, float, dict]] = [
                                            "used against", "follow|follows|followed you|me|them|him|her around|forever|everywhere", "get|gets|got out",
                                            "fall|falls|fell into", "on the news|papers"]}),
     # sarcasm: praise that means the opposite ("oh brilliant", "what could possibly go wrong")
-    ("concern", "fixed", 1.2, {"lemmas": ["oh|yeah|yes ,? great|brilliant|lovely|wonderful|marvellous|fantastic|perfect|terrific|super|smashing",
+    ("concern", "sarcasm", 1.2, {"lemmas": ["oh|yeah|yes ,? great|brilliant|lovely|wonderful|marvellous|fantastic|perfect|terrific|super|smashing",
+                                          "oh|yeah|yes ,? because", "great|brilliant|wonderful|lovely|marvellous|fantastic|perfect|terrific ,? another|more",
+                                          "great|brilliant|wonderful|lovely|marvellous|fantastic|perfect|terrific ,? just what",
+                                          "just what we|i|you need|needed",
                                           "what could * go wrong", "yeah|yes ,? right", "because|cause that|it * go|work|worked|went so well",
                                           "i 'm|am sure they 'll|will|would|wo n't", "famous last words", "surprise , surprise",
                                           "surprise surprise", "pull the other one", "do n't make me laugh", "good luck with that",
@@ -94,6 +97,12 @@ CUES: list[tuple[str, str, float, dict]] = [
                                           "where do|does * go|end up", "more than * need|needs", "what 's|has * get|got to do with",
                                           "what have * get|got to do with", "no business", "no idea who|where|what"]}),
     ("concern", "fixed", 0.8, {"lemmas": ["rather * n't|not", "what if", "stay|kept|keep out of", "not comfortable|happy|keen|sure about"]}),
+    ("concern", "fixed", 0.9, {"lemmas": ["'m|am|be not have|having it|that|this|any", "not have|having any of it",
+                                          "all over the? town|village|place|internet|facebook|street|school|estate",
+                                          "get|got|gets their|his|her|its hands on", "that 's the end of it|that", "pass|passed on to",
+                                          "give|giving|given * away for nothing|free", "for nothing",
+                                          "just|only a number", "a number on a", "not a person", "stare|staring at the|a screen",
+                                          "know|knows everyone|everybody", "a talker", "ulterior|agenda|agendas"]}),
     ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
                               "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
                                                   "different", "every", "each", "acute", "mental"]}),
@@ -118,7 +127,10 @@ CUES: list[tuple[str, str, float, dict]] = [
                                           "cannot see|understand|imagine why ** n't|not", "no reason|excuse not to|why not",
                                           "why would|should * n't|not want|share|agree", "mad|daft|silly|crazy|stupid|foolish not to",
                                           "would|'d n't say no", "not that i|we * n't|not want|mind|trust|agree",
-                                          "hard|difficult to argue|object against|with", "n't|not * against it|that|this|sharing"]}),
+                                          "hard|difficult to argue|object against|with", "n't|not * against it|that|this|sharing",
+                                          "ca|can|could n't|not think of * reason|reasons ** n't|not",
+                                          "nobody|noone be|'s|is say|saying|argue|arguing ** n't|not",
+                                          "no one be|'s|is say|saying|argue|arguing ** n't|not"]}),
     ("support", "flip", 0.4, {"lemmas": ["definitely|absolutely"]}),
     ("support", "flip", 0.3, {"lemmas": ["yes|yeah"]}),   # a bare "Yes." depends on the question: not enough alone
     ("support", "flip", 0.4, {"lemmas": ["help|benefit|improve|better"]}),
@@ -144,8 +156,12 @@ CUES: list[tuple[str, str, float, dict]] = [
                                             "be|being ask|asked|told * first|beforehand", "ask|asks|asked|tell|tells|told me|us first",
                                             "if * do it properly|right|safely|carefully", "do it properly|right", "if * strip|strips|take|takes|taken",
                                             "only * need|needs|should|want|wants"]}),
-    ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on", "it depend|depends", "and nothing more|else", "no more than",
+    ("condition", "fixed", 0.8, {"lemmas": ["unless", "depend|depends on whether|if", "and nothing more|else", "no more than",
                                             "but in a|an? emergency|crisis", "in an emergency|emergencies ,? fair|fine|okay|ok|yes|yeah",
+                                            "in a|an * emergency|emergencies ,? fair|fine|okay|ok|yes|yeah|then",
+                                            # "charge them properly, then I'd be fine", "make it sackable and I'd sign up"
+                                            "then i|we 'd|would|'ll|will be? fine|happy|ok|okay|alright|trust|share|agree|sign|say|feel|go",
+                                            "and i|we 'd|would|'ll|will be? happy|fine|sign|agree|say yes|go along|feel",
                                             "yes|yeah|okay|ok|fine ,? in a|an? emergency|emergencies", "if * name|names * off|removed|out",
                                             "if * anonymous|anonymized|aggregated|coded", "fine|happy|ok|okay * if", "only the bits|parts|part|bit"]}),
 ]
@@ -206,6 +222,10 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
         same_kind = [k for k in kept if (k[2] == "condition") == (hit[2] == "condition")]
         if all(hit[1] <= k[0] or hit[0] >= k[1] for k in same_kind):
             kept.append(hit)
+    sarcastic = any(k[3] == "sarcasm" for k in kept)
+    if sarcastic:
+        # "Oh yes, because nothing ever goes wrong": the praise and the denied worry are the joke
+        kept = [k for k in kept if k[2] != "support" and not (k[2] == "concern" and k[3] == "flip")]
     spans = [(text.find(ev), ev) for ev in evidence if ev and text.find(ev) >= 0]
     for m in _IF_THEN.finditer(text):
         kept.append((_tok_at(offsets, m.start()), _tok_at(offsets, m.end() - 1) + 1, "condition", "fixed", 1.0))
@@ -248,7 +268,7 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
             w = weight * (FLIP_TO_SUPPORT if flipped == "support" else FLIP_TO_CONCERN)
             out.append((flipped, w, f"negated: {said} -> {flipped}"))
     compound = _vader().polarity_scores(text)["compound"]
-    if abs(compound) >= 0.4:
+    if abs(compound) >= 0.4 and not sarcastic:
         out.append(("support" if compound > 0 else "concern", 0.4 * abs(compound), f"vader: {compound:+.2f}"))
     return out
 
@@ -268,7 +288,9 @@ _TURN = re.compile(r"[,;:—–-]\s*(?:it'?s|it is|it was|but|just|rather|more|w
 
 
 _IF_THEN = re.compile(r"\bif\b[^.?!;]{3,80}?,\s*(?:then\s+)?(?:yes|yeah|fine|ok|okay|sure|great|go ahead|i'?m happy|"
-                      r"that'?s fine|i'?d agree|i'?m in|no problem)\b", re.IGNORECASE)
+                      r"that'?s fine|i'?d agree|i'?m in|no problem|i'?d (?:feel|be) (?:a lot |much |far |a bit )?"
+                      r"(?:happier|better|easier|safer|more comfortable|fine|ok|okay|happy|comfortable)|"
+                      r"i'?d (?:sign|go along|agree|share|trust|say yes))\b", re.IGNORECASE)
 
 
 def _tok_at(offsets: list[tuple[int, int]], char: int) -> int:
