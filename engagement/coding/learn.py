@@ -47,6 +47,7 @@ EMBED_WEIGHT = 1.0     # weight of the (unit) sentence embedding beside the (uni
 SHRINK = 100           # pseudo-positives pulling a code's threshold to the shared one (0.764 vs 0.759 micro-F1, FFT)
 MIN_POSITIVES = 3      # a code needs this many positive examples to be learned
 N_NEAREST = 2          # training examples shown as evidence
+DENSITY_K = 20         # neighbours that say how typical a segment is (active learning)
 PARTICIPANT_ROLES = ("participant", "respondent")
 SEED = 20260314
 
@@ -543,14 +544,34 @@ def _diverse_order(vecs: np.ndarray, seed: int, k: int | None) -> list[int]:
     return order
 
 
-def _ranked_batch(vecs: np.ndarray, unc: np.ndarray, labelled: np.ndarray, limit: int) -> list[int]:
-    """Greedy: the most uncertain item that is least like what is labelled or already chosen (score u x distance)."""
+def _density(vecs: np.ndarray, k: int = DENSITY_K) -> np.ndarray:
+    """How typical each item is: its mean cosine similarity to its ``k`` nearest others (0 when alone)."""
     n = len(vecs)
-    max_sim = (np.max(vecs @ labelled.T, axis=1) if len(labelled) else np.zeros(n)).astype(np.float64)
+    k = min(k, n - 1)
+    if k < 1:
+        return np.ones(n)
+    out = np.zeros(n)
+    for start in range(0, n, 1024):  # blocks, so a large pool never needs an n x n matrix
+        s = vecs[start:start + 1024] @ vecs.T
+        s[np.arange(len(s)), np.arange(start, start + len(s))] = -np.inf  # not itself
+        out[start:start + len(s)] = np.partition(s, -k, axis=1)[:, -k:].mean(1)
+    return np.clip(out, 0.0, None)
+
+
+def _ranked_batch(vecs: np.ndarray, unc: np.ndarray, limit: int) -> list[int]:
+    """Greedy: uncertain x typical x unlike what this batch already holds; the rest by uncertainty.
+
+    Typicality (density) keeps outliers, which teach little about the other segments, from
+    crowding out the batch (it beat distance from everything labelled: +0.011 vs -0.004 micro-F1
+    over random at 15% of the FFT training part, 3 seeds; benchmarks/bench_learn.py).
+    """
+    n = len(vecs)
+    base = unc * _density(vecs)
+    max_sim = np.zeros(n)
     chosen = np.zeros(n, dtype=bool)
     order = []
     for _ in range(min(limit, n)):
-        score = unc * np.clip(1.0 - max_sim, 0.0, None) + 1e-6 * unc
+        score = base * np.clip(1.0 - max_sim, 0.0, None) + 1e-6 * unc
         score[chosen] = -np.inf
         i = int(np.argmax(score))
         order.append(i)
@@ -565,8 +586,9 @@ def rank_for_labelling(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg,
     """Participant segments not yet coded by a human, in the order whose coding would teach the model most.
 
     With enough human codings to learn at least one code: uncertainty (how close a segment's
-    most borderline code is to its threshold) times distance from everything labelled or already
-    ranked (so a batch does not ask about the same thing twice), greedily for the first ``k``
+    most borderline code is to its threshold) times typicality (mean similarity to its nearest
+    candidates) times distance from what is already ranked (so a batch does not ask about the
+    same thing twice), greedily for the first ``k``
     (default: 500), the rest by uncertainty. With none: a diverse order, k-means cluster
     representatives first.
 
@@ -600,7 +622,7 @@ def rank_for_labelling(segments: pd.DataFrame, human_codings: pd.DataFrame, cfg,
         model = fit_labels(train.texts, vecs[:len(train.ids)], train.y, train.codes, ids=train.ids, seed=seed,
                            at_least_one=False)
         unc = _uncertainty(model.predict_proba(cand["text"].tolist(), cv), model.thresholds)
-        order = _ranked_batch(cv, unc, vecs[:len(train.ids)], k or 500)
+        order = _ranked_batch(cv, unc, k or 500)
     else:
         order = _diverse_order(cv, seed, k)
     ranked = [cand_ids[i] for i in order]
