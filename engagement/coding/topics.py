@@ -211,7 +211,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 8}, sort_keys=True, ensure_ascii=False)
+                          "version": 9}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -255,7 +255,7 @@ def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | N
         topics = pd.read_parquet(cache / "topics.parquet")
         seg_topics = pd.read_parquet(cache / "segment_topics.parquet")
     else:
-        topics, seg_topics = _fit(docs_df, cfg, backend, seed_topics)
+        topics, seg_topics = _fit(docs_df, cfg, backend, seed_topics, segments)
         if use_cache:
             import shutil
 
@@ -298,8 +298,14 @@ def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=N
     return np.asarray(assigned, dtype=int), model
 
 
-def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments: pd.DataFrame | None = None
+         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit on the distinct sentences, then give every segment its sentence's topic.
+
+    Each sentence is embedded as its whole turn (``topics.unit``, default "turn"; see
+    :func:`unit_texts`). Above ``topics.fit_sample`` distinct sentences (default 20000; 0 or
+    null: never) the partition is fitted on a stratified sample and the rest assigned
+    (:func:`fit_on_sample`).
 
     Exact duplicates (a survey answer pasted twice, the x10 benchmark) tie in UMAP's nearest
     neighbours and make the fit non-reproducible; they also should not weigh twice.
@@ -309,13 +315,18 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
     unique = docs_df.drop_duplicates("text", keep="first").reset_index(drop=True)
     texts = unique["text"].tolist()
     docs = lemma_documents(unique)
-    # embeddings read the real sentences; c-TF-IDF and labels read their lemmas
-    emb = embed(texts, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+    # embeddings read the real sentences (or their whole turns); c-TF-IDF and labels read lemmas
+    units = unit_texts(unique, segments, cfg.topics.get("unit", "turn"), _method(cfg, seed_topics))
+    emb = embed(units, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
     # different sentences can still embed identically (TF-IDF ignores stop words): a tiny seeded
     # jitter breaks the neighbour ties reproducibly
     emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
     emb_model = load_sentence_model() if backend == "minilm" else None
-    assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics)
+    fit_sample = cfg.topics.get("fit_sample", FIT_SAMPLE)
+    if fit_sample and _method(cfg, seed_topics) == "kmeans" and len(docs) > int(fit_sample):
+        assigned, model = fit_on_sample(docs, emb, unique, cfg, emb_model, int(fit_sample))
+    else:
+        assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics)
     assigned = np.asarray(assigned, dtype=int)
     sims = dict(zip(texts, _similarity_to_topic(emb, assigned)))
     topic_of = dict(zip(texts, assigned))
@@ -329,6 +340,67 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics) -> tuple
         label = "Outliers (no clear topic)" if tid == -1 else ", ".join(_label_phrases(words)) or f"Topic {tid}"
         rows.append({"topic_id": tid, "label": label, "size": int(sizes.get(tid, 0)), "words": ", ".join(words[:10])})
     return pd.DataFrame(rows), seg_topics
+
+
+
+FIT_SAMPLE = 20000     # above this many distinct sentences, fit on a stratified sample and assign the rest
+
+
+def unit_texts(unique: pd.DataFrame, segments: pd.DataFrame | None, unit: str, method: str) -> list[str]:
+    """The text each topic input is embedded as: its sentence, or (``unit: turn``) its whole turn.
+
+    A sentence alone ("It would have helped with my Dennis") rarely says what it is about; its
+    turn does. Against the hand-coded references the turn unit recovered the human primary theme
+    better than the sentence or a window of neighbouring sentences (benchmarks/bench_topics.py).
+    Every sentence of a turn then shares its topic. HDBSCAN keeps sentences: identical turn
+    vectors tie in UMAP's neighbour graph.
+    """
+    if unit == "sentence" or method != "kmeans" or segments is None or "turn_index" not in unique:
+        return unique["text"].tolist()
+    if unit != "turn":
+        raise ValueError(f"topics.unit must be 'sentence' or 'turn', not '{unit}'")
+    ordered = segments.sort_values("segment_id")
+    turns = ordered.groupby(["session_id", "turn_index"], sort=False)["text"].agg(" ".join)
+    keys = list(zip(unique["session_id"], unique["turn_index"]))
+    return [turns.get(k, t) for k, t in zip(keys, unique["text"])]
+
+
+def stratified_sample(strata: pd.DataFrame, size: int, seed: int) -> np.ndarray:
+    """Row positions of a seeded sample of ``size`` rows, each stratum (region x kind) in proportion.
+
+    Every stratum keeps at least one row, so a small area is never left out of the fit.
+    """
+    n = len(strata)
+    if size >= n:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    key = strata.astype(str).agg("|".join, axis=1).to_numpy() if strata.shape[1] else np.zeros(n, dtype=str)
+    picked = []
+    for value in sorted(set(key)):
+        idx = np.where(key == value)[0]
+        take = max(1, int(round(size * len(idx) / n)))
+        picked.append(np.sort(rng.choice(idx, size=min(take, len(idx)), replace=False)))
+    return np.sort(np.concatenate(picked))
+
+
+def fit_on_sample(docs: list[str], emb: np.ndarray, unique: pd.DataFrame, cfg: Config, emb_model, size: int):
+    """Fit the partition on a stratified sample (region x kind), give the rest their nearest centroid.
+
+    Labels are then computed once on all documents, so every topic is described by all of its
+    sentences. See benchmarks/bench_topics_scale.py for recovery, time and stability against a full fit.
+    """
+    cols = [c for c in ("region", "kind") if c in unique]
+    idx = stratified_sample(unique[cols], size, int(cfg.seed))
+    n_topics = choose_k(len(idx))
+    model = build_topic_model(cfg, len(idx), emb_model, None, n_topics=n_topics)
+    _silence_bertopic()
+    model.fit([docs[i] for i in idx], embeddings=emb[idx])
+    assigned = np.asarray(model.hdbscan_model.predict(emb), dtype=int)
+    # the partition's own ids (largest first); BERTopic's re-sorted topics_ could swap ties
+    assigned[idx] = np.asarray(model.hdbscan_model.labels_, dtype=int)
+    model.update_topics(docs, topics=assigned.tolist(), vectorizer_model=_vectorizer(),
+                        representation_model=representation_model(int(cfg.seed), emb_model is not None))
+    return assigned, model
 
 
 def _label_phrases(words: list[str], n: int = 3) -> list[str]:

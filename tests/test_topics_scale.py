@@ -1,0 +1,80 @@
+"""Topics at scale and by turn: a sampled fit still places every sentence; a turn's sentences share a topic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engagement.config import load_config
+from engagement.coding.topics import TRANSCRIPT_STOP_WORDS, fit_topics, stratified_sample, unit_texts
+
+WORDS = {
+    "commercial": "companies selling patient records for profit to pharmaceutical firms",
+    "security": "hackers stealing hospital records in a cyber attack on computers",
+    "parking": "car park charges and spaces at the hospital every visit",
+    "waiting": "waiting months for an appointment with the consultant at clinic",
+}
+
+
+def _corpus(tmp_path, extra: str = ""):
+    rng = np.random.default_rng(3)
+    rows = []
+    regions, kinds = ["Essex", "Suffolk", "Norfolk"], ["focus_group", "interview"]
+    for i in range(300):
+        theme = list(WORDS)[i % 4]
+        words = WORDS[theme].split()
+        text = " ".join(rng.choice(words, size=9, replace=True)) + f" item{i % 7}"
+        rows.append(dict(segment_id=f"S-{i:03d}", session_id=f"FG{(i // 2) % 6}", turn_index=i // 2,
+                         participant_id=f"P{i % 30}", role="participant", region=regions[i % 3], kind=kinds[i % 2],
+                         text=text, tokens=text, lemmas=text.lower(), n_words=len(text.split())))
+    (tmp_path / "engagement.yaml").write_text(f"project: t\nseed: 5\ntopics:\n  embedding: tfidf\n{extra}")
+    return load_config(tmp_path / "engagement.yaml"), pd.DataFrame(rows)
+
+
+def test_a_fit_on_a_sample_gives_every_segment_a_topic(tmp_path):
+    cfg, segs = _corpus(tmp_path, "  fit_sample: 80\n")
+    result = fit_topics(segs, cfg, use_cache=False)
+    placed = result.segment_topics
+    assert set(placed["segment_id"]) == set(segs["segment_id"])
+    assert (placed["topic_id"] >= 0).all(), "a partition leaves no outliers, sampled or not"
+    assert set(placed["topic_id"]) == set(result.topics["topic_id"])
+
+
+def test_a_sampled_fit_is_the_same_under_the_same_seed(tmp_path):
+    cfg, segs = _corpus(tmp_path, "  fit_sample: 80\n")
+    first = fit_topics(segs, cfg, use_cache=False)
+    second = fit_topics(segs, cfg, use_cache=False)
+    pd.testing.assert_frame_equal(first.segment_topics, second.segment_topics)
+    pd.testing.assert_frame_equal(first.topics, second.topics)
+
+
+def test_the_stratified_sample_keeps_every_region_and_kind_in_proportion():
+    strata = pd.DataFrame({"region": ["A"] * 900 + ["B"] * 90 + ["C"] * 10, "kind": ["fg", "iv"] * 500})
+    idx = stratified_sample(strata, 100, seed=1)
+    picked = strata.iloc[idx]
+    assert set(map(tuple, picked.values)) == set(map(tuple, strata.values)), "no stratum is left out"
+    assert picked["region"].value_counts()["A"] == pytest.approx(90, abs=2)
+    assert (stratified_sample(strata, 100, seed=1) == idx).all()
+
+
+def test_the_turn_unit_embeds_a_sentence_with_the_rest_of_its_turn():
+    segs = pd.DataFrame({"segment_id": ["a", "b", "c"], "session_id": ["s"] * 3, "turn_index": [1, 1, 2],
+                         "text": ["It would have helped.", "With my husband's heart, I mean.", "Another turn."]})
+    units = unit_texts(segs, segs, "turn", "kmeans")
+    assert units[0] == units[1] == "It would have helped. With my husband's heart, I mean."
+    assert units[2] == "Another turn."
+    assert unit_texts(segs, segs, "sentence", "kmeans") == segs["text"].tolist()
+
+
+def test_sentences_of_one_turn_share_a_topic_and_labels_are_not_stop_words(tmp_path):
+    cfg, segs = _corpus(tmp_path)
+    result = fit_topics(segs, cfg, use_cache=False)
+    placed = result.segment_topics.merge(segs[["segment_id", "session_id", "turn_index"]], on="segment_id")
+    assert placed.groupby(["session_id", "turn_index"])["topic_id"].nunique().max() == 1
+    shares = placed["topic_id"].value_counts(normalize=True)
+    assert shares.max() <= 0.15 + 1e-9 and (placed["topic_id"] != -1).mean() >= 0.9
+    stop = set(TRANSCRIPT_STOP_WORDS) | {"the", "and", "a", "of", "to"}
+    for label in result.topics["label"]:
+        phrases = [p.strip() for p in label.split(",")]
+        assert phrases and not all(p in stop for p in phrases), label
