@@ -17,6 +17,9 @@ min_topic_size 5, English stop words, KeyBERTInspired labels, reduce_outliers. U
 in both BERTopic configurations. Fit seconds cover clustering, outlier reduction and labels,
 not embedding.
 
+Unit: BERTopic embeds each sentence; ours embeds each sentence as its whole turn (``--unit turn``,
+the package default ``topics.unit``), the same MiniLM model; the FFT comments are one turn each.
+
     python benchmarks/bench_topics.py --segments PATH/segments.parquet [--datasets sample,blind,fft]
 """
 
@@ -61,7 +64,11 @@ def sample_docs(segments_path: Path) -> pd.DataFrame:
     seg = seg.sort_values("segment_id").drop_duplicates("text").reset_index(drop=True)
     ref = pd.read_csv(REPO / "data" / "raw" / "sample" / "coding_reference.csv").dropna(subset=["codes"])
     label = dict(zip(ref["segment_id"], _primary_theme(ref["codes"])))
-    return pd.DataFrame({"text": seg["text"], "label": seg["segment_id"].map(label)})
+    from engagement.coding.topics import unit_texts
+
+    everything = pd.read_parquet(segments_path)
+    return pd.DataFrame({"text": seg["text"], "label": seg["segment_id"].map(label),
+                         "unit": unit_texts(seg, everything, "turn", "kmeans")})
 
 
 def blind_docs() -> pd.DataFrame:
@@ -71,7 +78,11 @@ def blind_docs() -> pd.DataFrame:
     pool = pd.DataFrame(rows).drop_duplicates("text").reset_index(drop=True)
     ref = pd.read_csv(REPO / "benchmarks" / "reference" / "blind_reference.csv").dropna(subset=["codes"])
     label = dict(zip(zip(ref["source_file"], ref["text"]), _primary_theme(ref["codes"])))
-    return pd.DataFrame({"text": pool["text"], "label": [label.get(k) for k in zip(pool["source_file"], pool["text"])]})
+    every = pd.DataFrame([r for p in sorted(draw_sentences.TRANSCRIPTS.glob("*.txt"))
+                          for r in draw_sentences.participant_sentences(p)])
+    turns = every.groupby(["source_file", "turn_index"])["text"].agg(" ".join)
+    return pd.DataFrame({"text": pool["text"], "label": [label.get(k) for k in zip(pool["source_file"], pool["text"])],
+                         "unit": [turns[k] for k in zip(pool["source_file"], pool["turn_index"])]})
 
 
 def _umap():
@@ -116,11 +127,13 @@ def _ours(method: str):
 METHODS = {"BERTopic defaults": bertopic_defaults, "BERTopic tuned": bertopic_tuned, "ours": _ours("kmeans")}
 
 
-def score(name: str, dataset: str, docs: pd.DataFrame, emb: np.ndarray, sentence_model) -> tuple[dict, list[str]]:
+def score(name: str, dataset: str, docs: pd.DataFrame, emb: np.ndarray, sentence_model, unit_emb=None
+          ) -> tuple[dict, list[str]]:
     from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
     start = time.perf_counter()
-    topics, model = METHODS[name](docs["text"].tolist(), emb, sentence_model)
+    ours = name.startswith("ours") and unit_emb is not None
+    topics, model = METHODS[name](docs["text"].tolist(), unit_emb if ours else emb, sentence_model)
     seconds = time.perf_counter() - start
     mask = docs["label"].notna().to_numpy()
     truth, pred = docs["label"].to_numpy()[mask], topics[mask]
@@ -139,6 +152,9 @@ def main() -> None:
                         help="the sample's segments.parquet from `engagement prepare`")
     parser.add_argument("--datasets", default="sample,blind,fft")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/engagement-bench-embeddings"))
+    parser.add_argument("--unit", choices=["turn", "sentence"], default="turn",
+                        help="what ours embeds on the transcripts (FFT comments are one turn each)")
+    parser.add_argument("--methods", default="", help="comma-separated subset of the methods (default: all)")
     parser.add_argument("--previous", action="store_true", help="also fit the earlier UMAP + HDBSCAN leaf model")
     args = parser.parse_args()
     from engagement.coding.embeddings import embed_minilm, load_sentence_model
@@ -151,13 +167,19 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         docs = loaders[dataset]()
         emb = embed_minilm(docs["text"].tolist(), args.cache)
+        unit_emb = embed_minilm(docs["unit"].tolist(), args.cache) if "unit" in docs and args.unit == "turn" else None
         for name in METHODS:
-            row, labels = score(name, dataset, docs, emb, sentence_model)
+            if args.methods and name not in args.methods.split(","):
+                continue
+            row, labels = score(name, dataset, docs, emb, sentence_model, unit_emb)
             rows.append(row)
             print(f"{dataset:6} {name:34} AMI {row['AMI']:.3f}  {row['topics']} topics, "
                   f"{row['fit_s']:.0f} s; labels: {' | '.join(labels)}", flush=True)
     table = pd.DataFrame(rows)
     tuned = table[table["method"] == "BERTopic tuned"].set_index("dataset")
+    if tuned.empty:
+        print(table.round(3).to_string(index=False))
+        return
     table["AMI_vs_tuned"] = table["AMI"] / table["dataset"].map(tuned["AMI"])
     table["time_vs_tuned"] = table["fit_s"] / table["dataset"].map(tuned["fit_s"])
     pd.set_option("display.width", 200)
