@@ -1,6 +1,7 @@
 """Inductive topics with BERTopic, fitted once on all regions so topics mean the same everywhere.
 
-Sub-models are injected, not subclassed. By default the sentence embeddings are partitioned with
+Sub-models are injected, not subclassed. Each sentence is embedded as its whole turn (``topics.unit``:
+turn; a sentence alone rarely says what it is about), and by default these embeddings are partitioned with
 seeded KMeans (``choose_k`` topics, any topic above 15% of documents split), so no sentence is
 an outlier and no catch-all topic forms; against human topic labels this beat BERTopic's
 UMAP + HDBSCAN, default or tuned (benchmarks/bench_topics.py). ``topics.method: hdbscan`` (and
@@ -391,7 +392,8 @@ def fit_on_sample(docs: list[str], emb: np.ndarray, unique: pd.DataFrame, cfg: C
     """
     cols = [c for c in ("region", "kind") if c in unique]
     idx = stratified_sample(unique[cols], size, int(cfg.seed))
-    n_topics = choose_k(len(idx))
+    # as many topics as a full fit would have: the sample saves time, it does not coarsen the topics
+    n_topics = choose_k(len(docs))
     model = build_topic_model(cfg, len(idx), emb_model, None, n_topics=n_topics)
     _silence_bertopic()
     model.fit([docs[i] for i in idx], embeddings=emb[idx])
