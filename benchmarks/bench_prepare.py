@@ -14,7 +14,7 @@ in the same run; prints both times and the ratio old/new (target >= 1: not slowe
 (:mod:`scale_corpus`, no sentence repeated), cold caches, in the same run.
 
 Last run of ``--old 6d2a86f`` (2026-12-01, 2 cores shared with other jobs, load average 10-15):
-FFT survey, 90,180 words, 8,995 segments, identical tables; old 41.2 cpu s, new 40.5 cpu s (ratio
+FFT survey, 90,180 words, 8,995 segments on both (tables not compared here); old 41.2 cpu s, new 40.5 cpu s (ratio
 1.02); wall 324.9 s vs 102.2 s, which says more about the machine's load than about the code (an
 earlier ``--repeat 2`` run gave wall ratios 0.69 and, before it, 3.29).
 
