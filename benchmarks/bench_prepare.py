@@ -16,7 +16,9 @@ in the same run; prints both times and the ratio old/new (target >= 1: not slowe
 Last run of ``--old 6d2a86f`` (2026-12-01, 2 cores shared with other jobs, load average 10-15):
 FFT survey, 90,180 words, 8,995 segments on both (tables not compared here); old 41.2 cpu s, new 40.5 cpu s (ratio
 1.02); wall 324.9 s vs 102.2 s, which says more about the machine's load than about the code (an
-earlier ``--repeat 2`` run gave wall ratios 0.69 and, before it, 3.29).
+earlier ``--repeat 2`` run gave wall ratios 0.69 and, before it, 3.29). A later pair of the same
+two runs, kept and compared table by table: all five tables identical; old 85.9 s / 43.0 cpu s,
+new 85.5 s / 41.7 cpu s.
 
     python benchmarks/bench_prepare.py [--fast] [--no-fft]
     python benchmarks/bench_prepare.py --old REV [--segmentation model|fast]
