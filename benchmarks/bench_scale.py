@@ -8,10 +8,14 @@ as its own ``engagement`` process in a fresh project folder with cold caches:
 - ``code``: codebook rules, semantic layer, topics, stance;
 - ``report``: measures, quotes, figures, the summary report and the leak gate (measures run inside it).
 
-Printed per stage: wall seconds, words/s, peak RSS of the process tree (the stage's process and
-all its children, polled every 0.2 s and summed, so shared pages count once per process: an upper
-bound), and the growth exponent of time against words (least-squares slope of log time on log
-words over the sizes). Then the targets, each met or NOT met: 1M words end to end in under 10
+Printed per stage: wall seconds, words/s, cpu seconds (user + sys of the stage's process and every
+descendant it waited for: spaCy workers, Dask workers; on a machine others share, wall time mostly
+measures the queue for the cores, cpu seconds do not), peak RSS of the process tree (the stage's
+process and all its children, polled every 0.2 s and summed, so shared pages count once per
+process: an upper bound), the time inside a stage that its progress bars report (de-identifying
+and segmenting inside prepare; embedding, coding, fitting topics inside code; bars may nest), and
+the growth exponent of time against words (least-squares slope of log time on log words over the
+sizes). Then the targets, each met or NOT met: 1M words end to end in under 10
 minutes and under 4 GB, exponent <= 1.1 for every stage. Engines: ``local`` at every size and,
 when ``engagement prepare --help`` offers ``--engine``, ``dask`` at ``--other-engine-size``
 (300k by default); otherwise the dask row says "not available".
