@@ -78,6 +78,8 @@ DEFAULTS: dict[str, Any] = {
         "nr_topics": "auto",
         "reduce_outliers": True,
         "guided": False,
+        "unit": "turn",            # what a topic sees for each sentence: its whole turn (measured best) | sentence
+        "fit_sample": 20000,       # above this many distinct sentences, fit on a stratified sample, assign the rest
     },
     "batch": {"workers": 2},
     "report": {
@@ -216,6 +218,12 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
         raise ConfigError("'topics.embedding' must be 'minilm' or 'tfidf'", path=where)
     if settings["topics"].get("method") not in ("kmeans", "hdbscan"):
         raise ConfigError("'topics.method' must be 'kmeans' or 'hdbscan'", path=where)
+    if settings["topics"].get("unit", "turn") not in ("turn", "sentence"):
+        raise ConfigError("'topics.unit' must be 'turn' or 'sentence'", path=where)
+    fit_sample = settings["topics"].get("fit_sample")
+    if fit_sample is not None and (isinstance(fit_sample, bool) or not isinstance(fit_sample, int) or fit_sample < 0):
+        raise ConfigError("'topics.fit_sample' must be a whole number of sentences (0 or null: always fit on all)",
+                          path=where)
     if settings["topics"].get("guided") and settings["topics"]["embedding"] != "minilm":
         raise ConfigError("'topics.guided' needs 'topics.embedding: minilm' (seed words are embedded)", path=where)
     return settings

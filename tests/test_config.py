@@ -92,3 +92,18 @@ def test_a_config_survives_pickling_for_worker_processes(tmp_path):
     cfg = load_config(path)
     again = pickle.loads(pickle.dumps(cfg))
     assert again == cfg and again.regions == ["Essex"] and again.raw_dir == cfg.raw_dir
+
+
+@pytest.mark.parametrize("yaml_text, key", [("topics:\n  unit: paragraph\n", "topics.unit"),
+                                            ("topics:\n  fit_sample: lots\n", "topics.fit_sample"),
+                                            ("topics:\n  fit_sample: -5\n", "topics.fit_sample")])
+def test_topic_unit_and_sample_size_are_checked_by_name(tmp_path, yaml_text, key):
+    (tmp_path / "engagement.yaml").write_text(yaml_text)
+    with pytest.raises(ConfigError, match=key):
+        load_config(tmp_path / "engagement.yaml")
+
+
+def test_topics_default_to_the_turn_unit_and_a_sampled_fit_only_for_large_studies(tmp_path):
+    (tmp_path / "engagement.yaml").write_text("project: x\n")
+    cfg = load_config(tmp_path / "engagement.yaml")
+    assert cfg.topics["unit"] == "turn" and cfg.topics["fit_sample"] == 20000
