@@ -34,6 +34,12 @@ DEFAULT_ALLOW_LIST = [
     "Basildon", "Chelmsford", "Colchester", "Ipswich", "Lowestoft", "Bury St Edmunds", "Norwich",
     "King's Lynn", "Great Yarmouth", "Cambridge", "Huntingdon", "Ely", "Wisbech", "Stamford",
     "Whittlesey", "Lincolnshire", "London", "England", "UK", "Britain",
+    # towns of the five areas (10,000 people or more) that are not also common personal names
+    # (Harlow, Witham, Bourne are left to the detector): "moved from Sudbury to St Neots" names no one
+    "Sudbury", "Thetford", "St Neots", "St Ives", "Haverhill", "Newmarket", "Felixstowe", "Stowmarket",
+    "Beccles", "Woodbridge", "Dereham", "Wymondham", "Diss", "Cromer", "Downham Market",
+    "Brentwood", "Braintree", "Clacton", "Clacton-on-Sea", "Harwich", "Maldon", "Saffron Walden",
+    "Billericay", "Wickford", "Canvey Island", "Thurrock", "Epping", "Loughton", "Soham", "Chatteris",
     "Caldicott", "GDPR", "Google", "Facebook", "Amazon", "Apple", "Fitbit", "Palantir",
     "Public Health England", "University of Cambridge", "Biobank", "UK Biobank",
 ]

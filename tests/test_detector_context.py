@@ -178,3 +178,37 @@ def test_a_spaced_national_insurance_number_is_hidden_whatever_its_prefix(det):
     # "QQ" is never issued; a transcriber's mishearing or an example number is hidden all the same
     assert redacted(det, "I filled it in. QQ 48 21 07 B, I know it from my payslips.") == \
         "I filled it in. [NI_NUMBER_1], I know it from my payslips."
+
+
+# ---- a sentence's opening word is not a name; a first name ending in -ly is one
+@pytest.mark.parametrize("text, name", [
+    ("Honestly, Dariusz Kowal on the front desk tells the whole street.", "Dariusz Kowal"),
+    ("Frankly, Oyelaran at the chemist was brilliant with my mum.", "Oyelaran"),
+    ("Personally, Ngozi and I thought the letter was clear.", "Ngozi"),
+])
+def test_an_opening_adverb_before_a_name_stays_and_the_name_goes(det, ner_det, text, name):
+    for detector in (det, ner_det):
+        out = redacted(detector, text)
+        opener = text.split(",")[0]
+        assert out.startswith(opener + ",") and name not in out, out
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Me, Beverly and Tomasz went to the surgery together.", ["Beverly", "Tomasz"]),
+    ("My sister, Emily and Wojciech all said the same.", ["Emily", "Wojciech"]),
+])
+def test_first_names_ending_in_ly_are_names_in_a_list(det, text, names):
+    out = redacted(det, text)
+    assert not any(n in out for n in names), out
+
+
+@pytest.mark.parametrize("text, name", [("Then me and Chidinma went to A&E together.", "Chidinma"),
+                                        ("Oluwaseun and I both got the same letter.", "Oluwaseun")])
+def test_a_name_beside_the_speaker_is_replaced(det, text, name):
+    assert name not in redacted(det, text)
+
+
+@pytest.mark.parametrize("text", ["Planning and I don't get on.", "The NHS and I have history.",
+                                  "Sometimes me and Mum argue about it."])
+def test_words_beside_the_speaker_stay(det, text):
+    assert redacted(det, text) == text

@@ -156,7 +156,8 @@ class Detector:
             return True
         if strong:   # "my daughter June": months are names after a title or relation
             return k in pp.NON_NAME_WORDS and k not in pp.MONTH_NAMES
-        return k in pp.NON_NAME_WORDS or k in pp.MONTH_NAMES or (len(k) > 4 and k.endswith("ly"))
+        # "Honestly" and "Personally" open sentences; "Emily", "Holly" and "Beverly" are first names
+        return k in pp.NON_NAME_WORDS or k in pp.MONTH_NAMES or (len(k) > 4 and k.endswith("ly") and not _lexicon_name(k))
 
     def _detect_one(self, text: str, ents: Sequence[tuple[int, int, str]]) -> list[Hit]:
         if not text.strip():

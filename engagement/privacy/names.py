@@ -131,6 +131,9 @@ ROLE_WAS_RE = re.compile(rf"(?i:\b(?:{_alt(ROLE_NOUNS)})(?:[ \t]+[\w']+){{0,3}}[
 #: A list of three names, or "me, X and Y", before what they did: "Julie, Xin and Rupinder all said".
 LIST_RE = re.compile(rf"(?:(?i:\b(?:me|us|my[ \t]+\w+|myself)[ \t]*,[ \t]*)(?P<name2>{NAME_TOKEN})(?=[ \t]*,?[ \t]+(?i:and|&)[ \t]+)"
                      rf"|(?<![\w'])(?P<name>{NAME_TOKEN})[ \t]*,[ \t]*(?={NAME_TOKEN}[ \t]*,?[ \t]+(?i:and|&)[ \t]+{NAME_TOKEN}))")
+#: A name with the speaker: "Ngozi and I went", "me and Dariusz" (counts where the NER or the lexicon agrees).
+WITH_SELF_RE = re.compile(rf"(?<![\w'])(?P<name>{NAME_TOKEN})(?=[ \t]+(?:and|&)[ \t]+(?:I|me|myself)\b)"
+                          rf"|(?<![\w'])(?i:me|I)[ \t]+(?i:and|&)[ \t]+(?P<name2>{NAME_TOKEN})")
 #: Names in a list with a name: "Tom, Aisha and Wojciech".
 _LIST_RIGHT = re.compile(rf"(?:[ \t]*,[ \t]*(?:(?i:and|&)[ \t]+)?|[ \t]+(?i:and|&|or)[ \t]+)(?P<name>{NAME_TOKEN})"
                          rf"(?:[ \t]+(?P<last>{NAME_TOKEN}))?")
@@ -261,9 +264,15 @@ class NameRules:
         rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
                  (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
                  (VOCATIVE_RES[0], "context", True), *((p, "context", False) for p in VOCATIVE_RES[1:]),
-                 (SPEECH_RE, "context", False), (LIST_RE, "list", None), (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
+                 (SPEECH_RE, "context", False), (LIST_RE, "list", None), (WITH_SELF_RE, "list", None),
+                 (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
         for pattern, method, strong in rules:
             for m in pattern.finditer(text):
+                if pattern is WITH_SELF_RE:
+                    a, b = m.span("name") if m.group("name") else m.span("name2")
+                    if not self.blocked(text[a:b]) and not (self.sentence_initial(text, a) and fold(text[a:b]) in WORD_NAMES):
+                        yield a, b, method, None
+                    continue
                 if pattern in (BEFORE_RE, ROLE_WAS_RE, LIST_RE) and _acronym(m.group("name") or m.group("name2")):
                     continue   # "ask for OBS", "see a dentist ASAP"
                 if pattern is ROLE_WAS_RE and fold(m.group("name")) in WORD_NAMES:
@@ -320,8 +329,17 @@ class NameRules:
             yield m.start("name"), b
         m = _LIST_LEFT.search(text, max(0, start - 40), start)
         if m and not self.blocked(m.group("name"), strong=True) and not (
-                self.sentence_initial(text, m.start()) and fold(m.group("name")) in WORD_NAMES):
+                self.sentence_initial(text, m.start()) and _opener(m.group("name"), m.group(0))):
             yield m.start("name"), m.end("name")
+
+
+def _opener(word: str, listed: str) -> bool:
+    """A sentence's first word that opens it rather than names someone: a word that is also a name
+    ("Will, Ravi and me"), or a dictionary word before a comma ("Honestly, Ravi Kelly on reception",
+    "Frankly, Tom at the surgery"); "Emily, Ravi and me" still lists Emily (the lexicon knows her)."""
+    from engagement.privacy.lexicon import english_word
+
+    return fold(word) in WORD_NAMES or ("," in listed and english_word(word))
 
 
 _ADVERB_ENDINGS = ("ally", "estly", "ously", "ntly", "tely", "ickly", "ibly", "ably", "ully", "ssly", "ually")
