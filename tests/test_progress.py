@@ -62,3 +62,11 @@ def test_a_manual_bar_counts_updates(capsys):
         b.update(4)
         b.update(6)
     assert "10/10" in capsys.readouterr().err
+
+
+def test_a_process_that_imported_papermill_is_not_a_notebook(monkeypatch):
+    import papermill  # noqa: F401 - the batch driver imports it; its own terminal still gets bars
+
+    for name in ("CI", "PYTEST_CURRENT_TEST", "PAPERMILL_INPUT_PATH", "ENGAGEMENT_PROGRESS"):
+        monkeypatch.delenv(name, raising=False)
+    assert progress_enabled(stream=_Terminal())
