@@ -263,3 +263,12 @@ def test_mapping_measures_coherence_and_needs_it_for_a_candidate():
     out = map_topics_to_themes(topics, seg_topics, codes).set_index("topic_id")
     assert out.loc[0, "coherence"] == pytest.approx(0.7) and out.loc[1, "coherence"] == pytest.approx(0.2)
     assert out.loc[0, "candidate_new_theme"] and not out.loc[1, "candidate_new_theme"]
+
+
+def test_topic_words_say_data_not_the_lemma_datum():
+    import pandas as pd
+
+    from engagement.coding.topics import lemma_documents
+
+    docs = lemma_documents(pd.DataFrame({"lemmas": ["health datum be share", "my datum and medium"]}))
+    assert docs == ["health data be share", "my data and medium"]

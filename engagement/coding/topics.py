@@ -276,7 +276,11 @@ def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
     import re
 
     keep = re.compile(r"^[a-z][a-z'-]+$")
-    return [" ".join(w for w in str(lemmas).split() if keep.match(w)) for lemmas in docs_df["lemmas"]]
+    return [" ".join(LEMMA_WORDS.get(w, w) for w in str(lemmas).split() if keep.match(w)) for lemmas in docs_df["lemmas"]]
+
+
+#: Lemmas no researcher would write in a label: spaCy's lemma of "data" is "datum" ("health datum").
+LEMMA_WORDS = {"datum": "data"}
 
 
 def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=None, seed_topics=None):
