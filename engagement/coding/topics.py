@@ -212,7 +212,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 9}, sort_keys=True, ensure_ascii=False)
+                          "version": 10}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
