@@ -26,6 +26,7 @@ import yaml
 
 from engagement.errors import CodebookError
 from engagement.coding.negation import blank_nlp, inflections, negation_cue, segment_doc, surface_doc
+from engagement.coding.matching import doc_bag
 
 DEFAULT_CODEBOOK = Path(__file__).with_name("data") / "codebook.yaml"
 CODING_COLUMNS = ["segment_id", "code", "theme", "source", "evidence", "score"]
@@ -364,10 +365,13 @@ def load_codebook(source: str | Path | Codebook = "default") -> Codebook:
 
 def _compile(book: Codebook) -> None:
     """Build the Matcher/PhraseMatcher for ``book`` (validates raw patterns against spaCy)."""
-    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.matcher import PhraseMatcher
+
+    from engagement.coding.matching import AnchoredMatcher
 
     nlp = blank_nlp()
-    matcher, phrases, regexes, rules = Matcher(nlp.vocab, validate=True), PhraseMatcher(nlp.vocab, attr="LOWER"), [], {}
+    matcher, phrases = AnchoredMatcher(nlp.vocab, validate=True), PhraseMatcher(nlp.vocab, attr="LOWER")
+    regexes, rules = [], {}
     for code in book.codes.values():
         for k, rule in enumerate(code.rules):
             key = f"{code.id}#{k}"
@@ -397,11 +401,11 @@ def match_codes(book: Codebook, text: str, tokens: str | None = None, lemmas: st
     matcher, phrases, regexes, rules = book._matchers
     doc, offsets = segment_doc(text, tokens, lemmas)
     surface = surface_doc(doc)
-    found = [(doc.vocab.strings[k], s, e) for d in (doc, surface) if d is not None for k, s, e in matcher(d)]
+    bag = doc_bag(doc)   # a surface Doc has the same words and lemmas: one bag for both
+    found = [(doc.vocab.strings[k], s, e) for d in (doc, surface) if d is not None for k, s, e in matcher(d, bag)]
     found = list(dict.fromkeys(found)) + [(doc.vocab.strings[k], s, e) for k, s, e in phrases(doc)]
     for key, rx in regexes:
         found += [(key, *span) for m in rx.finditer(text) if (span := _token_span(offsets, m.start(), m.end()))]
-    bag = {t.lemma_ for t in doc} | {t.lower_ for t in doc}
     by_code: dict[str, list] = {}
     for key, s, e in found:
         code, rule = rules[key]

@@ -32,6 +32,7 @@ import yaml
 
 from engagement.coding.codebook import compile_rule
 from engagement.coding.negation import blank_nlp, negation_cue, segment_doc, surface_doc
+from engagement.coding.matching import doc_bag
 
 STANCE_COLUMNS = ["segment_id", "stance", "score", "cues"]
 STRONG = 0.8      # a single cue at least this heavy is "strong" (mixed needs strong cues on both sides)
@@ -175,10 +176,10 @@ _VADER_NEUTRAL = ("care", "cancer", "death", "die", "dying", "emergency", "profi
 
 @lru_cache(maxsize=1)
 def _matchers():
-    from spacy.matcher import Matcher
+    from engagement.coding.matching import AnchoredMatcher
 
     vocab = blank_nlp().vocab
-    matcher, neutral, meta = Matcher(vocab), Matcher(vocab), {}
+    matcher, neutral, meta = AnchoredMatcher(vocab), AnchoredMatcher(vocab), {}
     for i, (polarity, mode, weight, raw) in enumerate(CUES):
         rule = compile_rule(raw)
         matcher.add(f"cue{i}", [list(p) for p in rule.patterns])
@@ -208,9 +209,10 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
     matcher, neutral, meta = _matchers()
     doc, offsets = segment_doc(text, tokens, lemmas)
     docs = [d for d in (doc, surface_doc(doc)) if d is not None]
-    blocked = {i for d in docs for _, s, e in neutral(d) for i in range(s, e)}
+    bag = doc_bag(doc)
+    blocked = {i for d in docs for _, s, e in neutral(d, bag) for i in range(s, e)}
     found = []
-    for key, s, e in dict.fromkeys(m for d in docs for m in matcher(d)):
+    for key, s, e in dict.fromkeys(m for d in docs for m in matcher(d, bag)):
         polarity, mode, weight, rule = meta[doc.vocab.strings[key]]
         if s > 0 and {doc[s - 1].lemma_, doc[s - 1].lower_} & rule.not_preceded_by:
             continue
