@@ -62,9 +62,9 @@ def _time(fn) -> tuple[float, object]:
 def plain_bertopic(docs: list[str]) -> float:
     from bertopic import BERTopic
 
-    from engagement.coding.embeddings import load_sentence_model
+    from engagement.coding.embeddings import topic_embedder
 
-    model = load_sentence_model()  # loading excluded, as for ours (both load the same model)
+    model = topic_embedder()  # loading excluded, as for ours (both load the same model)
     start = time.perf_counter()
     BERTopic(embedding_model=model).fit_transform(docs)
     return time.perf_counter() - start

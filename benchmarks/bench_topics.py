@@ -157,12 +157,12 @@ def main() -> None:
     parser.add_argument("--methods", default="", help="comma-separated subset of the methods (default: all)")
     parser.add_argument("--previous", action="store_true", help="also fit the earlier UMAP + HDBSCAN leaf model")
     args = parser.parse_args()
-    from engagement.coding.embeddings import embed_minilm, load_sentence_model
+    from engagement.coding.embeddings import embed_minilm, topic_embedder
 
     if args.previous:
         METHODS["ours, previous (UMAP+HDBSCAN leaf)"] = _ours("hdbscan")
     loaders = {"sample": lambda: sample_docs(args.segments), "blind": blind_docs, "fft": fft_docs}
-    sentence_model = load_sentence_model()
+    sentence_model = topic_embedder()
     rows = []
     for dataset in args.datasets.split(","):
         docs = loaders[dataset]()

@@ -315,7 +315,7 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
     Exact duplicates (a survey answer pasted twice, the x10 benchmark) tie in UMAP's nearest
     neighbours and make the fit non-reproducible; they also should not weigh twice.
     """
-    from engagement.coding.embeddings import embed, load_sentence_model
+    from engagement.coding.embeddings import embed, topic_embedder
 
     unique = docs_df.drop_duplicates("text", keep="first").reset_index(drop=True)
     texts = unique["text"].tolist()
@@ -326,7 +326,7 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
     # different sentences can still embed identically (TF-IDF ignores stop words): a tiny seeded
     # jitter breaks the neighbour ties reproducibly
     emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
-    emb_model = load_sentence_model() if backend == "minilm" else None
+    emb_model = topic_embedder() if backend == "minilm" else None
     fit_sample = cfg.topics.get("fit_sample", FIT_SAMPLE)
     if fit_sample and _method(cfg, seed_topics) == "kmeans" and len(docs) > int(fit_sample):
         assigned, model = fit_on_sample(docs, emb, unique, cfg, emb_model, int(fit_sample))
