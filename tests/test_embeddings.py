@@ -68,6 +68,24 @@ def test_a_torn_export_is_replaced_and_nothing_is_downloaded(models, tmp_path, m
         E._ONNX[:] = saved
 
 
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_text_asked_for_several_times_is_embedded_once(tmp_path, monkeypatch, cached):
+    seen: list[str] = []
+
+    class Fake:
+        def encode(self, texts, **kwargs):
+            seen.extend(texts)
+            return np.stack([np.full(384, len(t), dtype=np.float32) for t in texts])
+
+    monkeypatch.setattr(E, "load_sentence_model", Fake)
+    turn = "I'm happy for the GP to see it. Not the insurers though."
+    texts = [turn, "Short one.", turn, turn]   # a turn repeated for each of its sentences
+    vecs = E.embed_minilm(texts, tmp_path if cached else None)
+    assert sorted(seen) == sorted({turn, "Short one."})
+    assert vecs.shape == (4, 384) and np.allclose(vecs[[0, 2, 3], 0], len(turn)) and vecs[1, 0] == len("Short one.")
+
+
+@pytest.mark.slow
 def test_torch_is_used_when_asked(monkeypatch):
     monkeypatch.setenv("ENGAGEMENT_EMBEDDER", "torch")
     assert not isinstance(E.load_sentence_model(), E.OnnxSentenceModel)

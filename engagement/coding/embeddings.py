@@ -344,15 +344,22 @@ def embed_minilm(texts: list[str], cache_dir: Path | None = None, *, batch_size:
     cache = EmbeddingCache(cache_dir, MINILM_ID) if cache_dir else None
     if cache is None:
         model = load_sentence_model()
+        distinct = list(dict.fromkeys(texts))
         parts = []
-        for start in bar(range(0, len(texts), BATCH_TEXTS), desc="embedding", unit="batch", enabled=progress):
-            parts.append(model.encode(texts[start:start + BATCH_TEXTS], batch_size=batch_size,
+        for start in bar(range(0, len(distinct), BATCH_TEXTS), desc="embedding", unit="batch", enabled=progress):
+            parts.append(model.encode(distinct[start:start + BATCH_TEXTS], batch_size=batch_size,
                                       normalize_embeddings=True, show_progress_bar=False))
-        return np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+        if not parts:
+            return np.zeros((0, 384), dtype=np.float32)
+        row = {t: i for i, t in enumerate(distinct)}
+        return np.concatenate(parts)[[row[t] for t in texts]]
     keys, missing = cache.lookup(texts)
     if missing:
         model = load_sentence_model()
-        todo = list(dict.fromkeys(missing))
+        first: dict[str, int] = {}
+        for i in missing:   # a text asked for twice (the turn of each of its sentences) is embedded once
+            first.setdefault(keys[i], i)
+        todo = list(first.values())
         with bar(desc="embedding", total=len(todo), unit="sentence", enabled=progress) as shown:
             for start in range(0, len(todo), BATCH_TEXTS):
                 part = todo[start:start + BATCH_TEXTS]
