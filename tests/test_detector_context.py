@@ -212,3 +212,23 @@ def test_a_name_beside_the_speaker_is_replaced(det, text, name):
                                   "Sometimes me and Mum argue about it."])
 def test_words_beside_the_speaker_stay(det, text):
     assert redacted(det, text) == text
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Interviewer: Thanks for that, and people in Stanground said much the same.", "Stanground"),
+    ("When I moved from Saffron Walden to Eye it felt like starting again.", "Eye"),
+    ("After we went from Wymondham to Hethersett nobody had my notes.", "Hethersett"),
+    ("I'd say when I moved from Bury St Edmunds to Gorleston it was like starting again.", "Gorleston"),
+])
+def test_a_place_in_a_name_context_stays_a_place(det, ner_det, text, place):
+    # a place redacted in one sentence and kept in the next makes the leak gate withhold the report
+    for detector in (det, ner_det):
+        assert place in redacted(detector, text), (detector.use_ner, text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Back in March Oluwaseun said the records were wrong.", "Oluwaseun"),
+    ("I moved from Ipswich to be near Grainne, my daughter.", "Grainne"),
+])
+def test_names_near_place_words_are_still_replaced(det, text, name):
+    assert name not in redacted(det, text)

@@ -150,6 +150,10 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on|(?:go|goes|going|gone|went|get|got|"
     r"getting|back|came|come|comes|coming|taken|take|took|transport|transported|drive|driven|drove|travel|travelled|move|moved|sent|send|"
     r"transferred|admitted|attended|way|journey|trip|route|home|moving|ambulance|lift)[ \t]+(?:to|from|into)))[ \t]+$")
+#: "moved from Bury St Edmunds to X", "went from Ipswich to X": the place someone moved to
+_MOVED_FROM_TO = re.compile(r"(?i:\b(?:moved|move|moves|moving|went|go|goes|going|came|come|coming|transferred|"
+                            r"relocated|drove|driven|travelled|traveled|commute|commuted|commuting))[ \t]+(?i:from)[ \t]+"
+                            r"(?:[A-Z][\w'’.-]*[ \t]+){1,3}(?i:to)[ \t]+$")
 _BEFORE_TITLE = re.compile(rf"(?:(?<!\w)(?:{_TITLE_CAP})\.?|(?i:\b(?:{_TITLE_ANY})))[ \t]+$")
 _BEFORE_RELATION = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}"
                               rf"(?:{_alt(RELATIONS)}))[ \t]*,?[ \t]+$")
@@ -228,7 +232,8 @@ class NameRules:
             return False
         before = text[max(0, start - 24):start]
         return bool(_LOCATIVE_BEFORE.search(before) or (re.search(r"\bfrom[ \t]+$", before, re.IGNORECASE)
-                                                       and re.match(r"[ \t]+to\b", text[end:end + 4])))
+                                                       and re.match(r"[ \t]+to\b", text[end:end + 4]))
+                    or _MOVED_FROM_TO.search(text[max(0, start - 80):start]))
 
     def _trimmed(self, text: str, m: re.Match, *, strong: bool) -> tuple[int, int] | None:
         toks = [(x.start() + m.start("name"), x.end() + m.start("name"))
@@ -291,6 +296,8 @@ class NameRules:
                     continue
                 if pattern is SPEECH_RE and re.search(r"\bthe[ \t]+$", text[max(0, m.start() - 5):m.start()]):
                     continue  # "the Telegraph said"
+                if pattern is SPEECH_RE and self.locative(text, m.start("name"), m.end("name")):
+                    continue  # "people in Harlow said": who said it is the people, the word is a place
                 if pattern in (SPEECH_RE, VOCATIVE_RES[2]) and not strong:
                     a = m.start("name")
                     if pattern is SPEECH_RE and not self.sentence_initial(text, a) or (
