@@ -61,9 +61,9 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 @lru_cache(maxsize=1)
 def blank_nlp():
     """A cached blank English pipeline whose tokenizer keeps placeholders like [PERSON_3] whole."""
-    import spacy
+    from engagement.ingest.spacy_model import blank
 
-    nlp = spacy.blank("en")
+    nlp = blank("en")
     nlp.tokenizer.token_match = _PLACEHOLDER_RE.fullmatch
     return nlp
 

@@ -24,9 +24,9 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 
 def blank_pipeline():
     """A blank English pipeline with a sentencizer (lemmas fall back to lower-cased tokens)."""
-    import spacy
+    from engagement.ingest.spacy_model import blank
 
-    nlp = spacy.blank("en")
+    nlp = blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
 

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterable
 
@@ -48,10 +49,75 @@ def _key(names: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(sorted(set(names)))
 
 
+def import_spacy():
+    """``import spacy`` without two start-up costs no pipeline here needs.
+
+    thinc imports torch when it is installed (several seconds; spaCy's CPU pipelines never use
+    it): while spaCy is imported for the first time, torch is hidden, so thinc runs on numpy. A
+    later ``import torch`` (sentence-transformers, an ONNX export) works as usual.
+    """
+    import sys
+
+    hide_torch = "thinc" not in sys.modules and "torch" not in sys.modules
+    if hide_torch:
+        sys.modules["torch"] = None  # type: ignore[assignment]   # thinc.compat: has_torch = False
+    try:
+        import spacy
+        import spacy.util
+    finally:
+        if hide_torch:
+            del sys.modules["torch"]
+    return spacy
+
+
+@contextmanager
+def only_factories(wanted: set[str] | None):
+    """Import only the entry-point factories in ``wanted`` while a pipeline is built (None: all).
+
+    ``spacy.Language()`` imports every installed package that registers a spaCy factory by entry
+    point, whatever the pipeline uses; presidio-analyzer's imports transformers (about 6 s of
+    every stage's start-up on 2 cores).
+    """
+    spacy = import_spacy()
+    factories = spacy.util.registry._entry_point_factories
+    if wanted is None:
+        yield
+        return
+    original = factories._get_entry_points
+
+    def needed_only():
+        return [ep for ep in original() if ep.name in wanted]
+
+    factories._get_entry_points = needed_only
+    try:
+        yield
+    finally:
+        factories.__dict__.pop("_get_entry_points", None)   # back to the class method
+
+
+def pipeline_factories(model: str = "auto") -> set[str] | None:
+    """The factory names the model's config.cfg uses (None if it cannot be read: import them all)."""
+    spacy = import_spacy()
+    try:
+        folder = spacy.util.get_package_path(model_name(model))
+        found = sorted(folder.glob("*/config.cfg")) or sorted(folder.glob("config.cfg"))
+        config = spacy.util.load_config(found[0], interpolate=False)
+        return {str(c.get("factory")) for c in config["components"].values() if c.get("factory")}
+    except Exception:   # noqa: BLE001 - an unreadable config only costs start-up time
+        return None
+
+
+def blank(lang: str = "en"):
+    """``spacy.blank(lang)``, importing no entry-point factory (a blank pipeline uses none)."""
+    with only_factories(set()):
+        return import_spacy().blank(lang)
+
+
 @lru_cache(maxsize=8)
 def _load(name: str, disable: tuple[str, ...], exclude: tuple[str, ...]):
-    module = importlib.import_module(name)
-    return module.load(disable=list(disable), exclude=list(exclude))
+    with only_factories(pipeline_factories(name)):
+        module = importlib.import_module(name)
+        return module.load(disable=list(disable), exclude=list(exclude))
 
 
 def load_spacy(disable: Iterable[str] | str | None = (), *, exclude: Iterable[str] | str | None = (),
@@ -80,8 +146,7 @@ def ner_only_exclusions(model: str = "auto") -> tuple[str, ...]:
     NER has its own internal tok2vec, so only ``ner`` remains; a pipeline whose NER listens to a
     shared ``tok2vec`` keeps that too.
     """
-    import spacy.util
-
+    spacy = import_spacy()
     name = model_name(model)
     folder = spacy.util.get_package_path(name)
     found = sorted(folder.glob("*/config.cfg")) or sorted(folder.glob("config.cfg"))

@@ -314,55 +314,11 @@ class Detector:
 
 
 def _load_ner(model: str):
-    """The NER-only pipeline, loaded without start-up costs that NER does not need.
-
-    Two imports dominated ``engagement redact`` start-up (about 9 s of 10): thinc imports torch
-    when it is installed (the embeddings need it; NER does not), and ``spacy.Language()`` imports
-    every package that registers a spaCy factory by entry point, whatever the pipeline uses
-    (presidio-analyzer's brings in transformers). When spaCy is not loaded yet, thinc is imported
-    without torch, and only the entry-point factories this pipeline names are imported.
-    """
-    import sys
-
-    hide_torch = "thinc" not in sys.modules and "torch" not in sys.modules
-    if hide_torch:
-        sys.modules["torch"] = None  # type: ignore[assignment]   # thinc.compat: has_torch = False
-    try:
-        import spacy.util
-    finally:
-        if hide_torch:
-            del sys.modules["torch"]
+    """The NER-only pipeline, loaded without start-up costs that NER does not need (see
+    :func:`engagement.ingest.spacy_model.import_spacy` and :func:`~engagement.ingest.spacy_model.only_factories`)."""
     from engagement.ingest.spacy_model import load_spacy, ner_only_exclusions
 
-    exclude = ner_only_exclusions(model)
-    factories = spacy.util.registry._entry_point_factories
-    wanted = _pipeline_factories(model)
-    original = factories._get_entry_points
-
-    def needed_only():
-        return [ep for ep in original() if ep.name in wanted]
-
-    if wanted is not None:
-        factories._get_entry_points = needed_only
-    try:
-        return load_spacy(exclude=exclude, model=model)
-    finally:
-        factories.__dict__.pop("_get_entry_points", None)   # back to the class method
-
-
-def _pipeline_factories(model: str) -> set[str] | None:
-    """The factory names the model's config.cfg uses (None if it cannot be read: import them all)."""
-    import spacy.util
-
-    from engagement.ingest.spacy_model import model_name
-
-    try:
-        folder = spacy.util.get_package_path(model_name(model))
-        found = sorted(folder.glob("*/config.cfg")) or sorted(folder.glob("config.cfg"))
-        config = spacy.util.load_config(found[0], interpolate=False)
-        return {str(c.get("factory")) for c in config["components"].values() if c.get("factory")}
-    except Exception:   # noqa: BLE001 - an unreadable config only costs start-up time
-        return None
+    return load_spacy(exclude=ner_only_exclusions(model), model=model)
 
 
 def _lexicon_name(value: str) -> bool:
