@@ -322,3 +322,43 @@ def test_a_segment_marked_reviewed_with_no_code_is_seen_and_disagrees_with_a_sug
     assert sorted(seen.loc[seen["coder"] == "AB", "segment_id"]) == ["s1", "s2"]
     row = one(agreement(long, seen=seen), "trust", AUTOCODER, "AB")
     assert row["n_segments"] == 2 and row["percent_agreement"] == pytest.approx(1 / 2)
+
+
+def test_the_report_table_compares_each_sheet_coder_by_name(tmp_path):
+    """Two researchers code on sheets: each is compared as themselves, over what they reviewed."""
+    from types import SimpleNamespace
+
+    from conftest import write_project
+    from engagement.coding.human import REVIEWED, REVIEWED_CODE, save_human_codings, text_hash
+    from engagement.config import load_config
+    from engagement.report.sections import agreement_table
+
+    write_project(tmp_path)
+    cfg = load_config(tmp_path / "engagement.yaml")
+    texts = {f"S-{i}": f"segment number {i} about records" for i in range(12)}
+    segments = pd.DataFrame({"segment_id": list(texts), "text": list(texts.values()), "role": "participant"})
+    # the autocoder says A on S-0..S-5; AB agrees on all six, CD only on S-0..S-2 and adds B on S-6
+    codings = pd.DataFrame({"segment_id": [f"S-{i}" for i in range(6)], "code": "A", "theme": "t",
+                            "source": "rule", "evidence": "x", "score": 0.9})
+    rows = []
+
+    def decide(coder, sid, code, decision):
+        rows.append({"segment_id": sid, "code": code, "theme": "", "decision": decision, "coder": coder,
+                     "coded_at": "2026-12-01T10:00:00+00:00", "text_hash": text_hash(texts[sid]), "note": "",
+                     "sheet": "coding-all.xlsx"})
+
+    for sid in texts:                     # both read every segment
+        decide("AB", sid, REVIEWED_CODE, REVIEWED)
+        decide("CD", sid, REVIEWED_CODE, REVIEWED)
+    for i in range(6):
+        decide("AB", f"S-{i}", "A", "accept")
+        decide("CD", f"S-{i}", "A", "accept" if i < 3 else "reject")
+    decide("CD", "S-6", "B", "add")
+    save_human_codings(cfg, pd.DataFrame(rows))
+    table = agreement_table(SimpleNamespace(cfg=cfg, codings=codings, segments=segments)).set_index(["coder_a", "coder_b"])
+    assert set(table.index) == {(AUTOCODER, "AB"), (AUTOCODER, "CD"), ("AB", "CD")}   # nobody pooled as "researcher"
+    assert table.loc[(AUTOCODER, "AB"), "n_segments"] == 12
+    assert table.loc[(AUTOCODER, "AB"), "kappa"] == pytest.approx(1.0)
+    assert table.loc[(AUTOCODER, "CD"), "kappa"] < table.loc[(AUTOCODER, "AB"), "kappa"]
+    # CD against AB on code A: 12 segments, 3 disagreements; on code B: 1 of 12
+    assert table.loc[("AB", "CD"), "percent_agreement"] == pytest.approx((9 + 11) / 24)

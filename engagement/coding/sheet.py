@@ -180,7 +180,7 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
     wb.defined_names[CODE_LIST] = DefinedName(CODE_LIST, attr_text=f"{BOOK_SHEET}!$A$2:$A${len(codes) + 1}")
     dv = DataValidation(type="list", formula1=CODE_LIST, allow_blank=True,
                         showErrorMessage=True, errorTitle="Not a code",
-                        error="Pick a code id from the list (see the codebook on the 'read me' sheet).",
+                        error="Pick a code id from the list (see the 'codebook' sheet).",
                         promptTitle="Add a code", prompt="One code id from the codebook.", showInputMessage=True)
     dv.add(f"{letter['add_1']}{FIRST_ROW}:{letter['add_3']}{last}")
     ws.add_data_validation(dv)

@@ -208,21 +208,25 @@ def agreement_table(a: Analysis) -> pd.DataFrame:
     and a hand-coded reference's), and human against human, over the segments both saw."""
     from engagement.coding.agreement import agreement, agreement_summary, from_tables
 
-    codings = a.codings
-    if "coder" not in codings:
-        codings = codings.assign(coder=np.where(codings["source"] == "human", "researcher", None))
-    codings = codings.assign(coder=codings["coder"].where(codings["source"] != "human",
-                                                          codings["coder"].fillna("researcher")))
-    long, seen = from_tables(codings, segments=a.segments)
-    # a segment a coder marked reviewed on a sheet (with or without codes) is seen: every code they
-    # did not apply there is a decision "absent", so it counts towards agreement
-    from engagement.coding.human import load_human_codings, reviewed_segments
+    from engagement.coding.human import live_decisions, load_human_codings
 
+    codings = a.codings
     try:
-        reviewed = reviewed_segments(load_human_codings(a.cfg), a.segments)
+        # each coder's own decisions from the coding sheets, on text that is still what they saw: a
+        # segment they marked reviewed (with or without codes) is seen, so every code they did not
+        # accept or add there is a decision "absent" and counts towards agreement
+        live = live_decisions(load_human_codings(a.cfg), a.segments)
     except Exception:  # noqa: BLE001 - an unreadable store is reported by the code stage, not here
-        reviewed = pd.DataFrame(columns=["segment_id", "coder"])
-    seen = pd.concat([seen, reviewed[["coder", "segment_id"]].astype(str)], ignore_index=True).drop_duplicates()
+        live = pd.DataFrame()
+    if len(live):
+        long, seen = from_tables(codings, human=live[["segment_id", "code", "coder", "decision"]],
+                                 segments=a.segments)
+    else:   # human rows that came with the codings table itself, under the coder they name
+        if "coder" not in codings:
+            codings = codings.assign(coder=np.where(codings["source"] == "human", "researcher", None))
+        codings = codings.assign(coder=codings["coder"].where(codings["source"] != "human",
+                                                              codings["coder"].fillna("researcher")))
+        long, seen = from_tables(codings, segments=a.segments)
     ref_path = a.cfg.raw_dir / "coding_reference.csv"
     if ref_path.is_file():
         from engagement.coding.evaluation import load_reference
