@@ -19,6 +19,10 @@ STANCES = ("concern", "support", "conditional_support", "neutral", "mixed")
 CODING_SOURCES = ("rule", "semantic", "topic", "human", "learned")
 # what the measures count as a theme coding: the codebook's rules and its learned layer, never topics
 THEME_SOURCES = ("rule", "semantic")
+#: Codings the measures, quotes and comparisons count from the table they are given: the autocoding, a
+#: researcher's accepted and added codes, and learned codes (Analysis.rule_codings holds learned
+#: ones only when the config turns them on); never topics, which are not themes
+MEASURED_SOURCES = ("rule", "semantic", "human", "learned")
 
 _str = dict(dtype=str, coerce=True)
 

@@ -331,3 +331,20 @@ def test_learner_beats_predicting_the_commonest_label_on_a_small_synthetic_set()
     commonest = np.zeros_like(y[160:])
     commonest[:, y[:160].sum(0).argmax()] = 1
     assert ours > f1_score(y[160:], commonest, average="micro") + 0.3
+
+
+def test_the_measures_count_added_and_learned_codes_but_never_topics():
+    """A code a researcher added on a sheet, or that `engagement learn` suggested (once turned on),
+    raises the theme's count of people; a topic never does."""
+    from engagement.analysis.measures import theme_prevalence
+
+    people = [f"P{i}" for i in range(6)]
+    segments = pd.DataFrame({"segment_id": [f"S{i}" for i in range(6)], "participant_id": people,
+                             "session_id": ["A", "A", "A", "B", "B", "B"], "region": "Essex", "kind": "focus_group",
+                             "role": "participant", "text": "some words here about it", "turn_index": 0})
+    cols = ["segment_id", "code", "theme", "source", "evidence", "score"]
+    codings = pd.DataFrame([("S0", "a", "t", "rule", "w", 0.9), ("S1", "a", "t", "semantic", "w", 0.8),
+                            ("S2", "a", "t", "human", "", 1.0), ("S3", "a", "t", "learned", "", 0.7),
+                            ("S4", "a", "t", "topic", "", 0.5)], columns=cols)
+    got = theme_prevalence(segments, codings, by="region", min_cell=1, n_boot=50, themes=["t"])
+    assert int(got.loc[got["theme"] == "t", "participants"].iloc[0]) == 4

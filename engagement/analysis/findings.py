@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from engagement.analysis.measures import analysed_segments
-from engagement.schemas import THEME_SOURCES
+from engagement.schemas import MEASURED_SOURCES
 
 TEST_NAME = "session permutation test"
 TABLE_COLUMNS = ["theme", "participants", "n_group", "share", "rest_participants", "n_rest", "rest_share",
@@ -87,7 +87,7 @@ def _units(segments: pd.DataFrame, codings: pd.DataFrame, by: str
     units = (people.groupby("unit", sort=True)
              .agg(group=(by, "first"), kind=("kind", "first"), size=("participant_id", "size"))
              .reset_index())
-    coded = codings[codings["source"].isin(THEME_SOURCES)] if "source" in codings else codings
+    coded = codings[codings["source"].isin(MEASURED_SOURCES)] if "source" in codings else codings
     raised = (coded[["segment_id", "theme"]].merge(seg[["segment_id", "participant_id"]], on="segment_id")
               [["participant_id", "theme"]].drop_duplicates()           # people, not sentences
               .merge(people[["participant_id", "unit"]], on="participant_id"))
@@ -157,7 +157,7 @@ def compare_groups(segments: pd.DataFrame, codings: pd.DataFrame, *, by: str = "
 
     Args:
         segments: the segments table (all roles; only participants and respondents count).
-        codings: the codings table; only sources in ``schemas.THEME_SOURCES`` count.
+        codings: the codings table; only sources in ``schemas.MEASURED_SOURCES`` count.
         by: the grouping column (region, kind, or a merged participant attribute).
         min_cell: rows where 1..min_cell-1 people in the group raised the theme are marked
             ``suppressed`` (kept in the adjustment, never reported as findings).

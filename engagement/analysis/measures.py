@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engagement.analysis import disclosure
-from engagement.schemas import THEME_SOURCES
+from engagement.schemas import MEASURED_SOURCES
 
 SPEAKER_ROLES = ("participant", "respondent")
 SUPPRESSED = "suppressed"
@@ -35,7 +35,7 @@ def analysed_segments(segments: pd.DataFrame, include_facilitators: bool = False
 
 
 def _theme_hits(segments: pd.DataFrame, codings: pd.DataFrame, level: str = "theme") -> pd.DataFrame:
-    coded = codings[codings["source"].isin(THEME_SOURCES)] if "source" in codings else codings
+    coded = codings[codings["source"].isin(MEASURED_SOURCES)] if "source" in codings else codings
     hits = coded[["segment_id", level]].drop_duplicates().merge(
         segments[["segment_id", "participant_id", "session_id", "cluster", "region", "kind"]], on="segment_id")
     return hits.rename(columns={level: "theme"})

@@ -32,7 +32,7 @@ import pandas as pd
 
 from engagement.analysis.measures import analysed_segments
 from engagement.errors import ParameterError
-from engagement.schemas import STANCES, THEME_SOURCES
+from engagement.schemas import MEASURED_SOURCES, STANCES
 
 _PLACEHOLDER = re.compile(r"\[[A-Za-z_]+(?:_\d+)?\]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
@@ -212,7 +212,7 @@ class _Picker:
 
     def __init__(self, segments, codings, embeddings, *, stance, stance_label, min_words, max_words):
         seg = analysed_segments(segments)
-        coded = codings[codings["source"].isin(THEME_SOURCES)][["segment_id", "theme"]].drop_duplicates()
+        coded = codings[codings["source"].isin(MEASURED_SOURCES)][["segment_id", "theme"]].drop_duplicates()
         self.data = coded.merge(seg, on="segment_id")
         self.embeddings = embeddings
         self.stances = _stance_map(stance)
@@ -301,7 +301,7 @@ def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, embeddings: d
 
     Args:
         segments: segments table (de-identified).
-        codings: codings; those with a source in ``THEME_SOURCES`` count.
+        codings: codings; those with a source in ``MEASURED_SOURCES`` count.
         embeddings: segment_id -> unit-length embedding vector.
         by: grouping column ("region", or "all" for the whole corpus).
         per_cell: quotes per theme x group.
