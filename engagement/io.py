@@ -48,6 +48,21 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(table):
+    """``table`` with every text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first)
+    prefixed with an apostrophe, so a CSV opened in Excel or LibreOffice shows the text."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = table.copy()
+    for col in out.columns:
+        if is_object_dtype(out[col]) or is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
+
+
 #: Rows per Parquet row group: big tables are converted and written a group at a time.
 ROW_GROUP_ROWS = 50_000
 

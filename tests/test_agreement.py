@@ -362,3 +362,37 @@ def test_the_report_table_compares_each_sheet_coder_by_name(tmp_path):
     assert table.loc[(AUTOCODER, "CD"), "kappa"] < table.loc[(AUTOCODER, "AB"), "kappa"]
     # CD against AB on code A: 12 segments, 3 disagreements; on code B: 1 of 12
     assert table.loc[("AB", "CD"), "percent_agreement"] == pytest.approx((9 + 11) / 24)
+
+
+def test_the_disagreement_list_names_who_coded_what_and_is_saved_for_reconciling(tmp_path):
+    from types import SimpleNamespace
+
+    from conftest import write_project
+    from engagement.coding.human import REVIEWED, REVIEWED_CODE, save_human_codings, text_hash
+    from engagement.config import load_config
+    from engagement.report.sections import disagreement_list, save_disagreements
+
+    write_project(tmp_path)
+    cfg = load_config(tmp_path / "engagement.yaml")
+    texts = {"S-0": "=HYPERLINK(\"x\") is what she typed", "S-1": "Only the GP should see it.", "S-2": "Fine."}
+    segments = pd.DataFrame({"segment_id": list(texts), "text": list(texts.values()), "role": "participant"})
+    codings = pd.DataFrame({"segment_id": ["S-0", "S-1"], "code": "A", "theme": "t", "source": "rule",
+                            "evidence": "x", "score": 0.9})
+    rows = [{"segment_id": sid, "code": code, "theme": "", "decision": decision, "coder": "AB",
+             "coded_at": "2026-12-01T10:00:00+00:00", "text_hash": text_hash(texts[sid]), "note": "", "sheet": "s.xlsx"}
+            for sid, code, decision in [("S-0", REVIEWED_CODE, REVIEWED), ("S-1", REVIEWED_CODE, REVIEWED),
+                                        ("S-2", REVIEWED_CODE, REVIEWED), ("S-0", "A", "reject"), ("S-2", "B", "add")]]
+    save_human_codings(cfg, pd.DataFrame(rows))
+    a = SimpleNamespace(cfg=cfg, codings=codings, segments=segments)
+    listed = disagreement_list(a)
+    assert listed[["segment_id", "code", "coded_by", "not_coded_by"]].values.tolist() == [
+        ["S-0", "A", AUTOCODER, "AB"],      # rejected on the sheet
+        ["S-1", "A", AUTOCODER, "AB"],      # reviewed, not accepted: a "no"
+        ["S-2", "B", "AB", AUTOCODER]]      # added
+    path = save_disagreements(a)
+    assert path.stat().st_mode & 0o077 == 0                      # owner-only
+    saved = pd.read_csv(path)
+    assert saved.loc[0, "text"].startswith("'=")                  # a spreadsheet shows it, never runs it
+    save_human_codings(cfg, pd.DataFrame(rows[:3]))              # the coder now agrees everywhere...
+    a = SimpleNamespace(cfg=cfg, codings=codings.iloc[1:0], segments=segments)
+    assert save_disagreements(a) is None and not path.exists()   # ...so the old list goes

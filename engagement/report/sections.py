@@ -203,11 +203,10 @@ AGREEMENT_COLUMNS = ["coder_a", "coder_b", "n_segments", "n_codes", "percent_agr
                      "n_codes_low_kappa", "n_codes_undefined"]
 
 
-def agreement_table(a: Analysis) -> pd.DataFrame:
-    """Agreement per pair of coders: the autocoder against each human coder (the coding sheet's coders
-    and a hand-coded reference's), and human against human, over the segments both saw."""
-    from engagement.coding.agreement import agreement, agreement_summary, from_tables
-
+def agreement_inputs(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(long, seen)`` for every coder: the autocoder, each coding-sheet coder by name (their own
+    decisions, on text still as they saw it) and a hand-coded reference's coders."""
+    from engagement.coding.agreement import from_tables
     from engagement.coding.human import live_decisions, load_human_codings
 
     codings = a.codings
@@ -244,11 +243,58 @@ def agreement_table(a: Analysis) -> pd.DataFrame:
             seen = pd.concat([seen if isinstance(seen, pd.DataFrame) else
                               pd.DataFrame([(c, s) for c, ids in seen.items() for s in ids],
                                            columns=["coder", "segment_id"]), ref_seen], ignore_index=True)
+    return long, seen
+
+
+def agreement_table(a: Analysis, *, per_code: bool = False) -> pd.DataFrame:
+    """Agreement per pair of coders: the autocoder against each human coder (the coding sheet's coders
+    and a hand-coded reference's), and human against human, over the segments both saw.
+
+    ``per_code``: one row per pair and code (kappa, alpha, prevalence of each coder) instead of one per pair.
+    """
+    from engagement.coding.agreement import agreement, agreement_summary
+
+    long, seen = agreement_inputs(a)
     coders = long["coder"].unique() if len(long) else []
     if len(coders) < 2:
         return pd.DataFrame(columns=AGREEMENT_COLUMNS)
-    summary = agreement_summary(agreement(long, seen=seen, codes=sorted(set(long["code"]))))
-    return summary[AGREEMENT_COLUMNS].reset_index(drop=True)
+    table = agreement(long, seen=seen, codes=sorted(set(long["code"])))
+    if per_code:
+        return table.reset_index(drop=True)
+    return agreement_summary(table)[AGREEMENT_COLUMNS].reset_index(drop=True)
+
+
+def disagreement_list(a: Analysis) -> pd.DataFrame:
+    """Every code one coder applied and another did not, on segments both saw, for each pair of
+    coders: what a team reconciles (columns segment_id, code, coded_by, not_coded_by, text)."""
+    from itertools import combinations
+
+    from engagement.coding.agreement import DISAGREEMENT_COLUMNS, disagreements
+
+    long, seen = agreement_inputs(a)
+    coders = sorted(set(long["coder"])) if len(long) else []
+    parts = [disagreements(long, seen=seen, coder_a=x, coder_b=y, segments=a.segments)
+             for x, y in combinations(coders, 2)
+             if set(seen.loc[seen["coder"] == x, "segment_id"]) & set(seen.loc[seen["coder"] == y, "segment_id"])]
+    if not parts:
+        return pd.DataFrame(columns=[*DISAGREEMENT_COLUMNS, "text"])
+    return (pd.concat(parts, ignore_index=True).drop_duplicates()
+            .sort_values(["segment_id", "code", "coded_by", "not_coded_by"]).reset_index(drop=True))
+
+
+
+
+def save_disagreements(a: Analysis) -> Path | None:
+    """Write :func:`disagreement_list` to ``processed/human/disagreements.csv`` (owner-only, de-identified
+    text, formula-like cells as text) for the team to reconcile; remove an older list when there is none."""
+    from engagement.io import atomic_write_text, csv_safe
+
+    path = Path(a.cfg.processed_dir) / "human" / "disagreements.csv"
+    table = disagreement_list(a)
+    if table.empty:
+        path.unlink(missing_ok=True)   # an old list could hold segments since withdrawn or changed
+        return None
+    return atomic_write_text(path, csv_safe(table).to_csv(index=False))
 
 
 def input_hashes(a: Analysis) -> dict[str, str]:
