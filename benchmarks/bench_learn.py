@@ -133,7 +133,8 @@ def baseline(tr_texts, tr_y, te_texts):
 
 
 def main() -> int:
-    from engagement.coding.learn import C_SVM, FOLDS, embed, fit_labels, label_matrix, rank_for_labelling
+    from engagement.coding.active import rank_for_labelling
+    from engagement.coding.learn import C_SVM, FOLDS, embed, fit_labels, label_matrix
     from engagement.config import load_config
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -48,7 +48,8 @@ _API = {
     "protect": "engagement.analysis.disclosure", "policy_text": "engagement.analysis.disclosure",
     "area_quotes": "engagement.analysis.quotes", "stance_quotes": "engagement.analysis.quotes",
     "export_sheet": "engagement.coding.sheet", "import_sheet": "engagement.coding.sheet",
-    "learn_csv": "engagement.coding.learn", "learn_project": "engagement.coding.learn",
+    "learn_csv": "engagement.coding.learn", "learn_project": "engagement.coding.learn_project",
+    "rank_for_labelling": "engagement.coding.active",
     "agreement": "engagement.coding.agreement", "disagreements": "engagement.coding.agreement",
     **{name: "engagement.errors" for name in (
         "CodebookError", "ConfigError", "EngagementError", "InputError", "LeakError", "ManifestError",

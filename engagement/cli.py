@@ -416,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train", type=Path, help="a CSV of labelled texts (id, text, labels separated by ';')")
     p.add_argument("--predict", type=Path, help="a CSV of texts to label (id, text); needs --train")
     p.add_argument("-o", "--output", type=Path, help="where --predict writes its predictions (CSV)")
-    p.set_defaults(func=_lazy("engagement.coding.learn", "cmd_learn"))
+    p.set_defaults(func=_lazy("engagement.coding.learn_project", "cmd_learn"))
 
     p = sub.add_parser("leak-check", help="scan data/processed, figures/, reports/ for personal data")
     p.add_argument("paths", nargs="*", help="scan these files or folders instead")

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from engagement.cli import main
-from engagement.coding.learn import learn_project, rank_for_labelling
+from engagement.coding.active import rank_for_labelling
+from engagement.coding.learn_project import learn_project
 
 TOPICS = {
     "waiting": ["We waited four hours in the waiting room", "The wait for the ambulance was far too long",
@@ -249,7 +250,7 @@ def test_csv_round_trip_with_minilm(tmp_path):
 
 def test_rejected_suggestions_in_the_human_store_are_negatives(tfidf_project, tmp_path):
     from engagement.coding import human
-    from engagement.coding.learn import _stored_decisions
+    from engagement.coding.learn_project import _stored_decisions
 
     cfg, seg, _ = project_tables(tmp_path, tfidf_project)
     target = seg.iloc[20]  # "The wait in A&E was endless": not coded in codings.parquet
@@ -277,7 +278,7 @@ def store_rows(seg: pd.DataFrame, decisions: list[tuple[int, str, str]]) -> pd.D
 
 def test_reviewed_segments_are_negatives_for_every_code_the_coder_did_not_apply(tfidf_project, tmp_path):
     from engagement.coding import human
-    from engagement.coding.learn import _stored_decisions, human_training
+    from engagement.coding.learn_project import _stored_decisions, human_training
 
     cfg, seg, codings = project_tables(tmp_path, tfidf_project)
     # 21 "Parking charges again": reviewed, no code; 22 "Nice nurses": reviewed, staff added

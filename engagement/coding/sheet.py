@@ -241,12 +241,8 @@ def build_workbook(rows: pd.DataFrame, book, *, region: str | None = None, order
 def _ordered(rows: pd.DataFrame, segments: pd.DataFrame, cfg: Config, order: str) -> pd.DataFrame:
     if order != "active":
         return rows
-    try:
-        from engagement.coding.learn import rank_for_labelling
-    except ImportError:
-        print("note: active order is not available yet (engagement.coding.learn.rank_for_labelling); "
-              "using session order")
-        return rows
+    from engagement.coding.active import rank_for_labelling
+
     ranked = [str(s) for s in rank_for_labelling(segments[segments["segment_id"].isin(rows["segment_id"])],
                                                  human.load_human_codings(cfg), cfg)]
     pos = {sid: i for i, sid in enumerate(dict.fromkeys(ranked))}
