@@ -219,6 +219,10 @@ def test_words_beside_the_speaker_stay(det, text):
     ("When I moved from Saffron Walden to Eye it felt like starting again.", "Eye"),
     ("After we went from Wymondham to Hethersett nobody had my notes.", "Hethersett"),
     ("I'd say when I moved from Bury St Edmunds to Gorleston it was like starting again.", "Gorleston"),
+    ("To cut waiting lists in Hethersett and I think most people agree.", "Hethersett"),
+    ("If the money went back into services in Stanground, my husband especially.", "Stanground"),
+    ("It shouldn't matter whether you live in March or Brampton, the rules should be the same.", "Brampton"),
+    ("A quicker pathway out of Broadmoor would help.", "Broadmoor"),
 ])
 def test_a_place_in_a_name_context_stays_a_place(det, ner_det, text, place):
     # a place redacted in one sentence and kept in the next makes the leak gate withhold the report
@@ -229,6 +233,14 @@ def test_a_place_in_a_name_context_stays_a_place(det, ner_det, text, place):
 @pytest.mark.parametrize("text, name", [
     ("Back in March Oluwaseun said the records were wrong.", "Oluwaseun"),
     ("I moved from Ipswich to be near Grainne, my daughter.", "Grainne"),
+    ("My brother's wife Saoirse knows everything about it.", "Saoirse"),
+    ("Then my mum's carer Blessing read the letter out.", "Blessing"),
+    ("Me and Tadhg went in together.", "Tadhg"),
 ])
 def test_names_near_place_words_are_still_replaced(det, text, name):
     assert name not in redacted(det, text)
+
+
+def test_a_condition_after_a_possessive_relation_is_kept(det):
+    assert "COPD" in redacted(det, "If my wife's COPD could help find a cure then they can have it.")
+    assert "COPD" in redacted(det, "My notes said Crohn's when it should have said COPD and I think that's wrong.")

@@ -91,7 +91,7 @@ def _alt(words) -> str:
 _TITLE_CAP = "|".join(re.escape(t[:1].upper() + t[1:]) for t in TITLES if t not in LOWER_TITLES)
 _TITLE_ANY = _alt(LOWER_TITLES)
 TITLE_RE = re.compile(rf"(?<!\w)(?:(?:{_TITLE_CAP})\.?|(?i:{_TITLE_ANY}))[ \t]+(?P<name>{NAME_SEQ})")
-RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+[ \t]+){{0,2}}(?:{_alt(RELATIONS)}))"
+RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+(?:{APOS}s)?[ \t]+){{0,2}}(?:{_alt(RELATIONS)}))"
                          r"[ \t]*,?[ \t]+"
                          rf"(?P<name>{NAME_SEQ})")
 CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(PERSON_NOUNS)})s?[ \t]+(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
@@ -149,7 +149,11 @@ _PICKED_UP = re.compile(r"[ \t]*[.!][ \t]+(?:he|she|his|her|him|we|lovely|bless|
 _LOCATIVE_BEFORE = re.compile(
     r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on|(?:go|goes|going|gone|went|get|got|"
     r"getting|back|came|come|comes|coming|taken|take|took|transport|transported|drive|driven|drove|travel|travelled|move|moved|sent|send|"
-    r"transferred|admitted|attended|way|journey|trip|route|home|moving|ambulance|lift)[ \t]+(?:to|from|into)))[ \t]+$")
+    r"transferred|admitted|attended|way|journey|trip|route|home|moving|ambulance|lift)[ \t]+(?:to|from|into)|out[ \t]+of|"
+    r"outside[ \t]+of))[ \t]+$")
+#: "live in Ely or X", "in March or X", "at Ipswich and X": the second of two places
+_PLACE_CHAIN = re.compile(r"(?i:\b(?:in|at|near|around|outside|from|to))[ \t]+[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}"
+                          r"[ \t]+(?i:or|and|&)[ \t]+$")
 #: "moved from Bury St Edmunds to X", "went from Ipswich to X": the place someone moved to
 _MOVED_FROM_TO = re.compile(r"(?i:\b(?:moved|move|moves|moving|went|go|goes|going|came|come|coming|transferred|"
                             r"relocated|drove|driven|travelled|traveled|commute|commuted|commuting))[ \t]+(?i:from)[ \t]+"
@@ -233,7 +237,8 @@ class NameRules:
         before = text[max(0, start - 24):start]
         return bool(_LOCATIVE_BEFORE.search(before) or (re.search(r"\bfrom[ \t]+$", before, re.IGNORECASE)
                                                        and re.match(r"[ \t]+to\b", text[end:end + 4]))
-                    or _MOVED_FROM_TO.search(text[max(0, start - 80):start]))
+                    or _MOVED_FROM_TO.search(text[max(0, start - 80):start])
+                    or _PLACE_CHAIN.search(text[max(0, start - 60):start]))
 
     def _trimmed(self, text: str, m: re.Match, *, strong: bool) -> tuple[int, int] | None:
         toks = [(x.start() + m.start("name"), x.end() + m.start("name"))
@@ -275,6 +280,8 @@ class NameRules:
             for m in pattern.finditer(text):
                 if pattern is WITH_SELF_RE:
                     a, b = m.span("name") if m.group("name") else m.span("name2")
+                    if _acronym(text[a:b]) or self.locative(text, a, b):
+                        continue   # "it should have said COPD and I think", "waiting lists in Bretton and I"
                     if not self.blocked(text[a:b]) and not (self.sentence_initial(text, a) and fold(text[a:b]) in WORD_NAMES):
                         yield a, b, method, None
                     continue
@@ -296,6 +303,11 @@ class NameRules:
                     continue
                 if pattern is SPEECH_RE and re.search(r"\bthe[ \t]+$", text[max(0, m.start() - 5):m.start()]):
                     continue  # "the Telegraph said"
+                if pattern is RELATION_RE and re.search(rf"{APOS}s[ \t]+$", text[max(0, m.start("name") - 4):m.start("name")]):
+                    continue  # "my wife's COPD": what the relation has, not their name
+                if pattern is APPOSITION_RE and re.search(r"(?i:\b(?:in|into|at|from))[ \t]+$",
+                                                          text[max(0, m.start("name") - 6):m.start("name")]):
+                    continue  # "the profit went back into services in Harlow, my neighbour especially"
                 if pattern is SPEECH_RE and self.locative(text, m.start("name"), m.end("name")):
                     continue  # "people in Harlow said": who said it is the people, the word is a place
                 if pattern in (SPEECH_RE, VOCATIVE_RES[2]) and not strong:
