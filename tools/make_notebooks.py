@@ -153,15 +153,15 @@ agreement = agreement_table(analysis)
 agreement.round(3) if len(agreement) else "only one coder: nothing to compare\""""),
         md("Per code: each coder's prevalence, percent agreement, Cohen's kappa and Krippendorff's alpha (a code "
            "nobody or everybody applied has no kappa, and says so). Then the list to reconcile: every code one "
-           "coder applied and another did not, on segments both saw; it is saved (owner-only) as "
-           "`processed/human/disagreements.csv`."),
+           "coder applied and another did not, on segments both saw; it is saved with each segment's text "
+           "(owner-only, not published) as `processed/human/disagreements.csv`."),
         code("""from engagement.report.sections import disagreement_list, save_disagreements
 per_code = agreement_table(analysis, per_code=True)
 display(per_code.round(3).head(40) if len(per_code) else "only one coder: nothing to compare")
 to_reconcile = disagreement_list(analysis)
 saved = save_disagreements(analysis)
 print(f"{len(to_reconcile):,} disagreement(s) to reconcile" + (f", saved to {saved.relative_to(cfg.root)}" if saved else ""))
-to_reconcile.head(20)"""),
+to_reconcile.drop(columns="text", errors="ignore").head(20)   # the texts are in the saved file only"""),
     ],
     "03-concerns-by-topic-and-region.ipynb": [
         md("# 03 · Concerns by topic and region\n\nFor one area (or `all`): how many participants raised each theme, "
