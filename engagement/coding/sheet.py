@@ -36,6 +36,7 @@ from engagement.coding.sheet_checks import (  # noqa: F401  (the sheet's layout 
     README_SHEET, SheetDecisions, SheetError, cell_text, read_sheet,
 )
 from engagement.config import Config
+from engagement.io import FORMULA_START
 
 CODE_LIST = "code_ids"                    # the defined name of the codebook's id list (the add_ drop-downs)
 PARTICIPANT_ROLES = ("participant", "respondent")
@@ -115,7 +116,7 @@ def _put(ws, row: int, col: int, value, style=None):
     if text:
         cell.value = text
         cell.data_type = "s"         # openpyxl would otherwise store "=..." as a formula
-        if text[0] in "=+-@\t\r":
+        if text.startswith(FORMULA_START):
             cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
     if style is not None:
         cell.alignment = style
