@@ -311,5 +311,8 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool | None = None, en
     result = PrepareResult(tables, summary)
     if write:
         result.paths = write_tables(tables, cfg, validated=True)
+        from engagement.coding.run import prune_embeddings   # vectors of sentences that are gone go too
+
+        summary["embeddings_pruned"] = prune_embeddings(cfg, tables["segments"])
         atomic_write_text(cfg.processed_dir / "prepare_summary.json", json.dumps(summary, indent=2, sort_keys=True))
     return result

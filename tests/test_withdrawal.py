@@ -78,3 +78,61 @@ def test_withdrawn_participant_whose_words_were_quoted_disappears_everywhere(pro
     assert "Tiptree" not in after and "allotment" not in after
     summary = json.loads((project / "data/processed/prepare_summary.json").read_text())
     assert summary["withdrawal"]["participants_removed"] == 1
+
+
+def _cached_keys(folder) -> set[str]:
+    import numpy as np
+
+    keys: set[str] = set()
+    for shard in folder.glob("*.npz"):
+        with np.load(shard) as data:
+            keys.update(data["keys"].tolist())
+    return keys
+
+
+def ann_keys_of(segments) -> set[str]:
+    from engagement.coding import embeddings as E
+    from engagement.coding.topics import turn_texts
+
+    ann = segments[segments["participant_id"] == "P-ANN"]
+    return {E._text_key(E.MINILM_ID, t) for t in ann["text"].tolist() + turn_texts(ann).tolist()}
+
+
+def test_a_withdrawn_participants_sentence_vectors_leave_the_embedding_cache(project):
+    """Vectors are derived from a person's words: the next prepare drops those of sentences now gone."""
+    import numpy as np
+
+    from engagement.coding import embeddings as E
+    from engagement.coding.topics import turn_texts
+    from engagement.prepare import prepare
+
+    cfg = load_config(project / "engagement.yaml")
+    segments = prepare(cfg).tables["segments"]
+    # fill the cache as a MiniLM code stage would: every sentence and every turn (no model needed)
+    texts = list(dict.fromkeys(segments["text"].tolist() + turn_texts(segments).tolist()))
+    cache = E.EmbeddingCache(cfg.cache_dir / "embeddings", E.MINILM_ID)
+    keys, _ = cache.lookup(texts)
+    rng = np.random.default_rng(0)
+    for start in range(0, len(keys), 7):   # several shards, as batches would write them
+        cache.add(keys[start:start + 7], rng.normal(size=(len(keys[start:start + 7]), 384)))
+        cache.save()
+    np.savez(cfg.cache_dir / "embeddings" / "0123456789abcdef.npz",   # an older model's shard
+             keys=np.array(sorted(ann_keys_of(segments))), vectors=np.zeros((len(ann_keys_of(segments)), 384)))
+    ann_keys = ann_keys_of(segments)
+    assert ann_keys <= _cached_keys(cfg.cache_dir / "embeddings")
+    others = segments[segments["participant_id"] != "P-ANN"]
+    other_key = E._text_key(E.MINILM_ID, others["text"].iloc[3])
+    before = E.EmbeddingCache(cfg.cache_dir / "embeddings", E.MINILM_ID).get([other_key])
+
+    (project / "data/raw/withdrawals.csv").write_text("participant_id,date,note\nP-ANN,2026-03-10,withdrew\n")
+    result = prepare(cfg)
+    assert result.summary["embeddings_pruned"] >= len(ann_keys - {E._text_key(E.MINILM_ID, t) for t in others["text"]})
+    left = _cached_keys(cfg.cache_dir / "embeddings")
+    gone = ann_keys - {E._text_key(E.MINILM_ID, t) for t in others["text"]}   # lines Ann shares with others stay
+    assert gone and not (gone & left)
+    assert not (cfg.cache_dir / "embeddings" / "0123456789abcdef.npz").exists()
+    # everyone else's vectors are kept, unchanged, so the next code stage embeds nothing again
+    after = E.EmbeddingCache(cfg.cache_dir / "embeddings", E.MINILM_ID)
+    assert np.array_equal(after.get([other_key]), before)
+    assert not after.lookup(others["text"].tolist())[1]
+    assert prepare(cfg).summary["embeddings_pruned"] == 0

@@ -320,6 +320,46 @@ class EmbeddingCache:
                 shard.unlink(missing_ok=True)
 
 
+    def keep_only(self, keys: set[str]) -> int:
+        """Drop every vector whose key is not in ``keys`` (and every other model's shard); return how many went.
+
+        The folder is rewritten only when something goes: the kept vectors as one merged shard,
+        the rest unlinked, so no file keeps a vector of a text that is no longer in the study.
+        """
+        shards = self._shards()
+        others = [p for p in self.folder.glob("*.npz") if p not in shards] if self.folder.is_dir() else []
+        gone = [k for k in self._where if k not in keys] + [k for k in self._pending if k not in keys]
+        if not gone and not others:
+            return 0
+        kept = sorted(k for k in set(self._where) | set(self._pending) if k in keys)
+        vectors = self.get(kept) if kept else None
+        if kept:
+            _write_npz(self.path, kept, vectors)
+        else:
+            self.path.unlink(missing_ok=True)
+        for shard in shards + others:
+            if shard != self.path or not kept:
+                shard.unlink(missing_ok=True)
+        for stray in self.folder.glob(".*.tmp.npz"):   # an interrupted write
+            stray.unlink(missing_ok=True)
+        self._where = dict.fromkeys(kept, self.path)
+        self._pending.clear()
+        return len(gone)
+
+
+def prune_cache(folder: Path, keep_texts, model_id: str = MINILM_ID) -> int:
+    """Keep in the embedding cache at ``folder`` only the vectors of ``keep_texts``; return how many went.
+
+    A vector is not text, but it is derived from a person's words: once their sentence is gone
+    from the study (withdrawn, re-segmented, de-identified differently) its vector goes too.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    cache = EmbeddingCache(folder, model_id)
+    return cache.keep_only({_text_key(model_id, str(t)) for t in keep_texts})
+
+
 def _write_npz(path: Path, keys: list[str], vectors: np.ndarray) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.npz", dir=path.parent)
     os.close(fd)

@@ -159,6 +159,45 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic
     return rules, stance
 
 
+def embedding_texts(segments: pd.DataFrame) -> list[str]:
+    """Every text the code stage may embed from ``segments``: its sentences, its turns, and the examples."""
+    from engagement.coding.semantic import load_examples
+
+    texts = segments["text"].astype(str).tolist()
+    if {"session_id", "turn_index"} <= set(segments.columns) and len(segments):
+        from engagement.coding.topics import turn_texts
+
+        texts += turn_texts(segments.assign(text=segments["text"].astype(str))).tolist()
+
+    def strings(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                yield from strings(value)
+
+    return texts + list(strings(load_examples()))
+
+
+def prune_embeddings(cfg: Config, segments: pd.DataFrame | None = None) -> int:
+    """Drop cached vectors of texts no longer in the study (a withdrawn participant's sentences); return how many.
+
+    Run after prepare and after the code stage, as the coding and topic caches keep only their
+    current entry.
+    """
+    from engagement.coding.embeddings import prune_cache
+
+    folder = cfg.cache_dir / "embeddings"
+    if not folder.is_dir():
+        return 0
+    if segments is None:
+        segments = read_table("segments", cfg.table_path("segments"))
+    return prune_cache(folder, embedding_texts(segments))
+
+
 def topic_codings(segment_topics: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     """Topic assignments as codings (source "topic"), so they sit beside the rule codes."""
     merged = segment_topics[segment_topics["topic_id"] != -1].merge(topics[["topic_id", "label", "top_theme"]],
@@ -255,6 +294,7 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         from engagement.io import write_tables
 
         write_tables(tables, cfg)
+        summary["embeddings_pruned"] = prune_embeddings(cfg, segments)
         evaluation = evaluate_against_reference(cfg, tables["codings"], stance, codebook=codebook)
         if evaluation:
             summary["evaluation"] = evaluation["summary"]

@@ -351,6 +351,12 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
 FIT_SAMPLE = 20000     # above this many distinct sentences, fit on a stratified sample and assign the rest
 
 
+def turn_texts(segments: pd.DataFrame) -> pd.Series:
+    """Each turn's text, its sentences joined in order (index: session_id, turn_index)."""
+    ordered = segments.sort_values("segment_id")
+    return ordered.groupby(["session_id", "turn_index"], sort=False)["text"].agg(" ".join)
+
+
 def unit_texts(unique: pd.DataFrame, segments: pd.DataFrame | None, unit: str, method: str) -> list[str]:
     """The text each topic input is embedded as: its sentence, or (``unit: turn``) its whole turn.
 
@@ -364,8 +370,7 @@ def unit_texts(unique: pd.DataFrame, segments: pd.DataFrame | None, unit: str, m
         return unique["text"].tolist()
     if unit != "turn":
         raise ValueError(f"topics.unit must be 'sentence' or 'turn', not '{unit}'")
-    ordered = segments.sort_values("segment_id")
-    turns = ordered.groupby(["session_id", "turn_index"], sort=False)["text"].agg(" ".join)
+    turns = turn_texts(segments)
     keys = list(zip(unique["session_id"], unique["turn_index"]))
     return [turns.get(k, t) for k, t in zip(keys, unique["text"])]
 
