@@ -67,8 +67,10 @@ def sample_docs(segments_path: Path) -> pd.DataFrame:
     from engagement.coding.topics import unit_texts
 
     everything = pd.read_parquet(segments_path)
+    parts = everything.sort_values("segment_id").groupby(["session_id", "turn_index"])["text"].agg(list)
     return pd.DataFrame({"text": seg["text"], "label": seg["segment_id"].map(label),
-                         "unit": unit_texts(seg, everything, "turn", "kmeans")})
+                         "unit": unit_texts(seg, everything, "turn", "kmeans"),
+                         "parts": [parts[k] for k in zip(seg["session_id"], seg["turn_index"])]})
 
 
 def blind_docs() -> pd.DataFrame:
@@ -81,8 +83,10 @@ def blind_docs() -> pd.DataFrame:
     every = pd.DataFrame([r for p in sorted(draw_sentences.TRANSCRIPTS.glob("*.txt"))
                           for r in draw_sentences.participant_sentences(p)])
     turns = every.groupby(["source_file", "turn_index"])["text"].agg(" ".join)
+    parts = every.groupby(["source_file", "turn_index"])["text"].agg(list)
+    keys = list(zip(pool["source_file"], pool["turn_index"]))
     return pd.DataFrame({"text": pool["text"], "label": [label.get(k) for k in zip(pool["source_file"], pool["text"])],
-                         "unit": [turns[k] for k in zip(pool["source_file"], pool["turn_index"])]})
+                         "unit": [turns[k] for k in keys], "parts": [parts[k] for k in keys]})
 
 
 def _umap():
@@ -152,8 +156,9 @@ def main() -> None:
                         help="the sample's segments.parquet from `engagement prepare`")
     parser.add_argument("--datasets", default="sample,blind,fft")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/engagement-bench-embeddings"))
-    parser.add_argument("--unit", choices=["turn", "sentence"], default="turn",
-                        help="what ours embeds on the transcripts (FFT comments are one turn each)")
+    parser.add_argument("--unit", choices=["turn", "sentence", "turn-mean"], default="turn",
+                        help="what ours embeds on the transcripts (FFT comments are one turn each); "
+                             "turn-mean: the word-weighted mean of the turn's sentence vectors")
     parser.add_argument("--methods", default="", help="comma-separated subset of the methods (default: all)")
     parser.add_argument("--previous", action="store_true", help="also fit the earlier UMAP + HDBSCAN leaf model")
     args = parser.parse_args()
@@ -168,6 +173,10 @@ def main() -> None:
         docs = loaders[dataset]()
         emb = embed_minilm(docs["text"].tolist(), args.cache)
         unit_emb = embed_minilm(docs["unit"].tolist(), args.cache) if "unit" in docs and args.unit == "turn" else None
+        if "parts" in docs and args.unit == "turn-mean":
+            from engagement.coding.topics import pooled_vectors
+
+            unit_emb = pooled_vectors(docs["parts"].tolist(), lambda texts: embed_minilm(texts, args.cache))
         for name in METHODS:
             if args.methods and name not in args.methods.split(","):
                 continue

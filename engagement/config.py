@@ -57,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "segmentation": "model",
     "remove_fillers": True,
     "include_facilitators": False,
-    "n_process": "auto",           # spaCy worker processes: auto = from the cores and memory, for big runs only
+    "n_process": "auto",           # worker processes for de-identifying and segmenting: auto = cores and memory, big runs only
     "spacy_batch_size": "auto",    # texts per spaCy batch: auto = 64 (de-identification) / 128 (segmentation)
     "engine": {
         "name": "local",           # local | dask: where the per-session and per-batch stages run

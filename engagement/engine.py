@@ -5,8 +5,9 @@ function over a list of items and returns the results in the items' order, so th
 combines them (numbering placeholders, fitting topics, writing tables) is the same on every
 engine and the outputs are too.
 
-- ``local`` (the default): in this process, one item after another; spaCy's own ``n_process``
-  spreads the heavy work over this machine's cores.
+- ``local`` (the default): in this process, one item after another; for a big corpus the
+  stages open a :class:`ProcessEngine`, a pool of worker processes on this machine, for their
+  heaviest per-piece work.
 - ``dask``: on a ``dask.distributed`` cluster, at ``--scheduler ADDRESS`` (or ``engine.scheduler``
   in the config), else on a :class:`~distributed.LocalCluster` started for the run and closed
   after it. Dask is imported only here, only when this engine is asked for.
@@ -57,6 +58,52 @@ class LocalEngine:
 
     def close(self) -> None:
         pass
+
+
+class ProcessEngine:
+    """Runs the items on a pool of worker processes on this machine; results come back in order.
+
+    The local engine's way to use more than one core for work that is mostly Python (the
+    detector's rules, segmentation): each worker gets whole pieces and sends back only their
+    results, where spaCy's own ``n_process`` would pickle every Doc back to the driver. Workers
+    start with ``spawn`` (nothing of the driver's state, threads or open models is inherited) and
+    run each task with the offline switches set, as Dask workers do.
+
+    Args:
+        workers: worker processes (default: the usable cores).
+    """
+
+    name = "local"
+    distributed = True   # items go to other processes: stages send them whole, as to Dask
+
+    def __init__(self, workers: int | None = None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = max(1, workers or usable_cores())
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def map(self, fn: Callable, items: Sequence, *, desc: str = "working", unit: str = "item",
+            progress: bool | None = None) -> list:
+        """``[fn(x) for x in items]`` on the pool; the first failing item's error (in order) is raised."""
+        items = list(items)
+        if not items:
+            return []
+        futures = [self._pool.submit(_offline_call, fn, x) for x in items]
+        out: list = []
+        try:
+            with bar(desc=desc, total=len(items), unit=unit, enabled=progress) as shown:
+                for future in futures:   # in order: the error met first is the one the local engine meets
+                    out.append(future.result())
+                    shown.update(1)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        return out
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskEngine:

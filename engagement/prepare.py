@@ -15,8 +15,10 @@ The work is done per session, in three passes, on the engine the run was given
 3. segment each session whose de-identified text is not in the segments cache.
 
 spaCy's Docs are never held for more than one batch: only the hits and segments they yield are
-kept. On the local engine spaCy's ``n_process`` and batch size come from the machine
-(:func:`spacy_settings`) unless the config sets them; on Dask each worker runs one process.
+kept. On the local engine a big corpus is detected and segmented on one worker process per core
+(:class:`~engagement.engine.ProcessEngine`, ``n_process`` from :func:`spacy_settings` unless the
+config sets it), each worker taking whole pieces of sessions and sending back only hits and
+segments; on Dask each worker runs one process. The tables are the same on every engine.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from engagement.config import Config
-from engagement.engine import LocalEngine, usable_cores
+from engagement.engine import LocalEngine, ProcessEngine, usable_cores
 from engagement.ingest.clean import clean_turns
 from engagement.io import atomic_write_text, sha256_bytes, write_tables
 from engagement.ingest.manifest import load_manifest
@@ -43,8 +45,9 @@ TABLES = ("sessions", "participants", "turns", "segments", "redactions")
 
 #: Turns per piece when a session is de-identified or segmented in parts (a survey of thousands).
 CHUNK_TURNS = 1000
-#: Below this many characters spaCy runs in this process: starting workers costs more than it saves.
-AUTO_PARALLEL_CHARS = 1_500_000
+#: Below this many characters prepare runs in this process: starting workers costs more than it saves
+#: (at 560,000 characters, 100,000 words, two workers were 1.4 times faster on 2 cores).
+AUTO_PARALLEL_CHARS = 500_000
 #: Memory one spaCy worker process needs (the small English model, its batch and Python).
 WORKER_MEMORY = 700 * 2**20
 
@@ -78,7 +81,8 @@ def _available_memory() -> int | None:
 def spacy_settings(cfg: Config, n_chars: int, *, batch_size: int) -> tuple[int, int]:
     """``(n_process, batch_size)`` for a spaCy pass over ``n_chars`` characters of text.
 
-    ``n_process`` and ``spacy_batch_size`` in the config win. ``auto`` runs one process for
+    ``n_process`` (worker processes for de-identifying and segmenting) and ``spacy_batch_size``
+    in the config win. ``auto`` runs one process for
     small runs (under :data:`AUTO_PARALLEL_CHARS`); for bigger ones, one per usable core, as many
     as the free memory holds (:data:`WORKER_MEMORY` each), at most four. Batches double when
     several processes share the work (fewer hand-overs).
@@ -162,17 +166,12 @@ class _Found:
 
 def _detect(texts: list[str], sessions: list[str], detector, known: tuple[str, ...], cfg: Config, engine,
             progress: bool | None) -> list:
-    n_process, batch_size = spacy_settings(cfg, sum(map(len, texts)), batch_size=64)
+    _, batch_size = spacy_settings(cfg, sum(map(len, texts)), batch_size=64)
     pieces = _pieces(sessions)
-    if engine.distributed:
+    if engine.distributed:   # Dask, or this machine's worker processes: pieces go whole, hits come back
         jobs = [(cfg, known, texts[a:b], batch_size) for a, b in pieces]
         found = engine.map(_detect_piece, jobs, desc="de-identifying", unit="piece", progress=progress)
         return [h for part in found for h in part]
-    if n_process > 1:  # one pipe over everything: worker processes start once
-        with bar(desc="de-identifying", total=len(texts), unit="turn", enabled=progress) as shown:
-            hits = detector.detect_many(texts, batch_size=batch_size, n_process=n_process)
-            shown.update(len(texts))
-        return hits
     hits = []
     with bar(desc="de-identifying", total=len(texts), unit="turn", enabled=progress) as shown:
         for a, b in pieces:
@@ -214,17 +213,12 @@ def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str, engine=None
             todo.append((path, group))
     if todo:
         fresh = pd.concat([g for _, g in todo], ignore_index=True)
-        n_process, batch_size = spacy_settings(cfg, int(fresh["text"].astype(str).str.len().sum()), batch_size=128)
-        if engine.distributed or n_process == 1:
-            # session by session (long ones in pieces): the same batches on every engine
-            ranges = _pieces(fresh["session_id"].tolist())
-            jobs = [(fresh.iloc[a:b], mode, 1, batch_size) for a, b in ranges]
-            found = engine.map(_segment_piece, jobs, desc="segmenting", unit="piece", progress=progress)
-            segmented = pd.concat(found, ignore_index=True)
-        else:  # one pipe over every uncached session: worker processes start once
-            with bar(desc="segmenting", total=len(fresh), unit="turn", enabled=progress) as shown:
-                segmented = _segment_piece((fresh, mode, n_process, batch_size))
-                shown.update(len(fresh))
+        _, batch_size = spacy_settings(cfg, int(fresh["text"].astype(str).str.len().sum()), batch_size=128)
+        # session by session (long ones in pieces): the same batches on every engine
+        ranges = _pieces(fresh["session_id"].tolist())
+        jobs = [(fresh.iloc[a:b], mode, 1, batch_size) for a, b in ranges]
+        found = engine.map(_segment_piece, jobs, desc="segmenting", unit="piece", progress=progress)
+        segmented = pd.concat(found, ignore_index=True)
         for path, group in todo:
             seg = segmented[segmented["session_id"] == group["session_id"].iloc[0]].reset_index(drop=True)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -274,6 +268,29 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool | None = None, en
                                                        manifest.withdrawn)
     withdrawal["turns_removed"] = turns_removed
 
+    # a big corpus on the local engine: the detector and the segmenter run on one worker process per core
+    n_process, _ = spacy_settings(cfg, int(turns_df["text"].fillna("").astype(str).str.len().sum()), batch_size=64)
+    pool = ProcessEngine(n_process) if not engine.distributed and n_process > 1 else None
+    try:
+        tables, summary = _deidentify_and_segment(cfg, manifest, turns_df, known, sessions_df, participants_df,
+                                                  withdrawal, detected, pool or engine, progress)
+    finally:
+        if pool is not None:
+            pool.close()
+    result = PrepareResult(tables, summary)
+    if write:
+        result.paths = write_tables(tables, cfg, validated=True)
+        from engagement.coding.run import prune_embeddings   # vectors of sentences that are gone go too
+
+        summary["embeddings_pruned"] = prune_embeddings(cfg, tables["segments"])
+        atomic_write_text(cfg.processed_dir / "prepare_summary.json", json.dumps(summary, indent=2, sort_keys=True))
+    return result
+
+
+def _deidentify_and_segment(cfg: Config, manifest, turns_df: pd.DataFrame, known: set[str], sessions_df,
+                            participants_df, withdrawal: dict, detected: dict, engine, progress
+                            ) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Passes 2 and 3 (detect and replace, then segment) and the validated tables with their summary."""
     redactions = pd.DataFrame(columns=["session_id", "turn_index", "start", "end", "type", "method",
                                        "placeholder", "value_hash"])
     if cfg.deidentify.get("enabled", True):
@@ -308,11 +325,4 @@ def prepare(cfg: Config, *, write: bool = True, progress: bool | None = None, en
         "words": int(turns_df["n_words"].sum()), "redactions": len(redactions),
         "formats": detected, "withdrawal": withdrawal, "segmentation": cfg.segmentation,
     }
-    result = PrepareResult(tables, summary)
-    if write:
-        result.paths = write_tables(tables, cfg, validated=True)
-        from engagement.coding.run import prune_embeddings   # vectors of sentences that are gone go too
-
-        summary["embeddings_pruned"] = prune_embeddings(cfg, tables["segments"])
-        atomic_write_text(cfg.processed_dir / "prepare_summary.json", json.dumps(summary, indent=2, sort_keys=True))
-    return result
+    return tables, summary

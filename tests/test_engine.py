@@ -151,6 +151,43 @@ def test_workers_run_offline(cluster):
     assert cluster.n_workers == 2
 
 
+def test_prepare_on_worker_processes_writes_the_one_process_tables(prepared, study):
+    """``n_process: 2`` (as ``auto`` chooses on a big corpus): the detector and segmenter on two workers."""
+    import importlib
+
+    stage = importlib.import_module("engagement.prepare")
+    local, _ = prepared
+    mp = pytest.MonkeyPatch()
+    mp.setattr(stage, "CHUNK_TURNS", 40)
+    try:
+        pooled = stage.prepare(load_config(study, processed_dir="processed-pool", n_process=2))
+    finally:
+        mp.undo()
+    _same_tables(local.tables, pooled.tables)
+    text = lambda r: " ".join(r.tables["turns"].sort_values(["session_id", "turn_index"])["text"])  # noqa: E731
+    assert text(local) == text(pooled)   # placeholders numbered in the same order
+    assert pooled.summary == local.summary
+
+
+def _fail_on_b(x: str) -> str:
+    if x in ("b", "c"):
+        raise InputError(f"{x}.txt, line 2: cannot read")
+    return x.upper()
+
+
+def test_worker_processes_keep_the_order_and_raise_the_first_items_error():
+    from engagement.engine import ProcessEngine
+
+    pool = ProcessEngine(2)
+    try:
+        assert pool.map(str.upper, ["b", "a", "c"]) == ["B", "A", "C"]
+        assert pool.map(os.getenv, ["HF_HUB_OFFLINE"]) == ["1"]
+        with pytest.raises(InputError, match="b.txt, line 2"):
+            pool.map(_fail_on_b, ["a", "b", "c"])
+    finally:
+        pool.close()
+
+
 def test_an_unknown_engine_is_a_config_error():
     with pytest.raises(ConfigError, match="unknown engine"):
         with open_engine("spark"):

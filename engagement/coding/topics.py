@@ -357,6 +357,28 @@ def turn_texts(segments: pd.DataFrame) -> pd.Series:
     return ordered.groupby(["session_id", "turn_index"], sort=False)["text"].agg(" ".join)
 
 
+def pooled_vectors(groups: list[list[str]], embed_fn) -> np.ndarray:
+    """One L2-normalised vector per group of texts: the mean of its texts' vectors, weighted by words.
+
+    A turn's vector from its sentences' vectors, which the semantic layer has embedded already:
+    close to embedding the whole turn (mean pooling over its tokens), at no extra model cost.
+    """
+    distinct = list(dict.fromkeys(t for g in groups for t in g))
+    if not distinct:
+        return np.zeros((len(groups), 384), dtype=np.float32)
+    vecs = embed_fn(distinct)
+    row = {t: i for i, t in enumerate(distinct)}
+    out = np.zeros((len(groups), vecs.shape[1]), dtype=np.float32)
+    for j, g in enumerate(groups):
+        if not g:
+            continue
+        idx = [row[t] for t in g]
+        w = np.array([max(1, len(t.split())) for t in g], dtype=np.float32)
+        out[j] = (vecs[idx] * w[:, None]).sum(axis=0) / w.sum()
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.clip(norms, 1e-12, None)
+
+
 def unit_texts(unique: pd.DataFrame, segments: pd.DataFrame | None, unit: str, method: str) -> list[str]:
     """The text each topic input is embedded as: its sentence, or (``unit: turn``) its whole turn.
 
