@@ -78,3 +78,35 @@ def test_sentences_of_one_turn_share_a_topic_and_labels_are_not_stop_words(tmp_p
     for label in result.topics["label"]:
         phrases = [p.strip() for p in label.split(",")]
         assert phrases and not all(p in stop for p in phrases), label
+
+
+def test_a_sampled_fit_embeds_only_the_samples_turns_and_pools_the_rest(tmp_path, monkeypatch):
+    """Above fit_sample, the turns assigned afterwards are not embedded again: their sentences' vectors are pooled."""
+    from engagement.coding import embeddings as E
+    from engagement.coding.topics import turn_texts
+
+    cfg, segs = _corpus(tmp_path, "  fit_sample: 80\n")
+    cfg = cfg.with_overrides(topics={"embedding": "minilm", "fit_sample": 80})
+    seen: list[str] = []
+    vocab = sorted({w for t in segs["text"] for w in t.split()})
+
+    def fake_embed(texts, backend, *, cache_dir=None, seed=0):   # bag of words, L2-normalised
+        seen.extend(texts)
+        out = np.array([[t.split().count(w) for w in vocab] for t in texts], dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    monkeypatch.setattr(E, "embed", fake_embed)
+    monkeypatch.setattr(E, "topic_embedder", lambda: None)
+    result = fit_topics(segs, cfg, use_cache=False)
+    assert set(result.segment_topics["segment_id"]) == set(segs["segment_id"])
+    assert (result.segment_topics["topic_id"] >= 0).all()
+    turns = set(turn_texts(segs))
+    embedded_turns = set(seen) & turns
+    assert 0 < len(embedded_turns) <= 80, "only the fit sample's turns are embedded whole"
+    assert len(embedded_turns) < len(turns)
+    turn_of = turn_texts(segs)
+    for sid, turn, text in zip(segs["session_id"], segs["turn_index"], segs["text"]):
+        assert text in seen or turn_of[(sid, turn)] in seen, "each sentence is embedded, alone or in its turn"
+    # a pooled turn is one vector: its sentences share their topic, as a whole-turn embedding gives
+    placed = segs.merge(result.segment_topics, on="segment_id")
+    assert (placed.groupby(["session_id", "turn_index"])["topic_id"].nunique() == 1).mean() > 0.95

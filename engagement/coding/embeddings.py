@@ -96,7 +96,8 @@ class OnnxSentenceModel:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         # one thread per batch, batches side by side: small matrices gain little from splitting one run
         # across cores (10-15% more texts/s on 2 cores); each batch's result does not depend on it
-        self.workers = max(1, threads or cores)
+        # a worker process of a pool (one per core) runs one thread: the pool is the parallelism
+        self.workers = max(1, threads or (1 if os.environ.get("ENGAGEMENT_WORKER") else cores))
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3

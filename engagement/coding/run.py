@@ -84,7 +84,7 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
 
 #: Segments per coding batch: each batch's rules, semantic layer, stance and embeddings are done
 #: together (on a Dask worker with ``--engine dask``), so memory holds one batch's vectors at a time.
-CODE_BATCH = 4000
+CODE_BATCH = 2000
 
 
 def _batches(segments: pd.DataFrame, size: int | None = None) -> list[tuple[int, int]]:
@@ -136,14 +136,29 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic
     entry = folder / key
     if (entry / "rules.parquet").is_file() and (entry / "stance.parquet").is_file():
         return pd.read_parquet(entry / "rules.parquet"), pd.read_parquet(entry / "stance.parquet")
-    engine = engine or LocalEngine()
     if semantic:   # fitted once here, so workers only read the examples' vectors from the cache
         from engagement.coding import semantic as sem
+        from engagement.coding.embeddings import load_sentence_model
 
         sem.classifiers_for(book, cfg.cache_dir / "embeddings")
         sem.stance_classifier(cfg.cache_dir / "embeddings")
-    jobs = [(segments.iloc[a:b], cfg, codebook, semantic) for a, b in _batches(segments)]
-    done = engine.map(_code_batch, jobs, desc="coding", unit="batch", progress=progress)
+        load_sentence_model()   # exported (on a fresh machine) here, before any worker looks for it
+    ranges = _batches(segments)
+    jobs = [(segments.iloc[a:b], cfg, codebook, semantic) for a, b in ranges]
+    pool = None
+    if engine is None:   # a big corpus on the local engine: the batches on one worker process per core
+        from engagement.engine import ProcessEngine
+        from engagement.prepare import spacy_settings
+
+        n, _ = spacy_settings(cfg, int(segments["text"].astype(str).str.len().sum()), batch_size=64)
+        if min(n, len(jobs)) > 1:
+            pool = ProcessEngine(min(n, len(jobs)))
+    try:
+        done = (pool or engine or LocalEngine()).map(_code_batch, jobs, desc="coding", unit="batch",
+                                                     progress=progress)
+    finally:
+        if pool is not None:
+            pool.close()
     if done:
         rules = pd.concat([r for r, _ in done], ignore_index=True)
         stance = pd.concat([st for _, st in done], ignore_index=True)

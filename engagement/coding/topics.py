@@ -212,7 +212,7 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
 
 def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 10}, sort_keys=True, ensure_ascii=False)
+                          "version": 11}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -321,15 +321,23 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
     texts = unique["text"].tolist()
     docs = lemma_documents(unique)
     # embeddings read the real sentences (or their whole turns); c-TF-IDF and labels read lemmas
-    units = unit_texts(unique, segments, cfg.topics.get("unit", "turn"), _method(cfg, seed_topics))
-    emb = embed(units, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))
+    unit = cfg.topics.get("unit", "turn")
+    units = unit_texts(unique, segments, unit, _method(cfg, seed_topics))
+    fit_sample = cfg.topics.get("fit_sample", FIT_SAMPLE)
+    sampled = bool(fit_sample) and _method(cfg, seed_topics) == "kmeans" and len(docs) > int(fit_sample)
+    idx = stratified_sample(unique[[c for c in ("region", "kind") if c in unique]], int(fit_sample),
+                            int(cfg.seed)) if sampled else None
+    embed_fn = lambda t: embed(t, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))  # noqa: E731
+    if sampled and unit == "turn" and backend == "minilm" and units != texts:
+        emb = _sample_and_pooled_vectors(unique, segments, units, idx, embed_fn)
+    else:
+        emb = embed_fn(units)
     # different sentences can still embed identically (TF-IDF ignores stop words): a tiny seeded
     # jitter breaks the neighbour ties reproducibly
     emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
     emb_model = topic_embedder() if backend == "minilm" else None
-    fit_sample = cfg.topics.get("fit_sample", FIT_SAMPLE)
-    if fit_sample and _method(cfg, seed_topics) == "kmeans" and len(docs) > int(fit_sample):
-        assigned, model = fit_on_sample(docs, emb, unique, cfg, emb_model, int(fit_sample))
+    if sampled:
+        assigned, model = fit_on_sample(docs, emb, unique, cfg, emb_model, int(fit_sample), idx=idx)
     else:
         assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics)
     assigned = np.asarray(assigned, dtype=int)
@@ -415,14 +423,39 @@ def stratified_sample(strata: pd.DataFrame, size: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(picked))
 
 
-def fit_on_sample(docs: list[str], emb: np.ndarray, unique: pd.DataFrame, cfg: Config, emb_model, size: int):
+def _sample_and_pooled_vectors(unique: pd.DataFrame, segments: pd.DataFrame, units: list[str], idx: np.ndarray,
+                               embed_fn) -> np.ndarray:
+    """Turn vectors for a sampled fit: the fit sample's turns embedded whole, the rest pooled.
+
+    The rest only go to their nearest topic, so their turn's vector is the word-weighted mean of
+    its sentences' vectors (:func:`pooled_vectors`), which the semantic layer has cached already:
+    a big corpus is then embedded about once, not twice (sentences, then turns). On the hand-coded
+    references pooled turn vectors kept 0.92-0.94 of the whole turns' AMI (benchmarks/bench_topics.py
+    --unit turn-mean).
+    """
+    emb = embed_fn([units[i] for i in idx])
+    out = np.zeros((len(units), emb.shape[1]), dtype=np.float32)
+    out[idx] = emb
+    rest = np.setdiff1d(np.arange(len(units)), idx)
+    if len(rest):
+        parts = segments.sort_values("segment_id").groupby(["session_id", "turn_index"], sort=False)["text"].agg(list)
+        keys = list(zip(unique["session_id"].iloc[rest], unique["turn_index"].iloc[rest]))
+        texts = unique["text"].iloc[rest].tolist()
+        out[rest] = pooled_vectors([parts.get(k, [t]) for k, t in zip(keys, texts)], embed_fn)
+    return out
+
+
+def fit_on_sample(docs: list[str], emb: np.ndarray, unique: pd.DataFrame, cfg: Config, emb_model, size: int,
+                  idx: np.ndarray | None = None):
     """Fit the partition on a stratified sample (region x kind), give the rest their nearest centroid.
 
     Labels are then computed once on all documents, so every topic is described by all of its
     sentences. See benchmarks/bench_topics_scale.py for recovery, time and stability against a full fit.
+    ``idx``: the sample's rows, if already drawn (the same draw as here).
     """
-    cols = [c for c in ("region", "kind") if c in unique]
-    idx = stratified_sample(unique[cols], size, int(cfg.seed))
+    if idx is None:
+        cols = [c for c in ("region", "kind") if c in unique]
+        idx = stratified_sample(unique[cols], size, int(cfg.seed))
     # as many topics as a full fit would have: the sample saves time, it does not coarsen the topics
     n_topics = choose_k(len(docs))
     model = build_topic_model(cfg, len(idx), emb_model, None, n_topics=n_topics)
