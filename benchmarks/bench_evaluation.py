@@ -135,7 +135,7 @@ def _topic_quality() -> None:
     cfg = load_config(REPO / "engagement.yaml")
     if not cfg.table_path("topics").is_file():
         return
-    from engagement.coding.topics import topic_quality
+    from engagement.coding.topic_themes import topic_quality
 
     q = topic_quality(read_table("topics", cfg.table_path("topics")), read_table("segments", cfg.table_path("segments")),
                       read_table("segment_topics", cfg.table_path("segment_topics")))

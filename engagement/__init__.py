@@ -43,7 +43,7 @@ _API = {
     "build_report": "engagement.report.builder",
     "segment_turns": "engagement.ingest.segment",
     "classify_stance": "engagement.coding.stance",
-    "fit_topics": "engagement.coding.topics", "topics_per_class": "engagement.coding.topics",
+    "fit_topics": "engagement.coding.topics", "topics_per_class": "engagement.coding.topic_themes",
     "compare_groups": "engagement.analysis.findings", "key_findings": "engagement.analysis.findings",
     "protect": "engagement.analysis.disclosure", "policy_text": "engagement.analysis.disclosure",
     "area_quotes": "engagement.analysis.quotes", "stance_quotes": "engagement.analysis.quotes",

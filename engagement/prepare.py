@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from engagement.config import Config
-from engagement.engine import LocalEngine, ProcessEngine, usable_cores
+from engagement.engine import LocalEngine, ProcessEngine, worker_count
 from engagement.ingest.clean import clean_turns
 from engagement.io import atomic_write_text, sha256_bytes, write_tables
 from engagement.ingest.manifest import load_manifest
@@ -45,11 +45,6 @@ TABLES = ("sessions", "participants", "turns", "segments", "redactions")
 
 #: Turns per piece when a session is de-identified or segmented in parts (a survey of thousands).
 CHUNK_TURNS = 1000
-#: Below this many characters prepare runs in this process: starting workers costs more than it saves
-#: (at 560,000 characters, 100,000 words, two workers were 1.4 times faster on 2 cores).
-AUTO_PARALLEL_CHARS = 500_000
-#: Memory one spaCy worker process needs (the small English model, its batch and Python).
-WORKER_MEMORY = 700 * 2**20
 
 
 @dataclass
@@ -71,29 +66,16 @@ class _ReadSession:
 
 # ---------------------------------------------------------------------------------- settings
 
-def _available_memory() -> int | None:
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
 def spacy_settings(cfg: Config, n_chars: int, *, batch_size: int) -> tuple[int, int]:
     """``(n_process, batch_size)`` for a spaCy pass over ``n_chars`` characters of text.
 
     ``n_process`` (worker processes for de-identifying and segmenting) and ``spacy_batch_size``
     in the config win. ``auto`` runs one process for
-    small runs (under :data:`AUTO_PARALLEL_CHARS`); for bigger ones, one per usable core, as many
-    as the free memory holds (:data:`WORKER_MEMORY` each), at most four. Batches double when
+    small runs (under :data:`engagement.engine.AUTO_PARALLEL_CHARS`); for bigger ones, one per usable core, as many
+    as the free memory holds (:data:`engagement.engine.WORKER_MEMORY` each), at most four. Batches double when
     several processes share the work (fewer hand-overs).
     """
-    n = cfg.settings.get("n_process", "auto")
-    if n == "auto":
-        n = 1
-        if n_chars >= AUTO_PARALLEL_CHARS:
-            memory = _available_memory()
-            by_memory = max(1, memory // WORKER_MEMORY) if memory else 1
-            n = max(1, min(usable_cores(), by_memory, 4))
+    n = worker_count(cfg, n_chars)
     b = cfg.settings.get("spacy_batch_size", "auto")
     if b == "auto":
         b = batch_size if n == 1 else 2 * batch_size

@@ -10,8 +10,8 @@ import pytest
 
 from engagement.config import load_config
 from engagement.coding.embeddings import EmbeddingCache, embed_tfidf
-from engagement.coding.topics import (CappedKMeans, choose_k, fit_topics, map_topics_to_themes, topic_inputs,
-                                      topic_overview, topics_per_class)
+from engagement.coding.topic_themes import map_topics_to_themes, topic_overview, topics_per_class
+from engagement.coding.topics import CappedKMeans, choose_k, fit_topics, topic_inputs
 
 # the groups share no content word, so any sound clustering can tell them apart on any processor
 GROUPS = {
@@ -249,7 +249,7 @@ def test_topic_map_and_the_overview_table_agree():
     ("parking, car park, bus", False), ("date birth, register, ask date", False), ("mental health, gp", False),
 ])
 def test_filler_labels_are_recognised(label, filler):
-    from engagement.coding.topics import is_filler_label
+    from engagement.coding.topic_themes import is_filler_label
 
     assert is_filler_label(label) is filler
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from engagement.config import load_config
-from engagement.coding.topics import TRANSCRIPT_STOP_WORDS, fit_topics, stratified_sample, unit_texts
+from engagement.coding.topic_themes import TRANSCRIPT_STOP_WORDS
+from engagement.coding.topics import fit_topics, stratified_sample, unit_texts
 
 WORDS = {
     "commercial": "companies selling patient records for profit to pharmaceutical firms",

@@ -122,7 +122,7 @@ G.show(t["topics"][["topic_id", "label", "size", "themes", "candidate_new_theme"
         md("## Topics by area and by session kind\n\nBecause topics were fitted once on all areas, a topic means the "
            "same thing everywhere: these tables compare how much of each area's (and each session kind's) talk fell "
            "in each topic. Internal counts of sentences; the published report suppresses small cells."),
-        code("""from engagement.coding.topics import topics_per_class
+        code("""from engagement.coding.topic_themes import topics_per_class
 segs = pd.read_parquet(cfg.table_path("segments"))
 no_topics = G.topics_gap(t["topics"], result.summary, fitted=fit_topics)
 if no_topics:

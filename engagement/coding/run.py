@@ -147,10 +147,9 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic
     jobs = [(segments.iloc[a:b], cfg, codebook, semantic) for a, b in ranges]
     pool = None
     if engine is None:   # a big corpus on the local engine: the batches on one worker process per core
-        from engagement.engine import ProcessEngine
-        from engagement.prepare import spacy_settings
+        from engagement.engine import ProcessEngine, worker_count
 
-        n, _ = spacy_settings(cfg, int(segments["text"].astype(str).str.len().sum()), batch_size=64)
+        n = worker_count(cfg, int(segments["text"].astype(str).str.len().sum()))
         if min(n, len(jobs)) > 1:
             pool = ProcessEngine(min(n, len(jobs)))
     try:

@@ -379,12 +379,12 @@ def topic_map(topics: pd.DataFrame, *, labels: dict[str, str] | None = None, top
               reason: str | None = None, min_size: int | None = None, min_coherence: float | None = None):
     """Topic sizes, coloured by whether they map to a codebook theme or are candidate new themes.
 
-    Drawn from :func:`engagement.coding.topics.topic_overview`, the same table the report lists,
+    Drawn from :func:`engagement.coding.topic_themes.topic_overview`, the same table the report lists,
     so figure and table name the same topics and themes; the table (its ``top`` largest topics
     and the outlier row) is returned. ``reason``: why there are no topics, when the coding stage
     says (``gaps.topics_gap``).
     """
-    from engagement.coding.topics import MIN_COHERENCE, NO_THEME, topic_overview
+    from engagement.coding.topic_themes import MIN_COHERENCE, NO_THEME, topic_overview
 
     overview = topic_overview(topics, labels, min_size=min_size, top=top,
                               min_coherence=MIN_COHERENCE if min_coherence is None else min_coherence)

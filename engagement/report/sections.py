@@ -172,7 +172,7 @@ def cooccurrence_table(a: Analysis, cooc: pd.DataFrame) -> pd.DataFrame:
 
 def topics_table(a: Analysis) -> tuple[pd.DataFrame, float | None]:
     """The topics (labels, sizes, mapped theme labels) and the share of statements no topic explains."""
-    from engagement.coding.topics import topic_overview
+    from engagement.coding.topic_themes import topic_overview
 
     cols = ["topic", "statements", "share", "theme", "theme_share", "candidate_new_theme"]
     if a.topics.empty:
