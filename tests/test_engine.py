@@ -157,8 +157,10 @@ def test_code_on_worker_processes_writes_the_one_process_tables(prepared, study)
     try:
         one = run.run_coding(load_config(study, processed_dir="processed-code-one", topics={"embedding": "minilm"}),
                              topics=False, semantic=True)
-        pooled = run.run_coding(load_config(study, processed_dir="processed-code-pool", n_process=2,
-                                            topics={"embedding": "minilm"}), topics=False, semantic=True)
+        with open_engine("local") as local_engine:   # as the CLI passes it
+            pooled = run.run_coding(load_config(study, processed_dir="processed-code-pool", n_process=2,
+                                                topics={"embedding": "minilm"}), topics=False, semantic=True,
+                                    engine=local_engine)
     finally:
         mp.undo()
     assert len(pools) == 1 and pools[0][0] == 2 and pools[0][1] > 2   # only the pooled run, several batches

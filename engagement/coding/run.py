@@ -146,7 +146,7 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic
     ranges = _batches(segments)
     jobs = [(segments.iloc[a:b], cfg, codebook, semantic) for a, b in ranges]
     pool = None
-    if engine is None:   # a big corpus on the local engine: the batches on one worker process per core
+    if engine is None or not engine.distributed:   # a big corpus here: the batches on one worker process per core
         from engagement.engine import ProcessEngine, worker_count
 
         n = worker_count(cfg, int(segments["text"].astype(str).str.len().sum()))
