@@ -170,3 +170,23 @@ def test_codes_that_lean_different_ways_leave_a_segment_neutral():
 ])
 def test_stance_hears_more_wordings_of_conditions_sarcasm_and_stories(text, expected):
     assert stance_of(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a worry denied whole wins over the worry word inside it
+    ("I don't think there's anything to be scared of, it's a good idea.", "support"),
+    ("Honestly there's nothing to worry about with the hospital having it.", "support"),
+    # the risk put on not sharing
+    ("Not sharing it is what's dangerous, frankly.", "support"),
+    ("It'd be riskier not to share it with the ambulance crew.", "support"),
+    # disbelief that anyone could be at ease
+    ("I don't see how anyone could be relaxed about that.", "concern"),
+    ("How could you trust a system like that with your kids' notes?", "concern"),
+    # distrust told as what happened last time
+    ("Last time I trusted them with anything, my letters went to the wrong address for a year.", "concern"),
+    ("That's the last time I give them my details.", "concern"),
+    # sarcasm still beats the denied worry
+    ("Yeah, nothing to worry about, they've never lost a laptop.", "concern"),
+])
+def test_denied_worries_disbelief_and_last_time_stories(text, expected):
+    assert stance_of(text) == expected

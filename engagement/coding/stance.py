@@ -97,6 +97,15 @@ CUES: list[tuple[str, str, float, dict]] = [
                                           "two and two together", "to ransom", "scam|scams|scammer|scammers|fraud|fraudster",
                                           "where do|does * go|end up", "more than * need|needs", "what 's|has * get|got to do with",
                                           "what have * get|got to do with", "no business", "no idea who|where|what"]}),
+    # disbelief that anyone could be at ease ("I don't see how anyone could be relaxed about that"), and
+    # distrust told as what happened the last time ("last time I trusted them, my letters went astray")
+    ("concern", "fixed", 1.0, {"lemmas": ["how * anyone|anybody|people|you|they could|can|would be|feel * relaxed|happy|comfortable|fine|ok|okay|calm|easy|trusting|sure|confident",
+                                          "how * anyone|anybody|people|you|they could|can|would trust",
+                                          "how could|can|would anyone|anybody|people|you|they * trust",
+                                          "how could|can|would anyone|anybody|people|you|they be|feel * relaxed|happy|comfortable|fine|ok|okay|calm|easy|trusting|sure|confident",
+                                          "last|one time i|we trust|trusted|believe|believed|let|give|gave|tell|told",
+                                          "that 's|is the last time i|we", "never again", "learn|learnt|learned my|our lesson",
+                                          "once bitten"]}),
     ("concern", "fixed", 0.8, {"lemmas": ["rather * n't|not", "what if", "stay|kept|keep out of", "not comfortable|happy|keen|sure about"]}),
     ("concern", "fixed", 0.9, {"lemmas": ["'m|am|be not have|having it|that|this|any", "not have|having any of it",
                                           "all over the? town|village|place|internet|facebook|street|school|estate",
@@ -132,6 +141,16 @@ CUES: list[tuple[str, str, float, dict]] = [
                                           "ca|can|could n't|not think of * reason|reasons ** n't|not",
                                           "nobody|noone be|'s|is say|saying|argue|arguing ** n't|not",
                                           "no one be|'s|is say|saying|argue|arguing ** n't|not"]}),
+    # a denied worry said whole ("nothing to be scared of", "I don't think there's anything to worry about"),
+    # and the risk put on not sharing ("not sharing it is what's dangerous"): longer than the worry word
+    # inside them, so they win over it
+    ("support", "fixed", 1.0, {"lemmas": ["nothing to be? worry|worried|scared|afraid|frightened|fear|fret|concerned|nervous|panic about|of|over",
+                                          "nothing to be? worry|scared|afraid|frightened|fear|fret|panic",
+                                          "n't|not|never * anything to be? worry|worried|scared|afraid|frightened|fear|fret|concerned|nervous|panic",
+                                          "no need to worry|fret|panic|fear|be",
+                                          "not|n't share|sharing|link|linking|join|joining|connect|connecting * be|'s * dangerous|risky|worse|danger|risk|problem",
+                                          "dangerous|risky|worse|riskier not to share|link|join|connect|tell|have",
+                                          "the danger|risk|problem be|is|'s not share|sharing|link|linking|join|joining|connect|connecting"]}),
     ("support", "flip", 0.4, {"lemmas": ["definitely|absolutely"]}),
     ("support", "flip", 0.3, {"lemmas": ["yes|yeah"]}),   # a bare "Yes." depends on the question: not enough alone
     ("support", "flip", 0.4, {"lemmas": ["help|benefit|improve|better"]}),
