@@ -180,3 +180,23 @@ def test_a_text_scanned_once_is_still_reported_in_every_file_that_holds_it(proje
     found = [(f.file, f.location, f.type) for f in leak_check(cfg)]
     assert found == [("data/processed/a.parquet", "row 1, column text", "PHONE"),
                      ("data/processed/cache/segments/b.parquet", "row 1, column text", "PHONE")]
+
+
+def test_the_allow_list_finds_what_one_regex_over_every_term_finds():
+    """Allowed terms are looked for only where each of their words stands; the spans are the same."""
+    import random
+
+    from engagement.privacy.lexicon import AllowList
+
+    terms = ["Will the computer have the final say?", "Mid and South Essex", "A&E", "St Mary's", "Grace period",
+             "NHS App", "care", "Care Quality Commission", "the GP's notes", "Ely", "Ely Cathedral"]
+    allow = AllowList(terms)
+    whole = AllowList._regex(allow._words)
+    rng = random.Random(4)
+    pieces = ["will", "Will", "the computer", "have the final say?", "Mid and  South\nEssex", "a&e", "A & E",
+              "st mary\u2019s", "St Marys", "grace", "period", "nhs app", "NHS-App", "Care", "careful", "quality",
+              "commission", "the GP's notes", "Ely", "Elys", "cathedral", ",", ".", "and", "said", "Grace period"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert allow.spans(text) == [m.span() for m in whole.finditer(text)], text
+    assert AllowList([]).spans("anything") == []

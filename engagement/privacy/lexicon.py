@@ -143,23 +143,69 @@ def load_lexicon() -> NameLexicon:
     return NameLexicon(entries, frozenset(ordinary))
 
 
+#: The word tokens an allow-list term and a text are compared on (any case).
+_WORD = re.compile(r"\w+")
+
+
 @dataclass
 class AllowList:
     """Reviewed false alarms: terms never to flag and single findings to silence."""
 
     terms: list[str] = field(default_factory=list)
     findings: set[tuple[str, str, str]] = field(default_factory=set)
-    _pattern: re.Pattern | None = field(default=None, repr=False)
 
     def __post_init__(self):
         words = sorted({t.strip() for t in self.terms if t and t.strip()}, key=len, reverse=True)
-        if words:
-            body = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['\u2019]") for w in words)
-            self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+        self._words = words
+        # a term can only stand in a text holding each of its words: the one regex over every term
+        # (a thousand codebook sentences) runs only on the few terms a text could hold
+        self._tokens = [frozenset(_WORD.findall(w.lower())) for w in words]
+        self._by_token: dict[str, list[int]] = {}
+        self._always = [i for i, t in enumerate(self._tokens) if not t]
+        for i, tokens in enumerate(self._tokens):
+            if tokens:
+                self._by_token.setdefault(min(tokens, key=lambda t: (-len(t), t)), []).append(i)
+        self._compiled: dict[int, re.Pattern] = {}   # each term's regex, compiled when first needed
+
+    @staticmethod
+    def _regex(words: list[str]) -> re.Pattern:
+        body = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['\u2019]") for w in words)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+    def _term(self, i: int) -> re.Pattern:
+        pattern = self._compiled.get(i)
+        if pattern is None:
+            pattern = self._compiled[i] = self._regex([self._words[i]])
+        return pattern
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where allowed terms stand in ``text`` (whole words, any case)."""
-        return [m.span() for m in self._pattern.finditer(text)] if self._pattern else []
+        """Where allowed terms stand in ``text`` (whole words, any case).
+
+        The same spans as one regex alternating every term, longest first: the leftmost match,
+        ties to the longer term, then on from its end.
+        """
+        if not self._words:
+            return []
+        tokens = set(_WORD.findall(text.lower()))
+        picked = set(self._always)
+        for token in tokens:
+            picked.update(i for i in self._by_token.get(token, ()) if self._tokens[i] <= tokens)
+        if not picked:
+            return []
+        order = sorted(picked)   # the terms' order: longest first
+        out: list[tuple[int, int]] = []
+        pos = 0
+        while pos <= len(text):
+            best = None
+            for i in order:
+                m = self._term(i).search(text, pos)
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                break
+            out.append(best.span())
+            pos = best.end() if best.end() > best.start() else best.end() + 1
+        return out
 
     def silences(self, file: str, place: str, kind: str) -> bool:
         return (file, place, kind) in self.findings
