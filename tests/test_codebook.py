@@ -95,7 +95,7 @@ def test_missing_codebook_file_is_a_codebook_error(tmp_path):
 # ------------------------------------------------------------------ the default codebook
 
 def test_default_codebook_has_a_version_and_codes_under_every_theme(book):
-    assert book.version == "1.3.0" and book.name == "health-data-engagement"
+    assert book.version == "1.3.1" and book.name == "health-data-engagement"
     assert len(book.themes()) == 14 and len(book) >= 30
     for theme in book.themes():
         assert book.codes_for_theme(theme), theme

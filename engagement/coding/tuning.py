@@ -2,7 +2,8 @@
 
 The development set is the sample's hand-coded reference (``data/raw/sample/coding_reference.csv``,
 which carries each segment's text), the utterances written for development from the codebook's
-definitions (``benchmarks/reference/dev_reference.csv``), and the examples' out-of-fold predictions.
+definitions (``benchmarks/reference/dev_reference.csv``), 240 utterances written as people speak for
+development (``benchmarks/reference/dev2_reference.csv``), and the examples' out-of-fold predictions.
 For each code the threshold maximises the development F1 of rules + classifier, plus the examples'
 F1 (a quarter of the weight; threshold 1.0 = rules only); a code with no development positives is
 chosen on the examples alone, penalised for every false positive it adds on the development set.
@@ -29,9 +30,10 @@ SHRINK = 10            # pseudo-positives pulling a code's threshold towards the
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "data" / "raw" / "sample" / "coding_reference.csv"
 DEV_WRITTEN = REPO / "benchmarks" / "reference" / "dev_reference.csv"
-DEV_SETS = (DEV, DEV_WRITTEN)
+DEV_SPOKEN = REPO / "benchmarks" / "reference" / "dev2_reference.csv"
+DEV_SETS = (DEV, DEV_WRITTEN, DEV_SPOKEN)
 CHOSEN_ON = ("data/raw/sample/coding_reference.csv + benchmarks/reference/dev_reference.csv"
-             " + out-of-fold predictions on examples.yaml")
+             " + benchmarks/reference/dev2_reference.csv + out-of-fold predictions on examples.yaml")
 
 
 def reference_segments(path: str | Path, book) -> tuple[pd.DataFrame, pd.DataFrame]:
