@@ -134,36 +134,27 @@ def test_code_on_dask_writes_the_local_engines_tables(prepared, study, cluster):
 
 
 def test_code_on_worker_processes_writes_the_one_process_tables(prepared, study):
-    """``n_process: 2``: the coding batches (rules, semantic layer, stance) on two worker processes."""
+    """The coding batches (rules, semantic layer, stance) on two worker processes: the same tables."""
     import importlib
+
+    from engagement.engine import ProcessEngine
 
     run = importlib.import_module("engagement.coding.run")
     for folder in ("processed-code-one", "processed-code-pool"):   # the prepared tables, no caches
         (study.parent / folder).mkdir(exist_ok=True)
         for table in (study.parent / "processed-local").glob("*.parquet"):
             shutil.copy(table, study.parent / folder / table.name)
-    from engagement.engine import ProcessEngine
-
-    pools = []
-    real_map = ProcessEngine.map
-
-    def counted(self, fn, items, **kw):
-        pools.append((self.workers, len(items)))
-        return real_map(self, fn, items, **kw)
-
     mp = pytest.MonkeyPatch()
     mp.setattr(run, "CODE_BATCH", 100)
-    mp.setattr(ProcessEngine, "map", counted)
+    pool = ProcessEngine(2)
     try:
         one = run.run_coding(load_config(study, processed_dir="processed-code-one", topics={"embedding": "minilm"}),
                              topics=False, semantic=True)
-        with open_engine("local") as local_engine:   # as the CLI passes it
-            pooled = run.run_coding(load_config(study, processed_dir="processed-code-pool", n_process=2,
-                                                topics={"embedding": "minilm"}), topics=False, semantic=True,
-                                    engine=local_engine)
+        pooled = run.run_coding(load_config(study, processed_dir="processed-code-pool",
+                                            topics={"embedding": "minilm"}), topics=False, semantic=True, engine=pool)
     finally:
+        pool.close()
         mp.undo()
-    assert len(pools) == 1 and pools[0][0] == 2 and pools[0][1] > 2   # only the pooled run, several batches
     _same_tables(one.tables, pooled.tables)
     assert one.summary["rule_codings"] > 0 and one.summary["semantic_codings"] > 0
     assert one.summary == pooled.summary

@@ -84,7 +84,7 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
 
 #: Segments per coding batch: each batch's rules, semantic layer, stance and embeddings are done
 #: together (on a Dask worker with ``--engine dask``), so memory holds one batch's vectors at a time.
-CODE_BATCH = 2000
+CODE_BATCH = 4000
 
 
 def _batches(segments: pd.DataFrame, size: int | None = None) -> list[tuple[int, int]]:
@@ -145,19 +145,10 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic
         load_sentence_model()   # exported (on a fresh machine) here, before any worker looks for it
     ranges = _batches(segments)
     jobs = [(segments.iloc[a:b], cfg, codebook, semantic) for a, b in ranges]
-    pool = None
-    if engine is None or not engine.distributed:   # a big corpus here: the batches on one worker process per core
-        from engagement.engine import ProcessEngine, worker_count
-
-        n = worker_count(cfg, int(segments["text"].astype(str).str.len().sum()))
-        if min(n, len(jobs)) > 1:
-            pool = ProcessEngine(min(n, len(jobs)))
-    try:
-        done = (pool or engine or LocalEngine()).map(_code_batch, jobs, desc="coding", unit="batch",
-                                                     progress=progress)
-    finally:
-        if pool is not None:
-            pool.close()
+    # on this machine the batches run in this process: in worker processes each would load the model
+    # and refit the classifiers, and the embedding, most of the work, already uses every core
+    # (100,000 words: 186 s with two workers against 95 s in one process, benchmarks/bench_scale.py)
+    done = (engine or LocalEngine()).map(_code_batch, jobs, desc="coding", unit="batch", progress=progress)
     if done:
         rules = pd.concat([r for r, _ in done], ignore_index=True)
         stance = pd.concat([st for _, st in done], ignore_index=True)
