@@ -199,4 +199,9 @@ def test_the_allow_list_finds_what_one_regex_over_every_term_finds():
     for _ in range(3000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         assert allow.spans(text) == [m.span() for m in whole.finditer(text)], text
+    long = " ".join(rng.choice(pieces) for _ in range(20000))   # a whole report's text: thousands of matches
+    assert allow.spans(long) == [m.span() for m in whole.finditer(long)]
+    many = AllowList(terms + [f"term{i} word" for i in range(40)])   # many candidate terms in one text
+    text = long + " " + " ".join(f"term{i} word" for i in range(40))
+    assert many.spans(text) == [m.span() for m in AllowList._regex(many._words).finditer(text)]
     assert AllowList([]).spans("anything") == []

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -192,19 +193,23 @@ class AllowList:
             picked.update(i for i in self._by_token.get(token, ()) if self._tokens[i] <= tokens)
         if not picked:
             return []
-        order = sorted(picked)   # the terms' order: longest first
+        # each term's next match, on a heap by (start, the term's rank: longest first)
+        heap = [(m.start(), i, m) for i in sorted(picked) if (m := self._term(i).search(text)) is not None]
+        heapq.heapify(heap)
         out: list[tuple[int, int]] = []
         pos = 0
-        while pos <= len(text):
-            best = None
-            for i in order:
+        while heap:
+            start, i, m = heapq.heappop(heap)
+            if start < pos:   # overlapped by a match taken already: this term's next one from pos
                 m = self._term(i).search(text, pos)
-                if m is not None and (best is None or m.start() < best.start()):
-                    best = m
-            if best is None:
-                break
-            out.append(best.span())
-            pos = best.end() if best.end() > best.start() else best.end() + 1
+                if m is not None:
+                    heapq.heappush(heap, (m.start(), i, m))
+                continue
+            out.append(m.span())
+            pos = m.end() if m.end() > m.start() else m.end() + 1
+            m = self._term(i).search(text, pos)
+            if m is not None:
+                heapq.heappush(heap, (m.start(), i, m))
         return out
 
     def silences(self, file: str, place: str, kind: str) -> bool:
