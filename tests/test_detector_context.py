@@ -236,6 +236,9 @@ def test_a_place_in_a_name_context_stays_a_place(det, ner_det, text, place):
     ("My brother's wife Saoirse knows everything about it.", "Saoirse"),
     ("Then my mum's carer Blessing read the letter out.", "Blessing"),
     ("Me and Tadhg went in together.", "Tadhg"),
+    # a familiar epithet between the relation and the name (found by a fresh trial: "old Thaddeus" stayed)
+    ("Our neighbour, old Thaddeus from number nine, had his details sold on.", "Thaddeus"),
+    ("My cousin little Perpetua was in the same ward.", "Perpetua"),
 ])
 def test_names_near_place_words_are_still_replaced(det, text, name):
     assert name not in redacted(det, text)

@@ -93,6 +93,8 @@ _TITLE_ANY = _alt(LOWER_TITLES)
 TITLE_RE = re.compile(rf"(?<!\w)(?:(?:{_TITLE_CAP})\.?|(?i:{_TITLE_ANY}))[ \t]+(?P<name>{NAME_SEQ})")
 RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\w-]+(?:{APOS}s)?[ \t]+){{0,2}}(?:{_alt(RELATIONS)}))"
                          r"[ \t]*,?[ \t]+"
+                         # a familiar epithet between them: "our neighbour, old Thaddeus", "my cousin, little Ria"
+                         r"(?:(?i:old|young|little|big|poor|dear)[ \t]+)?"
                          rf"(?P<name>{NAME_SEQ})")
 CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(PERSON_NOUNS)})s?[ \t]+(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
                        rf"|(?:my|his|her|their|your)[ \t]+name(?:{APOS}s|[ \t]+is|[ \t]+was)|call[ \t]+me"
