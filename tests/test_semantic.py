@@ -141,3 +141,15 @@ def test_no_code_examples_are_negatives_for_every_code():
     texts, y, near = training_sets(examples, ["a", "b"])
     i = texts.index("small talk")
     assert y[i].sum() == 0 and near[i] == -2
+
+
+def test_learned_stance_learns_from_the_labelled_development_utterances_too(semantic):
+    texts, labels = semantic.stance_training()
+    examples = semantic.load_examples()["stance"]
+    n_examples = sum(len(v) for v in examples.values())
+    assert len(texts) == len(labels) > n_examples + 300
+    assert set(labels) == set(examples)
+    assert len(set(texts)) == len(texts)
+    # a researcher's own examples are used alone: the bundled utterances belong to the bundled examples
+    own = {"stance": {"concern": ["a", "b"], "support": ["c", "d"]}}
+    assert semantic.stance_training(own) == (["a", "b", "c", "d"], ["concern", "concern", "support", "support"])

@@ -190,3 +190,39 @@ def test_stance_hears_more_wordings_of_conditions_sarcasm_and_stories(text, expe
 ])
 def test_denied_worries_disbelief_and_last_time_stories(text, expected):
     assert stance_of(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a need stated is support, a need denied or asked about is concern
+    ("The anaesthetist needs to know about the epilepsy, no question.", "support"),
+    ("The receptionist doesn't need to know about my depression.", "concern"),
+    ("Why would the gym instructor need to know I'm on antidepressants?", "concern"),
+    ("I can't see why a chiropodist would need to know about my termination.", "concern"),
+    # information that did not travel is an argument for sharing, even told as a complaint
+    ("I'm sick of explaining my epilepsy to every new locum.", "support"),
+    ("Every appointment I'm reeling it all off again from scratch.", "support"),
+    ("The health visitor had no idea she'd been in hospital the week before.", "support"),
+    ("The mental health team and the GP might as well be on different planets.", "support"),
+    ("It saves you telling the whole story to every nurse.", "support"),
+    # both sides at once
+    ("Part of me says go for it, and part of me wants to wait and see.", "mixed"),
+    ("I'm in two minds about the whole business.", "mixed"),
+    # concern in the ways people show it
+    ("A porter at the hospital got caught reading his ex-wife's notes.", "concern"),
+    ("If my employer got hold of that, I'd be finished.", "concern"),
+    ("I trust the surgery. The government, not so much.", "mixed"),
+])
+def test_needs_stories_of_information_not_travelling_and_both_sides(text, expected):
+    assert stance_of(text) == expected
+
+
+@pytest.mark.parametrize("text, question", [
+    ("Why does the optician need my history?", True),
+    ("It's all the same NHS, isn't it?", False),
+    ("They'd have to ask first, wouldn't they?", False),
+    ("They need to know.", False),
+])
+def test_a_tag_on_a_statement_is_not_a_question(text, question):
+    from engagement.coding.stance import is_question
+
+    assert is_question(text) is question
