@@ -211,6 +211,9 @@ def test_denied_worries_disbelief_and_last_time_stories(text, expected):
     ("A porter at the hospital got caught reading his ex-wife's notes.", "concern"),
     ("If my employer got hold of that, I'd be finished.", "concern"),
     ("I trust the surgery. The government, not so much.", "mixed"),
+    # near misses: a need of one's own is no endorsement, learning of a use is no care story
+    ("I'd need to know it was anonymised first.", "conditional_support"),
+    ("They should have known better than to sell it.", "concern"),
 ])
 def test_needs_stories_of_information_not_travelling_and_both_sides(text, expected):
     assert stance_of(text) == expected
@@ -226,3 +229,13 @@ def test_a_tag_on_a_statement_is_not_a_question(text, question):
     from engagement.coding.stance import is_question
 
     assert is_question(text) is question
+
+
+@pytest.mark.parametrize("text", [
+    "I need to know who is looking at it.",
+    "We need to know what they do with it.",
+    "I had no idea they could see all that.",
+    "I didn't even know my records went there.",
+])
+def test_a_patient_learning_of_a_use_is_not_a_story_for_sharing(text):
+    assert stance_of(text) != "support"
