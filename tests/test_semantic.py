@@ -4,6 +4,8 @@ double negation and stories. Sentences here were written for the tests, not used
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engagement.coding.codebook import autocode, load_codebook, segments_from_texts
@@ -153,3 +155,20 @@ def test_learned_stance_learns_from_the_labelled_development_utterances_too(sema
     # a researcher's own examples are used alone: the bundled utterances belong to the bundled examples
     own = {"stance": {"concern": ["a", "b"], "support": ["c", "d"]}}
     assert semantic.stance_training(own) == (["a", "b", "c", "d"], ["concern", "concern", "support", "support"])
+
+
+@pytest.mark.parametrize("name", ["data/stance_training.csv", "data/stance.yaml", "data/examples.yaml", "matching.py"])
+def test_editing_what_coding_learns_or_leans_from_invalidates_cached_codings(tmp_path, monkeypatch, name):
+    import shutil
+
+    from engagement.coding import run
+
+    here = Path(run.__file__).parent
+    shutil.copytree(here, tmp_path / "coding", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(run, "__file__", str(tmp_path / "coding" / "run.py"))
+    seg = segments_from_texts(["I'm happy to share it."])
+    book = load_codebook("default")
+    before = run._coding_cache_key(seg, book, semantic=True)
+    with open(tmp_path / "coding" / name, "a", encoding="utf-8") as fh:
+        fh.write("\n# edited\n" if not name.endswith(".csv") else "\n")
+    assert run._coding_cache_key(seg, book, semantic=True) != before

@@ -102,6 +102,23 @@ def test_capped_kmeans_splits_a_catch_all_cluster():
     assert (model.predict(x[400:]) == model.labels_[400:]).mean() >= 0.95
 
 
+def test_assigning_a_big_corpus_to_its_topics_works_in_blocks_of_bounded_memory():
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    model = CappedKMeans(60, random_state=1).fit(rng.normal(size=(600, 384)).astype(np.float32))
+    x = rng.normal(size=(20_000, 384)).astype(np.float32)
+    tracemalloc.start()
+    got = model.predict(x)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # one block at a time: all rows at once would be 20,000 x 60 x 384 floats (1.8 GB)
+    assert peak < 300e6
+    whole = np.concatenate([((x[a:a + 500, None, :] - model.cluster_centers_[None]) ** 2).sum(axis=2).argmin(axis=1)
+                            for a in range(0, len(x), 500)])
+    assert (got == whole).all() and len(got) == len(x)
+
+
 @pytest.mark.parametrize("n, lo, hi", [(50, 8, 8), (800, 18, 22), (3300, 38, 44), (100_000, 60, 60)])
 def test_number_of_topics_grows_with_the_corpus_within_bounds(n, lo, hi):
     assert lo <= choose_k(n) <= hi

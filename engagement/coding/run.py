@@ -74,8 +74,8 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
     h.update(f"{getattr(book, 'name', '')}@{getattr(book, 'version', '')}".encode())
     here = Path(__file__).parent
     h.update(f"semantic={semantic}".encode())
-    for name in ("codebook.py", "negation.py", "stance.py", "data/codebook.yaml") + (
-            ("semantic.py", "data/examples.yaml") if semantic else ()):
+    for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "data/codebook.yaml", "data/stance.yaml") + (
+            ("semantic.py", "data/examples.yaml", "data/stance_training.csv") if semantic else ()):
         path = here / name
         if path.is_file():
             h.update(path.read_bytes())
