@@ -86,6 +86,7 @@ DEFAULTS: dict[str, Any] = {
         "guided": False,
         "unit": "turn",            # what a topic sees for each sentence: its whole turn (measured best) | sentence
         "fit_sample": 20000,       # above this many distinct sentences, fit on a stratified sample, assign the rest
+        "pool_at_scale": True,     # above fit_sample, every turn's vector is the mean of its sentences' (none embedded whole)
     },
     "batch": {"workers": 2},
     "report": {
@@ -230,6 +231,8 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
     if fit_sample is not None and (isinstance(fit_sample, bool) or not isinstance(fit_sample, int) or fit_sample < 0):
         raise ConfigError("'topics.fit_sample' must be a whole number of sentences (0 or null: always fit on all)",
                           path=where)
+    if not isinstance(settings["topics"].get("pool_at_scale", True), bool):
+        raise ConfigError("'topics.pool_at_scale' must be true or false", path=where)
     if settings["topics"].get("guided") and settings["topics"]["embedding"] != "minilm":
         raise ConfigError("'topics.guided' needs 'topics.embedding: minilm' (seed words are embedded)", path=where)
     return settings

@@ -32,6 +32,7 @@ def test_defaults_point_at_the_bundled_sample_and_five_regions():
     ("topics:\n  unit: paragraph\n", "topics.unit"),
     ("topics:\n  fit_sample: lots\n", "topics.fit_sample"),
     ("topics:\n  fit_sample: -5\n", "topics.fit_sample"),
+    ("topics:\n  pool_at_scale: sometimes\n", "topics.pool_at_scale"),
 ])
 def test_invalid_configuration_is_refused_with_the_file_named(tmp_path, yaml_text, message):
     path = tmp_path / "engagement.yaml"

@@ -81,13 +81,15 @@ def test_sentences_of_one_turn_share_a_topic_and_labels_are_not_stop_words(tmp_p
         assert phrases and not all(p in stop for p in phrases), label
 
 
-def test_a_sampled_fit_embeds_only_the_samples_turns_and_pools_the_rest(tmp_path, monkeypatch):
-    """Above fit_sample, the turns assigned afterwards are not embedded again: their sentences' vectors are pooled."""
+@pytest.mark.parametrize("pool", [True, False])
+def test_a_sampled_fit_pools_turn_vectors_from_the_sentences_already_embedded(tmp_path, monkeypatch, pool):
+    """Above fit_sample, turns are not embedded again: their sentences' vectors are pooled (with
+    ``pool_at_scale: false``, all but the fit sample's turns, which are embedded whole)."""
     from engagement.coding import embeddings as E
     from engagement.coding.topics import turn_texts
 
     cfg, segs = _corpus(tmp_path, "  fit_sample: 80\n")
-    cfg = cfg.with_overrides(topics={"embedding": "minilm", "fit_sample": 80})
+    cfg = cfg.with_overrides(topics={"embedding": "minilm", "fit_sample": 80, "pool_at_scale": pool})
     seen: list[str] = []
     vocab = sorted({w for t in segs["text"] for w in t.split()})
 
@@ -102,9 +104,14 @@ def test_a_sampled_fit_embeds_only_the_samples_turns_and_pools_the_rest(tmp_path
     assert set(result.segment_topics["segment_id"]) == set(segs["segment_id"])
     assert (result.segment_topics["topic_id"] >= 0).all()
     turns = set(turn_texts(segs))
-    embedded_turns = set(seen) & turns
-    assert 0 < len(embedded_turns) <= 80, "only the fit sample's turns are embedded whole"
-    assert len(embedded_turns) < len(turns)
+    sentences = set(segs["text"])
+    embedded_turns = (set(seen) & turns) - sentences   # turns of more than one sentence, embedded whole
+    if pool:
+        assert not embedded_turns, "no turn is embedded whole: every vector comes from the sentences'"
+        assert set(seen) <= sentences
+    else:
+        assert 0 < len(embedded_turns) <= 80, "only the fit sample's turns are embedded whole"
+        assert len(embedded_turns) < len(turns - sentences)
     turn_of = turn_texts(segs)
     for sid, turn, text in zip(segs["session_id"], segs["turn_index"], segs["text"]):
         assert text in seen or turn_of[(sid, turn)] in seen, "each sentence is embedded, alone or in its turn"

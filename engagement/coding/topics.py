@@ -331,7 +331,8 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
                             int(cfg.seed)) if sampled else None
     embed_fn = lambda t: embed(t, backend, cache_dir=cfg.cache_dir / "embeddings", seed=int(cfg.seed))  # noqa: E731
     if sampled and unit == "turn" and backend == "minilm" and units != texts:
-        emb = _sample_and_pooled_vectors(unique, segments, units, idx, embed_fn)
+        whole = None if cfg.topics.get("pool_at_scale", True) else idx
+        emb = _sample_and_pooled_vectors(unique, segments, units, whole, embed_fn)
     else:
         emb = embed_fn(units)
     # different sentences can still embed identically (TF-IDF ignores stop words): a tiny seeded
@@ -425,25 +426,32 @@ def stratified_sample(strata: pd.DataFrame, size: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(picked))
 
 
-def _sample_and_pooled_vectors(unique: pd.DataFrame, segments: pd.DataFrame, units: list[str], idx: np.ndarray,
+def _sample_and_pooled_vectors(unique: pd.DataFrame, segments: pd.DataFrame, units: list[str], idx: np.ndarray | None,
                                embed_fn) -> np.ndarray:
-    """Turn vectors for a sampled fit: the fit sample's turns embedded whole, the rest pooled.
+    """Turn vectors for a sampled fit: the turns of rows ``idx`` embedded whole, every other turn pooled.
 
-    The rest only go to their nearest topic, so their turn's vector is the word-weighted mean of
-    its sentences' vectors (:func:`pooled_vectors`), which the semantic layer has cached already:
-    a big corpus is then embedded about once, not twice (sentences, then turns). On the hand-coded
-    references pooled turn vectors kept 0.92-0.94 of the whole turns' AMI (benchmarks/bench_topics.py
-    --unit turn-mean).
+    A pooled turn vector is the word-weighted mean of its sentences' vectors (:func:`pooled_vectors`),
+    which the semantic layer has cached already, so a big corpus is embedded once, not twice
+    (sentences, then turns). ``idx`` None (``topics.pool_at_scale``, the default) pools every turn:
+    the fit and the assignment then see vectors of one kind, and embedding the fit sample's turns
+    whole was a third of the code stage on 1M words (about 225 of 663 s, benchmarks/bench_scale.py).
+    On the hand-coded references pooled turn vectors kept 0.92-0.94 of the whole turns' AMI
+    (benchmarks/bench_topics.py --unit turn-mean).
     """
-    emb = embed_fn([units[i] for i in idx])
-    out = np.zeros((len(units), emb.shape[1]), dtype=np.float32)
-    out[idx] = emb
-    rest = np.setdiff1d(np.arange(len(units)), idx)
+    rest = np.arange(len(units)) if idx is None else np.setdiff1d(np.arange(len(units)), idx)
+    out = None
+    if idx is not None:
+        emb = embed_fn([units[i] for i in idx])
+        out = np.zeros((len(units), emb.shape[1]), dtype=np.float32)
+        out[idx] = emb
     if len(rest):
         parts = segments.sort_values("segment_id").groupby(["session_id", "turn_index"], sort=False)["text"].agg(list)
         keys = list(zip(unique["session_id"].iloc[rest], unique["turn_index"].iloc[rest]))
         texts = unique["text"].iloc[rest].tolist()
-        out[rest] = pooled_vectors([parts.get(k, [t]) for k, t in zip(keys, texts)], embed_fn)
+        pooled = pooled_vectors([parts.get(k, [t]) for k, t in zip(keys, texts)], embed_fn)
+        if out is None:
+            out = np.zeros((len(units), pooled.shape[1]), dtype=np.float32)
+        out[rest] = pooled
     return out
 
 
