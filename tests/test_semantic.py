@@ -172,3 +172,21 @@ def test_editing_what_coding_learns_or_leans_from_invalidates_cached_codings(tmp
     with open(tmp_path / "coding" / name, "a", encoding="utf-8") as fh:
         fh.write("\n# edited\n" if not name.endswith(".csv") else "\n")
     assert run._coding_cache_key(seg, book, semantic=True) != before
+
+
+def test_pruning_the_embedding_cache_keeps_the_learned_stances_training_vectors(tmp_path, semantic):
+    """Else every code run would embed the training utterances again and prune them once more."""
+    import numpy as np
+
+    from engagement.coding import embeddings as E
+    from engagement.coding.run import embedding_texts
+
+    texts, _ = semantic.stance_training()
+    cache = E.EmbeddingCache(tmp_path, E.MINILM_ID)
+    keys, _ = cache.lookup(texts + ["A sentence nobody said in this study."])
+    cache.add(keys, np.zeros((len(keys), 384), dtype=np.float32))
+    cache.save()
+    seg = segments_from_texts(["I'm happy to share it."])
+    assert E.prune_cache(tmp_path, embedding_texts(seg)) == 1
+    kept, missing = E.EmbeddingCache(tmp_path, E.MINILM_ID).lookup(texts)
+    assert not missing

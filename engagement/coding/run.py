@@ -165,8 +165,9 @@ def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic
 
 
 def embedding_texts(segments: pd.DataFrame) -> list[str]:
-    """Every text the code stage may embed from ``segments``: its sentences, its turns, and the examples."""
-    from engagement.coding.semantic import load_examples
+    """Every text the code stage may embed from ``segments``: its sentences, its turns, the examples
+    and the learned stance's training utterances."""
+    from engagement.coding.semantic import load_examples, stance_training
 
     texts = segments["text"].astype(str).tolist()
     if {"session_id", "turn_index"} <= set(segments.columns) and len(segments):
@@ -184,7 +185,7 @@ def embedding_texts(segments: pd.DataFrame) -> list[str]:
             for value in node:
                 yield from strings(value)
 
-    return texts + list(strings(load_examples()))
+    return texts + list(strings(load_examples())) + stance_training()[0]
 
 
 def prune_embeddings(cfg: Config, segments: pd.DataFrame | None = None) -> int:
