@@ -461,3 +461,29 @@ def test_quotes_are_the_same_whatever_the_order_of_the_input_rows():
                         **{**kwargs, "stance": stance.sample(frac=1, random_state=5)})
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
     pd.testing.assert_frame_equal(exemplar_quotes(segs, codes, emb), exemplar_quotes(segs[::-1], codes[::-1], emb))
+
+
+def test_the_report_embeds_what_people_said_and_never_a_facilitators_question(monkeypatch, tmp_path):
+    """Quotes come only from participants and respondents; a facilitator's sentence is not embedded
+    (on a big study the report embedded every facilitator question cold)."""
+    from engagement.analysis import loader
+    from engagement.coding import embeddings as E
+    from engagement.config import load_config
+
+    (tmp_path / "engagement.yaml").write_text("project: q\n")
+    cfg = load_config(tmp_path / "engagement.yaml")
+    seen: list[str] = []
+
+    def fake_embed(texts, backend, *, cache_dir=None, seed=0):
+        seen.extend(texts)
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    monkeypatch.setattr(E, "embed", fake_embed)
+    segs = pd.DataFrame({"segment_id": ["S1", "S2", "S3", "S4"],
+                         "role": ["facilitator", "participant", "respondent", "participant"],
+                         "text": ["What would worry you about sharing it?", "I'd worry about the insurers.",
+                                  "Only if it's anonymised first.", "Yes."],
+                         "n_words": [7, 5, 5, 1]})
+    got = loader.segment_embeddings(segs, cfg)
+    assert set(got) == {"S2", "S3"}
+    assert "What would worry you about sharing it?" not in seen

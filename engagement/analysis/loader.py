@@ -131,10 +131,14 @@ def theme_labels(book) -> dict[str, str]:
 
 
 def segment_embeddings(segments: pd.DataFrame, cfg: Config) -> dict[str, np.ndarray]:
-    """segment_id -> embedding, from the same cache the topic model used."""
+    """segment_id -> embedding of every participant's and respondent's segment of 3+ words, from the
+    same cache the code stage filled (quotes come only from what people said, never a facilitator's
+    question, which the code stage never embeds: a big study's report embedded them all cold)."""
     from engagement.coding.embeddings import embed
 
     seg = segments[segments["n_words"] >= 3]
+    if "role" in seg:
+        seg = seg[seg["role"].isin(("participant", "respondent"))]
     if seg.empty:  # a region with no sessions: nothing to embed (TF-IDF cannot fit an empty vocabulary)
         return {}
     vecs = embed(seg["text"].tolist(), cfg.topics.get("embedding", "minilm"), cache_dir=cfg.cache_dir / "embeddings",
