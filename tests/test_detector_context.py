@@ -239,6 +239,11 @@ def test_a_place_in_a_name_context_stays_a_place(det, ner_det, text, place):
     # a familiar epithet between the relation and the name (found by a fresh trial: "old Thaddeus" stayed)
     ("Our neighbour, old Thaddeus from number nine, had his details sold on.", "Thaddeus"),
     ("My cousin little Perpetua was in the same ward.", "Perpetua"),
+    # kin named the way people talk (found by a fresh trial: "my lad Ptolemy" stayed)
+    ("When my lad Ptolemy was rushed in, nobody knew his tablets.", "Ptolemy"),
+    ("Our lass Bronwen had to tell them twice.", "Bronwen"),
+    ("My hubby Leofric keeps all the letters.", "Leofric"),
+    ("Her godson Anselm works on the ward.", "Anselm"),
 ])
 def test_names_near_place_words_are_still_replaced(det, text, name):
     assert name not in redacted(det, text)

@@ -33,7 +33,12 @@ RELATIONS = ("husband", "wife", "partner", "son", "daughter", "mum", "mother", "
              "optician", "surgeon", "keyworker", "key-worker", "sister", "matron", "care worker", "advocate",
              "buddy", "volunteer", "link worker", "social prescriber", "occupational therapist", "dietitian",
              "pharmacy technician", "healthcare assistant", "hca", "admin", "secretary", "mentor", "teacher",
-             "husband's", "wife's")
+             "husband's", "wife's",
+             # how people name their own in talk: "my lad Ptolemy", "our lass", "our kid", "my hubby"
+             "lad", "lass", "boy", "girl", "kid", "little one", "youngest one", "eldest one", "middle one",
+             "hubby", "missus", "fella", "bloke", "stepbrother", "stepsister", "half-brother", "half-sister",
+             "godson", "goddaughter", "godmother", "godfather", "grandchild", "grandkid", "grandkids", "twin",
+             "great-grandson", "great-granddaughter", "great-nan", "great-gran")
 #: Roles a name is said to hold afterwards: "the receptionist at the time was Nadia".
 ROLE_NOUNS = ("receptionist", "nurse", "doctor", "gp", "pharmacist", "physio", "carer", "consultant", "midwife",
               "health visitor", "social worker", "manager", "paramedic", "dentist", "surgeon", "therapist",
