@@ -239,3 +239,41 @@ def test_a_tag_on_a_statement_is_not_a_question(text, question):
 ])
 def test_a_patient_learning_of_a_use_is_not_a_story_for_sharing(text):
     assert stance_of(text) != "support"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # privacy kept back, a polite refusal, dread, things done behind people's backs
+    ("Some of that I'd sooner keep to myself, to be honest.", "concern"),
+    ("What happened with the baby is between us and the midwife.", "concern"),
+    ("I think I'll pass on that one, thanks.", "concern"),
+    ("If my dad ever read that I'd die.", "concern"),
+    ("It's the sort of thing they slip in at the bottom of a letter.", "concern"),
+    ("The minute the insurers get wind of it, your premium doubles.", "concern"),
+    # rhetorical questions that doubt
+    ("And who exactly gains from all this joining up?", "concern"),
+    ("After the expenses scandal, why would we believe a word of it?", "concern"),
+    ("Who ever asked the likes of us?", "concern"),
+    # support by understatement, impatience, or asking what could be wrong with it
+    ("Where's the harm in the practice nurse seeing it?", "support"),
+    ("It's not the end of the world if the dentist knows I'm on statins.", "support"),
+    ("I'd rather the paramedics knew about my allergy than not.", "support"),
+    ("They should just get on with it, it's about time.", "support"),
+    # more ways information failed to travel
+    ("The walk-in centre couldn't access her records, so we sat there for hours.", "support"),
+    ("His discharge letter took six weeks to come through to the surgery.", "support"),
+    ("I'm the only person who knows what tablets he's on.", "support"),
+    ("The district nurse didn't know his dose had been changed.", "support"),
+])
+def test_privacy_kept_back_doubting_questions_and_support_by_understatement(text, expected):
+    assert stance_of(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I passed on that message to the practice manager.",
+    "I would pass it to my daughter to read out.",
+    "So what happens to the forms after today?",
+    "Who asked you to come along today?",
+    "I keep a diary for myself.",
+])
+def test_near_misses_of_refusal_harm_and_question_cues_stay_neutral(text):
+    assert stance_of(text) == "neutral"

@@ -128,6 +128,35 @@ CUES: list[tuple[str, str, float, dict]] = [
                                           "give|giving|given * away for nothing|free", "for nothing",
                                           "just|only a number", "a number on a", "not a person", "stare|staring at the|a screen",
                                           "know|knows everyone|everybody", "a talker", "ulterior|agenda|agendas"]}),
+    # privacy kept back ("I'd rather keep that to myself", "that's between us and the clinic"), a refusal
+    # said politely ("I think I'll pass"), dread ("I'd die if my mum saw", "I lie awake"), things done
+    # behind people's backs ("slip it in quietly", "get wind of", "sniffing around"), and rhetorical
+    # questions that doubt ("who actually benefits?", "why would I believe them?", "who asked us?")
+    ("concern", "fixed", 0.9, {"lemmas": ["keep|keeping|kept ** to myself|ourselves|yourself|himself|herself|themselves",
+                                          "between us|you|him|her|them and", "i 'll|will|'d|would pass .|!|;", "i 'll|will|'d|would pass on that|this|it one? ,|.|!",
+                                          "i 'd|would die", "lie|lay|lying|lain awake", "open season", "you watch",
+                                          "slip|slips|slipped|slipping * in|through", "sniff|sniffs|sniffed|sniffing around|round",
+                                          "get|gets|got|getting wind of", "not a spreadsheet|statistic|number|computer|machine"]}),
+    ("concern", "fixed", 1.0, {"lemmas": ["who ** benefit|benefits|gain|gains|profit|profits", "why would|should i|we|you|anyone ** believe|trust",
+                                          "how ** keep * safe|secure|private|confidential", "who ** ever|actually|even|exactly|bother|bothered ** ask|asked|consult|consulted",
+                                          "who ask|asked|consult|consulted us|the public|patients|anyone|anybody"],
+                               "when": "question"}),
+    # support said by understatement or by asking what could be wrong with it ("what's the harm?",
+    # "so what", "it's not the end of the world", "I'd rather they knew"), impatience for it ("get on and
+    # do it", "long overdue"), and more ways information failed to travel (notes that never caught up,
+    # "couldn't get his notes", "without knowing about his kidneys", the carer as the only one who knows,
+    # scraps of paper carried between services)
+    ("support", "fixed", 1.0, {"lemmas": ["what|where 's|is the harm", "so what .|,|!|?|;", "not the end of the world",
+                                          "'d|would rather they|he|she|you|the|doctors|staff * know|knew|had|have|see|saw",
+                                          "'d|would give|hand them|you|it * my", "get on and do it", "get on with it", "long overdue", "about time",
+                                          "the whole point"]}),
+    ("support", "fixed", 0.9, {"lemmas": ["could|ca|can n't|not get|find|access * notes|records|record|results|history|scan|scans|letter|letters|file",
+                                          "ca|can|could n't|not just see|check|look",
+                                          "without know|knowing|checking about? his|her|my|their|the",
+                                          "n't|not know|knew * had|have be|been change|changed|stopped|started|increased|switched|stop",
+                                          "take|took|taking * to catch up", "take|took|taking * to come through|arrive",
+                                          "the only one|person who know|knows|knew", "back to square one", "back to the start|beginning",
+                                          "bit|bits|scrap|scraps|piece|pieces of paper", "the filing system"]}),
     ("support", "flip", 1.0, {"lemmas": _SUPPORT.split("|"),
                               "not_preceded_by": ["hospital", "nhs", "foundation", "ambulance", "health", "care", "partnership",
                                                   "different", "every", "each", "acute", "mental"]}),
