@@ -252,7 +252,7 @@ def test_allow_listed_terms_survive_even_as_names(det, term):
 def test_deny_listed_terms_are_locations_whole_words_any_case(det):
     assert found(det, "We moved from peldon to Brightwell surgery.") == [
         ("LOCATION", "peldon"), ("LOCATION", "Brightwell surgery")]
-    assert found(det, "Peldonia is not on the list.") == []
+    assert found(det, "They spell it peldonia, not on the list.") == []
 
 
 def test_deny_list_file_in_raw_dir_is_read(tiny_project):

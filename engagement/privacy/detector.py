@@ -187,6 +187,9 @@ class Detector:
                  if not not_people.overlaps(h.start, h.end) or _lexicon_name(h.value) or _not_a_word(h.value)]
         places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")] + allowed
         hits += self._ner_hits(text, persons, _Spans(places))
+        if self.name_rules:
+            hits += self._unknown_word_hits(text, ents, _Spans(allowed + [(h.start, h.end) for h in hits]))
+            hits += [Hit(m.start(), m.end(), "PERSON", "spelled", m.group()) for m in _SPELLED_RE.finditer(text)]
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
         hits = [h for h in hits if not (h.type == "PERSON" and h.method != "known_name" and _eponym(text, h))]
         protected = _Spans((m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text))
@@ -195,6 +198,38 @@ class Detector:
             allowed_spans = _Spans(allowed)
             hits = [t for h in hits for t in self._respect_allow_list(text, h, allowed_spans)]
         return _resolve(text, hits)
+
+    def _unknown_word_hits(self, text: str, ents: Sequence[tuple[int, int, str]], taken: "_Spans") -> list[Hit]:
+        """Capitalised words that no dictionary, name list or gazetteer knows, where talk puts a person:
+        "our Wenna", "Tadhg uses it", "And Nkechi was in A&E", or where the NER sees a person.
+
+        These are the names a detector has never seen (an unusual first name the NER calls a place,
+        or drops at the start of a sentence). A word where a place is named ("in Stanground", "out
+        of Broadmoor") stays a place: places are kept unless the deny list names them. Ordinary
+        words, countries, towns in the gazetteer and brands stay; ``taken`` holds the allowed terms
+        and what other rules already found.
+        """
+        person_spans = _Spans((s, e) for s, e, label in ents if label == "PERSON")
+        out = []
+        for m in _CAP_WORD_RE.finditer(text):
+            a, b = m.span()
+            word = m.group()
+            if not self._unknown_word(word) or taken.overlaps(a, b) or self._rules.org_follows(text, b):
+                continue
+            before = text[max(0, a - 40):a]
+            if _OUR_BEFORE.search(before):
+                out.append(Hit(a, b, "PERSON", "unknown_word", word))
+                continue
+            if _PLACE_BEFORE.search(before) or self._rules.locative(text, a, b):
+                continue
+            if _SUBJECT_VERB_AFTER.match(text, b) or person_spans.overlaps(a, b):
+                out.append(Hit(a, b, "PERSON", "unknown_word", word))
+        return out
+
+    def _unknown_word(self, word: str) -> bool:
+        k = _key(word)
+        return (len(k) >= 3 and not word.isupper() and k not in pp.UK_PLACES and k not in pp.NER_NON_NAMES
+                and not self._blocked(word) and _not_a_word(word))
 
     def _list_siblings(self, text: str, hits: list[Hit], allowed: "_Spans") -> list[Hit]:
         """Names listed beside a found name ("Tom, Aisha and Wojciech"): one hop each way, repeated.
@@ -311,6 +346,26 @@ class Detector:
         if allowed.overlaps(a, b):
             a, b = keep[0]
         return [replace(hit, start=a, end=b, value=text[a:b], canonical=None)]
+
+
+#: A capitalised word (no digits; "O'Dowd" and "Nkechi-Ann" are one word; "We've" and "Don't" are none).
+_CAP_WORD_RE = re.compile(rf"(?<![\w'\u2019\-\[])[{re.escape(pp._UPPER)}][a-z\u00df-\u024f]*"
+                          rf"(?:['\u2019][{re.escape(pp._UPPER)}][a-z\u00df-\u024f]+|-[A-Za-z\u00c0-\u024f]+)*"
+                          r"(?![\w\]\-])(?!['\u2019](?:ve|re|ll|d|m|t)\b)")
+#: "our Wenna", "our Kezia": kin named the regional way, without a kin word
+_OUR_BEFORE = re.compile(r"\b(?i:our)[ \t]+$")
+#: where a place is named: "out past X", "a letter from X", "up near X" (kept: a place, not a person)
+_PLACE_BEFORE = re.compile(r"\b(?i:in|at|near|past|outside|from|round|around|beyond|towards|toward|by|via|to|off|up|"
+                           r"down|over|into|nearer|through)[ \t]+$")
+#: what a person does next: "Tadhg uses it", "Nkechi was in A&E"
+_SUBJECT_VERB_AFTER = re.compile(r"(?:['\u2019]s)?[ \t]+(?:was|is|has|had|were|does|did|uses|used|went|goes|came|comes|got|gets|"
+                                 r"works|worked|lives|lived|knows|knew|wants|wanted|took|takes|kept|keeps|looks|looked|"
+                                 r"rang|rings|helps|helped|found|finds|thinks|thought|reckons|reckoned|told|tells|said|says|"
+                                 r"asked|asks|gave|gives|drove|drives|sees|saw|needs|needed|told|will|would|can|could|"
+                                 r"should|might|must|never|always|still|just|also|only|really|actually|and[ \t]+I|and[ \t]+me)\b",
+                                 re.IGNORECASE)
+#: a name spelled out letter by letter: "that's E-I-L-I-D-H"
+_SPELLED_RE = re.compile(r"(?<![\w\-])[A-Z](?:[ \t]?[\-\u2013.][ \t]?[A-Z]){3,}(?![\w\-])")
 
 
 def _load_ner(model: str):

@@ -458,12 +458,34 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?:;\n"
 
 
+#: a digit said as a word, as people read a number out ("oh seven seven nine, double four...")
+_DIGIT_WORD = r"(?:oh|o|zero|nought|nil|one|two|three|four|five|six|seven|eight|nine)"
+_SPOKEN_DIGITS_RE = re.compile(rf"(?<![\w-])(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}"
+                               rf"(?:(?:[ \t]*[,\-][ \t]*|[ \t]+)(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}|"
+                               rf"[ \t]*[,\-]?[ \t]*\d){{6,}}(?![\w-])", re.IGNORECASE)
+_DIGIT_COUNT_RE = re.compile(rf"(?:(double)|(triple|treble))?[ \t]*\b{_DIGIT_WORD}\b|\d", re.IGNORECASE)
+
+
+def find_spoken_phones(text: str) -> list[Span]:
+    """Phone numbers read out in words: "oh seven eight four one, six six two, nine oh three".
+
+    Nine or more digits said one by one ("double four" counts two) are a number nobody says by
+    chance; counting ("one, two, three") and times ("half past nine") are far shorter.
+    """
+    out = []
+    for m in _SPOKEN_DIGITS_RE.finditer(text):
+        digits = sum(2 if d.group(1) else 3 if d.group(2) else 1 for d in _DIGIT_COUNT_RE.finditer(m.group()))
+        if digits >= 9:
+            out.append(Span(m.start(), m.end(), "PHONE", "spoken"))
+    return out
+
+
 def find_structured(text: str, *, max_age: int = 89, reference_year: int = 2026) -> list[Span]:
     """Every phone, e-mail, NHS, hospital and NI number, car registration, postcode, address, date of
     birth and age over ``max_age``."""
     out: list[Span] = []
-    for finder in (find_emails, find_nhs, find_phones, find_cued_phones, find_hospital_numbers, find_ni_numbers,
-                   find_vehicle_regs, find_postcodes, find_addresses):
+    for finder in (find_emails, find_nhs, find_phones, find_cued_phones, find_spoken_phones, find_hospital_numbers,
+                   find_ni_numbers, find_vehicle_regs, find_postcodes, find_addresses):
         out.extend(finder(text))
     out.extend(find_dates_of_birth(text, max_age, reference_year))
     out.extend(find_ages(text, max_age))

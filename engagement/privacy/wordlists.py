@@ -165,7 +165,7 @@ NER_NON_NAMES = frozenset("""
 fitbit alexa siri cortana timex garmin caldicott babylon covid covid-19 brexit hba1c egfr bmi zoom teams whatsapp
 boots tesco sainsbury sainsbury's asda lidl aldi morrisons ocado netflix spotify twitter instagram tiktok youtube
 android iphone ipad kindle samsung chatgpt deepmind palantir strava myfitnesspal nhsx camhs windrush grenfell pfizer astrazeneca moderna
-novavax janssen
+novavax janssen healthwatch facebook clubcard nectar systmone deliveroo ozempic mounjaro wegovy dexcom omnipod
 """.split()) | {"lloyd george", "nhs app", "nhs login", "patients know best", "sky news", "home office",
                 "care.data", "google fit", "apple watch", "amazon alexa"}
 
