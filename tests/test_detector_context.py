@@ -312,3 +312,12 @@ def test_contractions_and_the_studys_own_organisation_stay(det, ner_det, text):
     # a word redacted in one sentence and kept in another makes the leak gate withhold the whole run
     for detector in (det, ner_det):
         assert redacted(detector, text) == text, detector.use_ner
+
+
+@pytest.mark.parametrize("text", [
+    "Aripiprazole does cause weight gain, nobody told me.",
+    "Olanzapine was the one that made me sleep all day.",
+    "Serv was ok but the wait was long.",
+])
+def test_medicines_and_clipped_words_before_a_verb_stay(det, text):
+    assert redacted(det, text) == text

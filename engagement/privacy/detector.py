@@ -201,7 +201,7 @@ class Detector:
 
     def _unknown_word_hits(self, text: str, ents: Sequence[tuple[int, int, str]], taken: "_Spans") -> list[Hit]:
         """Capitalised words that no dictionary, name list or gazetteer knows, where talk puts a person:
-        "our Wenna", "Tadhg uses it", "And Nkechi was in A&E", or where the NER sees a person.
+        "our Wenna", "Tadhg uses it", "And Nkechi was in A&E".
 
         These are the names a detector has never seen (an unusual first name the NER calls a place,
         or drops at the start of a sentence). A word where a place is named ("in Stanground", "out
@@ -222,14 +222,14 @@ class Detector:
                 continue
             if _PLACE_BEFORE.search(before) or self._rules.locative(text, a, b):
                 continue
-            if _SUBJECT_VERB_AFTER.match(text, b) or person_spans.overlaps(a, b):
-                out.append(Hit(a, b, "PERSON", "unknown_word", word))
+            if _SUBJECT_VERB_AFTER.match(text, b) and (len(word) > 4 or person_spans.overlaps(a, b)):
+                out.append(Hit(a, b, "PERSON", "unknown_word", word))   # "Serv was ok": a short word needs the NER
         return out
 
     def _unknown_word(self, word: str) -> bool:
         k = _key(word)
         return (len(k) >= 3 and not word.isupper() and k not in pp.UK_PLACES and k not in pp.NER_NON_NAMES
-                and not self._blocked(word) and _not_a_word(word))
+                and not k.endswith(_DRUG_ENDINGS) and not self._blocked(word) and _not_a_word(word))
 
     def _list_siblings(self, text: str, hits: list[Hit], allowed: "_Spans") -> list[Hit]:
         """Names listed beside a found name ("Tom, Aisha and Wojciech"): one hop each way, repeated.
@@ -364,6 +364,12 @@ _SUBJECT_VERB_AFTER = re.compile(r"(?:['\u2019]s)?[ \t]+(?:was|is|has|had|were|d
                                  r"asked|asks|gave|gives|drove|drives|sees|saw|needs|needed|told|will|would|can|could|"
                                  r"should|might|must|never|always|still|just|also|only|really|actually|and[ \t]+I|and[ \t]+me)\b",
                                  re.IGNORECASE)
+#: endings of medicines' names (INN stems: "Aripiprazole", "Ramipril", "Atorvastatin", "Adalimumab")
+_DRUG_ENDINGS = ("azole", "pril", "olol", "statin", "umab", "ximab", "dipine", "apine", "idone", "zepam", "zolam",
+                 "oxetine", "mycin", "cillin", "oxacin", "triptan", "sartan", "tidine", "lukast", "parin", "formin",
+                 "gliptin", "flozin", "glutide", "ovir", "avir", "afil", "setron", "profen", "fenac", "triptyline",
+                 "pramine", "azepine", "ocaine", "isone", "asone", "olone", "dronate", "thiazide", "semide", "tinib",
+                 "peridol", "xaban", "gatran", "azine", "phylline", "terol", "oxacin", "etamol", "codone", "morphone")
 #: a name spelled out letter by letter: "that's E-I-L-I-D-H"
 _SPELLED_RE = re.compile(r"(?<![\w\-])[A-Z](?:[ \t]?[\-\u2013.][ \t]?[A-Z]){3,}(?![\w\-])")
 
