@@ -130,6 +130,29 @@ def _detect_piece(job: tuple) -> list:
     return _worker_detector(cfg, known).detect_many(texts, batch_size=batch_size)
 
 
+def _names_to_propagate(hits: list, known: tuple[str, ...]) -> set[str]:
+    """Names a context rule found (a title, a relation, "X said", "our X") that are no ordinary word
+    ("Tadhg", "Nkechi", "Quarrendon"), to be caught everywhere else in the study. Word-names ("Rose",
+    "Will") need their context each time; what the NER alone calls a person ("Lynn and Norwich") and
+    towns in the gazetteer are not spread."""
+    from engagement.privacy.detector import _lexicon_name, _not_a_word
+    from engagement.privacy.patterns import UK_PLACES, fold
+
+    have = {fold(k) for k in known}
+    out: set[str] = set()
+    for turn in hits:
+        for h in turn:
+            if h.type != "PERSON" or h.method in ("known_name", "ner"):
+                continue
+            for tok in h.value.split():
+                tok = tok.strip(".,;:!?'\u2019\"")
+                if (len(tok) >= 3 and tok[:1].isupper() and not tok.isupper() and tok.isalpha()
+                        and fold(tok) not in have and fold(tok) not in UK_PLACES
+                        and (_not_a_word(tok) or _lexicon_name(tok))):
+                    out.add(tok)
+    return out
+
+
 class _Found:
     """Stands in for the detector in :func:`deidentify_turns`: the hits were found already."""
 
@@ -285,8 +308,22 @@ def _deidentify_and_segment(cfg: Config, manifest, turns_df: pd.DataFrame, known
         pseudonymiser = Pseudonymiser(load_salt(cfg), pseudonyms=bool(cfg.deidentify.get("pseudonyms")))
         order = turns_df.sort_values(["session_id", "turn_index"], kind="stable").index
         texts = turns_df.loc[order, "text"].fillna("").astype(str).tolist()
-        hits = _detect(texts, turns_df.loc[order, "session_id"].astype(str).tolist(), detector, names, cfg,
-                       engine, progress)
+        sessions = turns_df.loc[order, "session_id"].astype(str).tolist()
+        hits = _detect(texts, sessions, detector, names, cfg, engine, progress)
+        # a name found once by its context is the same name where no context gives it away ("Tadhg, my
+        # stepson" and later "ask Tadhg"): a second pass, over the turns that hold one, knows them all
+        found = _names_to_propagate(hits, names)
+        if found:
+            from engagement.privacy.detector import _alternation
+
+            names = tuple(sorted(set(names) | found))
+            detector = build_detector(cfg, known_names=list(names))
+            holds = _alternation(found)
+            redo = [i for i, t in enumerate(texts) if holds.search(t)]
+            again = _detect([texts[i] for i in redo], [sessions[i] for i in redo], detector, names, cfg, engine,
+                            progress) if redo else []
+            for i, h in zip(redo, again):
+                hits[i] = h
         turns_df, redactions = deidentify_turns(turns_df, _Found(detector, hits), pseudonymiser)
         del hits
     turns_df["n_words"] = turns_df["text"].astype(str).str.count(r"\S+")

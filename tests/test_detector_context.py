@@ -321,3 +321,24 @@ def test_contractions_and_the_studys_own_organisation_stay(det, ner_det, text):
 ])
 def test_medicines_and_clipped_words_before_a_verb_stay(det, text):
     assert redacted(det, text) == text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("I'd got her notes, her handbag and Chukwuemeka in the car, he's one of our new carers.", "Chukwuemeka"),
+    ("Jagruti up the chemist's knows more about my tablets than my GP does.", "Jagruti"),
+])
+def test_names_listed_with_things_or_placed_by_a_neighbourhood_are_found(det, text, name):
+    assert name not in redacted(det, text)
+
+
+def test_an_imperative_before_a_role_is_no_name(det):
+    assert redacted(det, "Keep the pharmacist in the loop, that's all I ask.") == \
+        "Keep the pharmacist in the loop, that's all I ask."
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("The hospital still had me down as N R 3 1 Q X, my old flat.", False),
+    ("I got an A B C D E for the test.", True),
+])
+def test_a_postcode_said_a_character_at_a_time(det, text, kept):
+    assert (redacted(det, text) == text) is kept

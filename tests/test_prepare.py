@@ -12,7 +12,7 @@ from engagement.cli import main
 from engagement.config import load_config
 from engagement.errors import EngagementError
 from engagement.prepare import prepare
-from tests.conftest import FOCUS_GROUP, write_project
+from tests.conftest import FOCUS_GROUP, INTERVIEW, SURVEY, write_project
 
 
 def _processed_files(root):
@@ -146,3 +146,14 @@ def test_cli_prepare_reports_counts(tiny_project):
 def test_cli_without_a_command_prints_help():
     proc = subprocess.run([sys.executable, "-m", "engagement.cli"], capture_output=True, text=True)
     assert proc.returncode == 0 and "prepare" in proc.stdout and "leak-check" in proc.stdout
+
+
+def test_a_name_found_once_by_its_context_is_hidden_where_no_context_gives_it_away(tmp_path):
+    """Trial p24: a carer named once in context ("my cousin Olamide") and once bare ("ask Olamide
+    at the hub") kept the bare mention, and the leak gate withheld the whole run."""
+    group = FOCUS_GROUP + ("\nSarah: My cousin Ifeoluwa does the rota at the day centre.\n"
+                           "\nTomasz: The forms went to Ifeoluwa in the end, and the hub is better for it.\n")
+    root = write_project(tmp_path, files={"fg1.txt": group, "int1.txt": INTERVIEW, "survey.csv": SURVEY})
+    result = prepare(load_config(root / "engagement.yaml"))
+    everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
+    assert "Ifeoluwa" not in everything

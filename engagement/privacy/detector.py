@@ -201,7 +201,8 @@ class Detector:
 
     def _unknown_word_hits(self, text: str, ents: Sequence[tuple[int, int, str]], taken: "_Spans") -> list[Hit]:
         """Capitalised words that no dictionary, name list or gazetteer knows, where talk puts a person:
-        "our Wenna", "Tadhg uses it", "And Nkechi was in A&E".
+        "our Wenna", "Tadhg uses it", "And Nkechi was in A&E", "her handbag and Adebayo in the car,
+        he's one of our carers".
 
         These are the names a detector has never seen (an unusual first name the NER calls a place,
         or drops at the start of a sentence). A word where a place is named ("in Stanground", "out
@@ -221,6 +222,9 @@ class Detector:
                 out.append(Hit(a, b, "PERSON", "unknown_word", word))
                 continue
             if _PLACE_BEFORE.search(before) or self._rules.locative(text, a, b):
+                continue
+            if _WITH_BEFORE.search(before) or _PRONOUN_AFTER.match(text, b):
+                out.append(Hit(a, b, "PERSON", "unknown_word", word))   # "her handbag and Adebayo in the car, he's..."
                 continue
             if _SUBJECT_VERB_AFTER.match(text, b) and (len(word) > 4 or person_spans.overlaps(a, b)):
                 out.append(Hit(a, b, "PERSON", "unknown_word", word))   # "Serv was ok": a short word needs the NER
@@ -357,6 +361,11 @@ _OUR_BEFORE = re.compile(r"\b(?i:our)[ \t]+$")
 #: where a place is named: "out past X", "a letter from X", "up near X" (kept: a place, not a person)
 _PLACE_BEFORE = re.compile(r"\b(?i:in|at|near|past|outside|from|round|around|beyond|towards|toward|by|via|to|off|up|"
                            r"down|over|into|nearer|through)[ \t]+$")
+#: listed or accompanied after an ordinary word: "her notes, her handbag and Adebayo", "went with Radek"
+#: ("the R.V.I. and Wansbeck", "Ely and Soham": a list of proper names is as often places)
+_WITH_BEFORE = re.compile(r"(?:^|[ \t,(])[a-z][a-z'\u2019]*[ \t]+(?:and|or|&|with|plus)[ \t]+$")
+#: a person picked up by a pronoun: "Adebayo in the car, he's one of our new carers"
+_PRONOUN_AFTER = re.compile(r"(?:[ \t]+[a-z]+){0,4}[ \t]*,[ \t]*(?:he|she)(?:['\u2019]s|[ \t]+(?:is|was|has|had|does|did))\b")
 #: what a person does next: "Tadhg uses it", "Nkechi was in A&E"
 _SUBJECT_VERB_AFTER = re.compile(r"(?:['\u2019]s)?[ \t]+(?:was|is|has|had|were|does|did|uses|used|went|goes|came|comes|got|gets|"
                                  r"works|worked|lives|lived|knows|knew|wants|wanted|took|takes|kept|keeps|looks|looked|"

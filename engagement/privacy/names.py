@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
+from engagement.privacy.lexicon import english_word
 from engagement.privacy.patterns import APOS, NAME_SEQ, NAME_TOKEN, PARTICLES, PLACEHOLDER_RE, UP, fold, normalise
 from engagement.privacy.wordlists import (
     KIN_WORDS, LOWER_TITLES, MONTH_NAMES, NON_NAME_WORDS, ORG_SUFFIXES, PERSON_AFTER, PERSON_BEFORE, PERSON_NOUNS,
@@ -335,8 +336,8 @@ class NameRules:
                 continue   # "Staff at City were amazing": a place
             if _acronym(text[a:b]):
                 continue   # "my CPN is excellent", "HV was really helpful"
-            if praise and self.sentence_initial(text, a) and " " not in text[a:b]:
-                yield a, b, "context", None      # "Food was very good": only with the NER's word
+            if self.sentence_initial(text, a) and " " not in text[a:b] and (praise or english_word(text[a:b])):
+                yield a, b, "context", None      # "Food was very good", "Keep the pharmacist in the loop": only with the NER's word
             elif not _plural(text[a:b]):
                 yield a, b, "context", True
 

@@ -289,6 +289,14 @@ def find_postcodes(text: str) -> Iterator[Span]:
         if value != value.upper() and _UNIT_INWARD.search(value):
             continue  # "vitamin b12 5mg"
         yield Span(m.start(), m.end(), "POSTCODE", "regex")
+    # said or typed a character at a time: "C B 6 2 R N", "c-b-six..." is not handled, "N R 1 4 Q B" is
+    for m in _SPACED_POSTCODE_RE.finditer(text):
+        joined = re.sub(r"[ \t]+", "", m.group()).upper()
+        if POSTCODE_RE.fullmatch(joined[:-3] + " " + joined[-3:]):
+            yield Span(m.start(), m.end(), "POSTCODE", "spaced")
+
+
+_SPACED_POSTCODE_RE = re.compile(r"(?<![\w])[A-Za-z](?:[ \t][A-Za-z0-9]){4,6}(?![\w])")
 
 
 def find_addresses(text: str) -> Iterator[Span]:

@@ -56,7 +56,12 @@ PERSON_AFTER = ("on reception", "on the reception", "on the desk", "on the front
                 "from the ward", "from the GP", "from the doctors", "from the doctor's", "from the team",
                 "in the pharmacy", "in the office", "in the dispensary", "at the surgery", "at the practice",
                 "at the pharmacy", "at the chemist", "on the ward", "the receptionist", "the nurse",
-                "the pharmacist", "the physio", "the carer", "the GP", "the manager")
+                "the pharmacist", "the physio", "the carer", "the GP", "the manager",
+                # where people place a neighbour or a shopkeeper: "Jignesh up the chemist's", "Barty next door"
+                "next door", "up the road", "down the road", "over the road", "across the road", "round the corner",
+                "up the chemist", "up the chemist's", "down the chemist", "down the chemist's", "at the chemist's",
+                "in the chemist's", "up the surgery", "down the surgery", "up the shop", "down the shop",
+                "at the shop", "on the till", "on the tills")
 #: Said of a person: "Piotr was lovely", "Asif was so kind".
 PERSON_PRAISE = ("lovely", "brilliant", "kind", "helpful", "amazing", "fantastic", "wonderful", "great", "rude",
                  "patient", "an angel", "a star", "a diamond", "a godsend", "good with", "supportive", "caring",
