@@ -342,3 +342,22 @@ def test_an_imperative_before_a_role_is_no_name(det):
 ])
 def test_a_postcode_said_a_character_at_a_time(det, text, kept):
     assert (redacted(det, text) == text) is kept
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("There's a lad at the depot, everyone calls him Nobby, and he got the same letter.", "Nobby"),
+    ("The Wojtaszek lot are the only ones with a farm that size round here.", "Wojtaszek"),
+    ("Olumide.", "Olumide"),
+    ("We're Hawthorn Cottage, Brick Kiln Lane, so the post goes astray.", "Hawthorn Cottage, Brick Kiln Lane"),
+])
+def test_nicknames_families_one_word_answers_and_house_names(det, text, gone):
+    assert gone not in redacted(det, text)
+
+
+@pytest.mark.parametrize("text", ["Exactly.", "Norwich.", "I walked down Mill Road, Church Lane and back."])
+def test_one_word_answers_and_lists_of_streets_stay(det, text):
+    assert redacted(det, text) == text
+
+
+def test_a_one_word_typo_is_no_name(det):
+    assert redacted(det, "Theropy.") == "Theropy."

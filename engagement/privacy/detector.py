@@ -188,6 +188,10 @@ class Detector:
         places = [(s, e) for s, e, label in ents if label in ("GPE", "LOC", "FAC")] + allowed
         hits += self._ner_hits(text, persons, _Spans(places))
         if self.name_rules:
+            alone = _ONE_WORD_RE.fullmatch(text)
+            if alone and _lexicon_name(alone.group("w")) and _key(alone.group("w")) not in pp.UK_PLACES \
+                    and not self._blocked(alone.group("w")):   # a first name the lexicon knows; "Theropy." is a typo
+                hits.append(Hit(alone.start("w"), alone.end("w"), "PERSON", "alone", alone.group("w")))
             hits += self._unknown_word_hits(text, ents, _Spans(allowed + [(h.start, h.end) for h in hits]))
             hits += [Hit(m.start(), m.end(), "PERSON", "spelled", m.group()) for m in _SPELLED_RE.finditer(text)]
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
@@ -220,6 +224,9 @@ class Detector:
             before = text[max(0, a - 40):a]
             if _OUR_BEFORE.search(before):
                 out.append(Hit(a, b, "PERSON", "unknown_word", word))
+                continue
+            if _FAMILY_AFTER.match(text, b) and re.search(r"\b(?i:the)[ \t]+$", before):
+                out.append(Hit(a, b, "PERSON", "unknown_word", word))   # "the Achterberg lot", "the Okonjo family"
                 continue
             if _PLACE_BEFORE.search(before) or self._rules.locative(text, a, b):
                 continue
@@ -364,6 +371,10 @@ _PLACE_BEFORE = re.compile(r"\b(?i:in|at|near|past|outside|from|round|around|bey
 #: listed or accompanied after an ordinary word: "her notes, her handbag and Adebayo", "went with Radek"
 #: ("the R.V.I. and Wansbeck", "Ely and Soham": a list of proper names is as often places)
 _WITH_BEFORE = re.compile(r"(?:^|[ \t,(])[a-z][a-z'\u2019]*[ \t]+(?:and|or|&|with|plus)[ \t]+$")
+#: a turn that is one name and nothing else: "Thaddeus." (the answer to "what was his name?")
+_ONE_WORD_RE = re.compile(r"[ \t\"'\u201c]*(?P<w>[A-Z][a-z\u00df-\u024f]+(?:-[A-Z][a-z]+)?)[ \t]*[.!?\u2026]*[ \t\"'\u201d]*")
+#: a family by its surname: "the Achterberg lot", "the Okonjo family"
+_FAMILY_AFTER = re.compile(r"[ \t]+(?:lot|family|families|household|clan|boys|girls|kids|twins|brothers|sisters|lads)\b", re.I)
 #: a person picked up by a pronoun: "Adebayo in the car, he's one of our new carers"
 _PRONOUN_AFTER = re.compile(r"(?:[ \t]+[a-z]+){0,4}[ \t]*,[ \t]*(?:he|she)(?:['\u2019]s|[ \t]+(?:is|was|has|had|does|did))\b")
 #: what a person does next: "Tadhg uses it", "Nkechi was in A&E"

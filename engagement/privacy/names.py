@@ -99,6 +99,7 @@ RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\
                          rf"(?P<name>{NAME_SEQ})")
 CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(PERSON_NOUNS)})s?[ \t]+(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
                        rf"|(?:my|his|her|their|your)[ \t]+name(?:{APOS}s|[ \t]+is|[ \t]+was)|call[ \t]+me"
+                       rf"|(?:call|calls|called|calling)[ \t]+(?:him|her|them)"
                        rf"|I{APOS}m[ \t]+called|goes[ \t]+by))[ \t]+(?P<name>{NAME_SEQ})")
 INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s|is[ \t]+that|is[ \t]+this|"
                       rf"speaking[ \t]+(?:to|with)))[ \t]+(?P<name>{NAME_TOKEN})"

@@ -299,9 +299,26 @@ def find_postcodes(text: str) -> Iterator[Span]:
 _SPACED_POSTCODE_RE = re.compile(r"(?<![\w])[A-Za-z](?:[ \t][A-Za-z0-9]){4,6}(?![\w])")
 
 
+#: a house known by its name, then its street: "Bramble End, Mill Road", "Rosemary Cottage, Chapel Lane"
+HOUSE_NAME_RE = re.compile(
+    rf"(?<![\w]){_STREET_WORD}(?:[ \t]+{_STREET_WORD}){{0,2}}[ \t]*,[ \t]*(?:{_STREET_WORD}[ \t]+){{1,3}}"
+    rf"(?:{'|'.join(STREET_TYPES)})\b")
+_HOUSE_WORDS = frozenset("end cottage cottages house farm farmhouse lodge barn barns view villa hall mill grange croft "
+                         "bungalow manor rectory vicarage orchard nook corner rise gate gates lea leys".split())
+
+
 def find_addresses(text: str) -> Iterator[Span]:
     for m in ADDRESS_RE.finditer(text):
         yield Span(m.start(), m.end(), "ADDRESS", "regex")
+    for m in HOUSE_NAME_RE.finditer(text):
+        head = re.split(r"[ \t]*,[ \t]*", m.group(), maxsplit=1)
+        words = head[0].split()
+        start = m.start()
+        while words and re.search(rf"{APOS}", words[0]):   # "We're Bramble End, Mill Road"
+            start = text.index(words[1], start + len(words[0])) if len(words) > 1 else m.end()
+            words = words[1:]
+        if len(head) == 2 and words and words[-1].lower() in _HOUSE_WORDS and len(words) <= 3:
+            yield Span(start, m.end(), "ADDRESS", "house_name")
     for m in ADDRESS_LOWER_RE.finditer(text):
         yield Span(m.start("addr"), m.end("addr"), "ADDRESS", "context")
 
