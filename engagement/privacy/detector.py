@@ -381,7 +381,7 @@ _PRONOUN_AFTER = re.compile(r"(?:[ \t]+[a-z]+){0,4}[ \t]*,[ \t]*(?:he|she)(?:['\
 _SUBJECT_VERB_AFTER = re.compile(r"(?:['\u2019]s)?[ \t]+(?:was|is|has|had|were|does|did|uses|used|went|goes|came|comes|got|gets|"
                                  r"works|worked|lives|lived|knows|knew|wants|wanted|took|takes|kept|keeps|looks|looked|"
                                  r"rang|rings|helps|helped|found|finds|thinks|thought|reckons|reckoned|told|tells|said|says|"
-                                 r"asked|asks|gave|gives|drove|drives|sees|saw|needs|needed|told|will|would|can|could|"
+                                 r"asked|asks|gave|gives|drove|drives|sees|saw|needs|needed|will|would|can|could|"
                                  r"should|might|must|never|always|still|just|also|only|really|actually|and[ \t]+I|and[ \t]+me)\b",
                                  re.IGNORECASE)
 #: endings of medicines' names (INN stems: "Aripiprazole", "Ramipril", "Atorvastatin", "Adalimumab")
@@ -389,7 +389,7 @@ _DRUG_ENDINGS = ("azole", "pril", "olol", "statin", "umab", "ximab", "dipine", "
                  "oxetine", "mycin", "cillin", "oxacin", "triptan", "sartan", "tidine", "lukast", "parin", "formin",
                  "gliptin", "flozin", "glutide", "ovir", "avir", "afil", "setron", "profen", "fenac", "triptyline",
                  "pramine", "azepine", "ocaine", "isone", "asone", "olone", "dronate", "thiazide", "semide", "tinib",
-                 "peridol", "xaban", "gatran", "azine", "phylline", "terol", "oxacin", "etamol", "codone", "morphone")
+                 "peridol", "xaban", "gatran", "azine", "phylline", "terol", "etamol", "codone", "morphone")
 #: a name spelled out letter by letter: "that's E-I-L-I-D-H"
 _SPELLED_RE = re.compile(r"(?<![\w\-])[A-Z](?:[ \t]?[\-\u2013.][ \t]?[A-Z]){3,}(?![\w\-])")
 
