@@ -219,6 +219,24 @@ def test_needs_stories_of_information_not_travelling_and_both_sides(text, expect
     assert stance_of(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # undecided between two sides, in everyday words
+    ("Honestly I'm torn, it'd help my mum but who else gets to look?", "mixed"),
+    ("It cuts both ways, this joining up.", "mixed"),
+    ("There's pros and cons, isn't there, with all of it.", "mixed"),
+    ("I'm on the fence about the whole app business.", "mixed"),
+    ("I go back and forth about it, to be honest.", "mixed"),
+    ("Yes and no.", "mixed"),
+    ("I can't make my mind up about the national database.", "mixed"),
+    # near misses: the same words about something else
+    ("My notes went back and forth between the ward and the GP for weeks.", "neutral"),
+    ("She sat on the fence at the bottom of the garden.", "neutral"),
+    ("I tore a ligament playing five-a-side.", "neutral"),
+])
+def test_both_sides_in_everyday_words_and_their_near_misses(text, expected):
+    assert stance_of(text) == expected
+
+
 @pytest.mark.parametrize("text, question", [
     ("Why does the optician need my history?", True),
     ("It's all the same NHS, isn't it?", False),

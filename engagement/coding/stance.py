@@ -229,6 +229,15 @@ CUES: list[tuple[str, str, float, dict]] = [
     # both sides said at once: "part of me thinks great, and part of me thinks hang on", "in two minds"
     ("mixed", "fixed", 1.0, {"lemmas": ["and part of me", "other part of me", "half of me", "in two minds", "mixed feelings", "double - edged",
                                         "swings and roundabouts", "on the one hand"]}),
+    # undecided between two sides, in everyday wording: "I'm torn", "it cuts both ways", "then again"
+    ("mixed", "fixed", 0.9, {"lemmas": ["be|'m|am|feel|feeling torn", "see|seeing both sides", "both sides of the argument|coin|story",
+                                        "two sides to it|this|that|everything|the coin|the argument", "cut|cuts both ways",
+                                        "pros and cons", "good and bad", "for and against", "'m|am on the fence", "sitting on the fence",
+                                        "blessing and a curse", "yes and no", "go|goes either way", "a bit of both",
+                                        "one part of me", "on the other hand",
+                                        "upside * downside", "good side * bad side", "plus side * minus side", "catch - 22",
+                                        "not sure which way", "go|going back and forth on|about", "can not make my mind up", "ca n't make my mind up",
+                                        "ca n't decide", "can not decide", "have n't made up my mind"]}),
     ("support", "flip", 0.4, {"lemmas": ["definitely|absolutely"]}),
     ("support", "flip", 0.3, {"lemmas": ["yes|yeah"]}),   # a bare "Yes." depends on the question: not enough alone
     ("support", "flip", 0.4, {"lemmas": ["help|benefit|improve|better"]}),
