@@ -207,19 +207,6 @@ def test_denied_worries_disbelief_and_last_time_stories(text, expected):
     # both sides at once
     ("Part of me says go for it, and part of me wants to wait and see.", "mixed"),
     ("I'm in two minds about the whole business.", "mixed"),
-    # concern in the ways people show it
-    ("A porter at the hospital got caught reading his ex-wife's notes.", "concern"),
-    ("If my employer got hold of that, I'd be finished.", "concern"),
-    ("I trust the surgery. The government, not so much.", "mixed"),
-    # near misses: a need of one's own is no endorsement, learning of a use is no care story
-    ("I'd need to know it was anonymised first.", "conditional_support"),
-    ("They should have known better than to sell it.", "concern"),
-])
-def test_needs_stories_of_information_not_travelling_and_both_sides(text, expected):
-    assert stance_of(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", [
     # undecided between two sides, in everyday words
     ("Honestly I'm torn, it'd help my mum but who else gets to look?", "mixed"),
     ("It cuts both ways, this joining up.", "mixed"),
@@ -232,8 +219,15 @@ def test_needs_stories_of_information_not_travelling_and_both_sides(text, expect
     ("My notes went back and forth between the ward and the GP for weeks.", "neutral"),
     ("She sat on the fence at the bottom of the garden.", "neutral"),
     ("I tore a ligament playing five-a-side.", "neutral"),
+    # concern in the ways people show it
+    ("A porter at the hospital got caught reading his ex-wife's notes.", "concern"),
+    ("If my employer got hold of that, I'd be finished.", "concern"),
+    ("I trust the surgery. The government, not so much.", "mixed"),
+    # near misses: a need of one's own is no endorsement, learning of a use is no care story
+    ("I'd need to know it was anonymised first.", "conditional_support"),
+    ("They should have known better than to sell it.", "concern"),
 ])
-def test_both_sides_in_everyday_words_and_their_near_misses(text, expected):
+def test_needs_stories_of_information_not_travelling_and_both_sides(text, expected):
     assert stance_of(text) == expected
 
 

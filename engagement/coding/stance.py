@@ -229,7 +229,7 @@ CUES: list[tuple[str, str, float, dict]] = [
     # both sides said at once: "part of me thinks great, and part of me thinks hang on", "in two minds"
     ("mixed", "fixed", 1.0, {"lemmas": ["and part of me", "other part of me", "half of me", "in two minds", "mixed feelings", "double - edged",
                                         "swings and roundabouts", "on the one hand"]}),
-    # undecided between two sides, in everyday wording: "I'm torn", "it cuts both ways", "then again"
+    # undecided between two sides, in everyday wording: "I'm torn", "it cuts both ways", "I'm on the fence"
     ("mixed", "fixed", 0.9, {"lemmas": ["be|'m|am|feel|feeling torn", "see|seeing both sides", "both sides of the argument|coin|story",
                                         "two sides to it|this|that|everything|the coin|the argument", "cut|cuts both ways",
                                         "pros and cons", "good and bad", "for and against", "'m|am on the fence", "sitting on the fence",
