@@ -6,7 +6,7 @@ layer, in the same run:
   dev3_reference.csv (400 utterances written to teach stance where cue words fail) and the
   sample's reference (data/raw/sample/coding_reference.csv); the semantic layer's
   thresholds and the stance cues were tuned on them, and the learned stance is trained on dev,
-  dev2 and dev3, so their figures are optimistic;
+  dev2, dev3 (and dev4, dev5: see bench_stance_loro.py), so their figures are optimistic;
 - blind: benchmarks/reference/blind_reference.csv (200 sentences from transcripts written for it,
   hand-coded by the codebook's definitions). Never tuned on: it is only read here.
 
@@ -69,7 +69,7 @@ def _evaluate(name: str, seg, ref_codes, ref_stance, book, cache: Path) -> tuple
     for variant, codings, stance in (
             ("rules", rules, classify_stance(seg, rules, include_roles=None)),
             ("rules+semantic", both, classify_stance(seg, both, include_roles=None, learned=learned,
-                                                     override=S.STANCE_OVERRIDE))):
+                                                     override=S.STANCE_OVERRIDE, mixed=S.STANCE_MIXED))):
         codes = agreement(codings, ref_codes, ids, codes=list(book.codes))
         themes = agreement(codings, ref_codes, ids, codes=book.themes(), level="theme")
         st = stance_accuracy(stance, ref_stance)

@@ -120,6 +120,33 @@ def test_learned_stance_is_listed_and_speaks_only_when_the_cues_are_silent(seman
     assert got["stance"].tolist() == ["concern", "support"]   # the cues of the second decide
 
 
+def test_a_one_sided_cue_becomes_mixed_only_when_the_learned_stance_hears_both_sides():
+    import pandas as pd
+
+    seg = segments_from_texts(["Saves my mum repeating herself every visit, although I'd hate the insurers getting hold of it.",
+                               "I'd hate the insurers getting hold of it."])
+    probs = pd.DataFrame({"concern": [0.3, 0.8], "support": [0.1, 0.05], "conditional_support": [0.05, 0.05],
+                          "mixed": [0.5, 0.05], "neutral": [0.05, 0.05]}, index=seg["segment_id"])
+    cued = classify_stance(seg, learned=probs, mixed=None)["stance"].tolist()
+    assert cued == ["concern", "concern"]   # the cues hear "hate", not the saved retelling
+    got = classify_stance(seg, learned=probs, mixed=0.45)
+    assert got["stance"].tolist() == ["mixed", "concern"]
+    assert "learned: mixed 0.50, not only concern" in got["cues"].iloc[0]
+
+
+def test_the_learned_stance_reads_phrases_and_works_from_a_handful_of_own_examples(semantic):
+    import numpy as np
+
+    clf = semantic.stance_classifier()
+    assert clf.phrases is not None and "no brainer" in clf.phrases.vocabulary_
+    with pytest.raises(ValueError, match="texts"):
+        clf.predict(np.zeros((1, 384), dtype=np.float32))
+    own = {"stance": {"concern": ["I hate it.", "Never.", "Not with my data.", "No way."],
+                      "support": ["Fine by me.", "Go ahead.", "Brilliant idea.", "Yes please."]}}
+    small = semantic.stance_classifier(examples=own)   # no phrase occurs twice: embeddings alone
+    assert small.phrases is None and small.labels == ["concern", "support"]
+
+
 def test_thresholds_are_shrunk_towards_the_global_one_and_written_with_it(book):
     from engagement.coding.semantic import thresholds_table
 

@@ -118,7 +118,8 @@ def _code_batch(job: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     probs, vecs, clf = sem.semantic_probabilities(coded, book, emb_dir)
     rules = sem.combine(rules, coded, probs, vecs, clf, book)
     learned = sem.stance_probabilities(coded, emb_dir, vectors=vecs)
-    return rules, classify_stance(segments, rules, learned=learned, override=sem.STANCE_OVERRIDE)
+    return rules, classify_stance(segments, rules, learned=learned, override=sem.STANCE_OVERRIDE,
+                                  mixed=sem.STANCE_MIXED)
 
 
 def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic: bool = False, *,

@@ -456,12 +456,14 @@ def decide(cues: list[tuple[str, float, str]]) -> tuple[str, float]:
 
 
 def with_learned(label: str, score: float, cues: list, probs: dict | None,
-                 override: float = 0.55) -> tuple[str, float, list]:
-    """Let the learned stance speak where the cues are silent.
+                 override: float = 0.55, mixed: float | None = None) -> tuple[str, float, list]:
+    """Let the learned stance speak where the cues are silent or one-sided.
 
     A segment the cues leave neutral takes the learned stance when its probability reaches
-    ``override`` (narrative and sarcastic concern carry few cue words); cues that decided keep
-    their decision. The learned verdict is always listed among the cues.
+    ``override`` (narrative and sarcastic concern carry few cue words). A segment the cues call
+    support or concern becomes mixed when the learned probability of mixed reaches ``mixed``: the
+    cues hear one side of "good for research, terrible for privacy", the learned stance hears both.
+    Otherwise cues that decided keep their decision. The learned verdict is always listed.
     """
     if not probs:
         return label, score, cues
@@ -470,6 +472,9 @@ def with_learned(label: str, score: float, cues: list, probs: dict | None,
     cues = cues + [("learned", 0.0, f"learned: {best} {p:.2f}")]
     if label == "neutral" and best != "neutral" and p >= override:
         return best, round(p, 3), cues
+    p_mixed = float(probs.get("mixed", 0.0))
+    if mixed is not None and label in ("support", "concern") and p_mixed >= mixed:
+        return "mixed", round(p_mixed, 3), cues + [("learned", 0.0, f"learned: mixed {p_mixed:.2f}, not only {label}")]
     return label, score, cues
 
 
@@ -505,7 +510,8 @@ def with_leaning(label: str, score: float, cues: list, text: str, codes: Iterabl
 
 def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None, *,
                     include_roles: Iterable[str] | None = ("participant", "respondent"),
-                    learned: pd.DataFrame | None = None, override: float = 0.55, leanings: bool = True,
+                    learned: pd.DataFrame | None = None, override: float = 0.55, mixed: float | None = None,
+                    leanings: bool = True,
                     max_neutral: float = LEAN_MAX_NEUTRAL) -> pd.DataFrame:
     """Classify the stance of each segment.
 
@@ -517,6 +523,8 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         learned: optional learned stance probabilities (index segment_id, one column per stance,
             :func:`engagement.coding.semantic.stance_probabilities`), used by :func:`with_learned`.
         override: the probability at which the learned stance replaces a cue-less neutral.
+        mixed: the learned probability of mixed that turns a one-sided cue decision into mixed
+            (None: never).
         leanings: let a segment left neutral take its codes' leaning (:func:`with_leaning`).
         max_neutral: the learned probability of neutral that keeps a segment neutral despite its codes.
 
@@ -543,7 +551,7 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         label, score = decide(cues)
         probs = learned.loc[rec["segment_id"]].to_dict() if learned is not None and rec["segment_id"] in learned.index else None
         if probs is not None:
-            label, score, cues = with_learned(label, score, cues, probs, override)
+            label, score, cues = with_learned(label, score, cues, probs, override, mixed)
         if leanings:
             label, score, cues = with_leaning(label, score, cues, str(rec["text"]), coded.get(rec["segment_id"], ()),
                                               probs, max_neutral)
