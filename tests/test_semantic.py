@@ -172,6 +172,32 @@ def test_no_code_examples_are_negatives_for_every_code():
     assert y[i].sum() == 0 and near[i] == -2
 
 
+def test_a_labelled_utterance_teaches_every_code_it_carries_and_none_it_does_not(tmp_path):
+    import numpy as np
+
+    from engagement.coding import semantic as S
+
+    examples = {"codes": {"a": {"positive": ["x1"]}, "b": {"positive": ["y1"]}, "c": {"positive": ["z1"]}},
+                "labelled": [{"text": "both a and b", "codes": ["a", "b", "not-a-code"]},
+                             {"text": "background, no code", "codes": []}]}
+    texts, y, near = S.training_sets(examples, ["a", "b", "c"])
+    both, none = texts.index("both a and b"), texts.index("background, no code")
+    assert y[both].tolist() == [1, 1, 0] and near[both] == -1
+    assert y[none].sum() == 0 and near[none] == -2
+    # quoted as evidence under each of its codes
+    thrice = {**examples, "codes": {k: {"positive": v["positive"] * 3} for k, v in examples["codes"].items()}}
+    n = len(S.training_sets(thrice, ["a", "b", "c"])[0])
+    clf = S.fit_classifiers(thrice, ["a", "b", "c"], np.random.default_rng(0).normal(size=(n, 8)))
+    owners = {clf.codes[o] for t, o in zip(clf.texts, clf.owner) if t == "both a and b"}
+    assert owners == {"a", "b"}
+    # the bundled examples carry the hand-coded development utterances; a project's own file only its own
+    bundled = S.load_examples()
+    assert len(bundled["labelled"]) > 500 and all("text" in item and "codes" in item for item in bundled["labelled"])
+    own = tmp_path / "examples.yaml"
+    own.write_text("codes:\n  a:\n    positive: [x1]\n", encoding="utf-8")
+    assert "labelled" not in S.load_examples(own)
+
+
 def test_learned_stance_learns_from_the_labelled_development_utterances_too(semantic):
     texts, labels = semantic.stance_training()
     examples = semantic.load_examples()["stance"]

@@ -75,7 +75,7 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
     here = Path(__file__).parent
     h.update(f"semantic={semantic}".encode())
     for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "data/codebook.yaml", "data/stance.yaml") + (
-            ("semantic.py", "data/examples.yaml", "data/stance_training.csv") if semantic else ()):
+            ("semantic.py", "data/examples.yaml", "data/code_training.csv", "data/stance_training.csv") if semantic else ()):
         path = here / name
         if path.is_file():
             h.update(path.read_bytes())
@@ -388,9 +388,11 @@ def suite_vocabulary(cfg) -> list[str]:
     try:
         from engagement.coding.semantic import load_examples
 
-        for entry in (load_examples().get("codes") or {}).values():
+        examples = load_examples()
+        for entry in (examples.get("codes") or {}).values():
             for key in ("positive", "negative"):
                 phrases += [str(e) for e in (entry or {}).get(key) or []]
+        phrases += [str(item["text"]) for item in examples.get("labelled") or []]
     except (OSError, ValueError, ImportError):
         pass
     return sorted({p.strip() for p in phrases if p and p.strip()})
