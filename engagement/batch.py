@@ -240,8 +240,11 @@ def suite_vocabulary(cfg: Config) -> list[str]:
     return vocabulary(cfg)
 
 
-def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str) -> Job:
-    """Leak-check everything staged; publish it when nothing blocks, quarantine the whole run when something does."""
+def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str, inputs: str | None = None) -> Job:
+    """Leak-check everything staged; publish it when nothing blocks, quarantine the whole run when something does.
+
+    Once published, what earlier runs from other inputs left behind is retired (:func:`retire_stale`).
+    """
     from engagement.privacy.leak import quarantine, scan_outputs
 
     job = Job("leak-check", "", {}, [])
@@ -264,13 +267,55 @@ def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str) ->
         warnings = [{k: v for k, v in w.to_dict().items() if k != "blocking"} for w in report.warnings]
         atomic_write_text(run_dir / "leak_warnings.json", json.dumps(warnings, indent=2))
         job.reason = f"passed; {len(report.warnings)} warning(s) to review in runs/{run_id}/leak_warnings.json"
+    produced = {(cfg.figures_dir / p.relative_to(staging / "figures")).resolve()
+                for p in (staging / "figures").rglob("*") if p.is_file()}
+    produced |= {(cfg.reports_dir / p.relative_to(staging / "reports")).resolve()
+                 for p in (staging / "reports").rglob("*") if p.is_file()}
     publish(staging / "figures", cfg.figures_dir)
     publish(staging / "reports", cfg.reports_dir)
     shutil.rmtree(staging, ignore_errors=True)
+    if inputs is not None:
+        retired = retire_stale(cfg, run_id, inputs, produced)
+        if retired:
+            job.reason = "; ".join(filter(None, [job.reason, f"retired {retired} earlier run(s) made from other inputs"]))
     if staging.parent.is_dir() and not any(staging.parent.iterdir()):
         staging.parent.rmdir()
     job.status = "ran"
     return job
+
+
+def retire_stale(cfg: Config, run_id: str, inputs: str, produced: set[Path]) -> int:
+    """Remove what runs made from other raw inputs left published; returns how many runs were retired.
+
+    An earlier run's executed notebooks quote what its inputs held then: a participant since
+    withdrawn, a village since added to the deny list. When any earlier run under ``reports/runs``
+    was made from inputs other than this run's (``inputs_sha256`` in its manifest; a run without one
+    counts as other), every such run folder is removed, and so is every published figure or report
+    that this run did not write itself (a region no longer configured, say). Runs from the same
+    inputs (a ``--regions`` re-run) are kept, and so are hidden files such as ``.gitkeep``.
+    """
+    runs = cfg.reports_dir / "runs"
+    stale = []
+    for folder in sorted(runs.iterdir()) if runs.is_dir() else []:
+        if folder.name == run_id or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            made_from = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("inputs_sha256")
+        except (OSError, ValueError):
+            made_from = None
+        if made_from != inputs:
+            stale.append(folder)
+    if not stale:
+        return 0
+    for folder in stale:
+        shutil.rmtree(folder)
+    for top in (cfg.figures_dir, cfg.reports_dir):
+        for path in sorted(top.rglob("*")) if top.is_dir() else []:
+            if path.is_relative_to(runs) or path.name.startswith(".") or not path.is_file() or path.is_symlink():
+                continue
+            if path.resolve() not in produced:
+                path.unlink()
+    return len(stale)
 
 
 def publish(src: Path, dest: Path) -> None:
@@ -341,11 +386,12 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
                 upstream_failed = True
     manifest = {
         "run_id": run_id, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "inputs_sha256": env["ENGAGEMENT_INPUT_SHA256"],
         "seed": cfg.seed, "config": public_settings(cfg.settings), "packages": package_versions(),
         "jobs": [{k: v for k, v in asdict(j).items()} for j in result.jobs],
     }
     atomic_write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    leak = gate_and_publish(cfg, staged, staging, run_id)
+    leak = gate_and_publish(cfg, staged, staging, run_id, env["ENGAGEMENT_INPUT_SHA256"])
     report(leak)
     report.close()
     result.jobs.append(leak)

@@ -265,6 +265,33 @@ def test_latest_points_at_the_most_recent_run(second, cfg):
     assert (cfg.reports_dir / "runs" / "latest").resolve() == result.run_dir.resolve()
 
 
+def test_a_run_from_the_same_inputs_keeps_the_earlier_runs(second, cfg):
+    assert (cfg.reports_dir / "runs" / "run1" / "03-region-Essex.ipynb").is_file()
+    manifest = json.loads((cfg.reports_dir / "runs" / "run2" / "manifest.json").read_text())
+    assert manifest["inputs_sha256"] == json.loads((cfg.reports_dir / "runs" / "run1" / "manifest.json").read_text())["inputs_sha256"]
+
+
+def test_retiring_removes_published_files_the_new_run_did_not_write(tmp_path):
+    from engagement.batch import retire_stale
+
+    cfg = load_config(write_report_project(tmp_path) / "engagement.yaml")
+    runs = cfg.reports_dir / "runs"
+    for name, made_from in (("old", "aaaa"), ("unknown", None), ("same", "bbbb"), ("new", "bbbb")):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "manifest.json").write_text(json.dumps({"inputs_sha256": made_from} if made_from else {}))
+    cfg.figures_dir.mkdir(parents=True, exist_ok=True)
+    for rel in ("figures/kept.png", "figures/Gone-region.png", "figures/.gitkeep", "reports/summary.html", "reports/old.pdf"):
+        (cfg.root / rel).write_text("x")
+    produced = {(cfg.root / rel).resolve() for rel in ("figures/kept.png", "reports/summary.html")}
+    assert retire_stale(cfg, "new", "bbbb", produced) == 2
+    assert sorted(p.name for p in runs.iterdir()) == ["new", "same"]
+    assert sorted(p.name for p in cfg.figures_dir.iterdir()) == [".gitkeep", "kept.png"]
+    assert sorted(p.name for p in cfg.reports_dir.iterdir() if p.is_file()) == ["summary.html"]
+    # nothing stale: nothing is touched
+    (cfg.root / "figures" / "other.png").write_text("x")
+    assert retire_stale(cfg, "new", "bbbb", produced) == 0 and (cfg.figures_dir / "other.png").is_file()
+
+
 # ---- re-runs
 
 
@@ -284,6 +311,14 @@ def test_changing_a_raw_file_reruns_prepare_and_everything_downstream(after_raw_
     assert executed[:2] == ["01", "02"] and executed[-1] == "04"
     assert sorted(executed[2:-1]) == sorted(f"03 {r}" for r in [*REGIONS, "all"])
     assert statuses(result)["03-region-Essex"] == "ran"
+
+
+def test_a_run_from_changed_inputs_retires_every_earlier_run(after_raw_change, cfg):
+    """Earlier runs quote what the inputs held then (a participant since withdrawn, a village since denied)."""
+    result, _ = after_raw_change
+    left = sorted(p.name for p in (cfg.reports_dir / "runs").iterdir() if p.is_dir() and not p.is_symlink())
+    assert left == ["run3"]
+    assert "retired 2 earlier run(s)" in result.jobs[-1].reason
 
 
 def test_changing_notebook_03_reruns_only_the_region_jobs(after_notebook_change):
