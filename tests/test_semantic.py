@@ -132,6 +132,11 @@ def test_a_one_sided_cue_becomes_mixed_only_when_the_learned_stance_hears_both_s
     got = classify_stance(seg, learned=probs, mixed=0.45)
     assert got["stance"].tolist() == ["mixed", "concern"]
     assert "learned: mixed 0.50, not only concern" in got["cues"].iloc[0]
+    # one clause has nowhere for a second side to stand: the cues' side stays
+    one = segments_from_texts(["I trust the doctors."])
+    sure = pd.DataFrame({"concern": [0.1], "support": [0.2], "conditional_support": [0.05], "mixed": [0.6],
+                         "neutral": [0.05]}, index=one["segment_id"])
+    assert classify_stance(one, learned=sure, mixed=0.45)["stance"].tolist() == ["support"]
 
 
 def test_the_learned_stance_reads_phrases_and_works_from_a_handful_of_own_examples(semantic):

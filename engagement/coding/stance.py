@@ -455,14 +455,22 @@ def decide(cues: list[tuple[str, float, str]]) -> tuple[str, float]:
     return ("support", round(min(1.0, s - 0.5 * c), 3)) if s > c else ("concern", round(min(1.0, c - 0.5 * s), 3))
 
 
+#: a second side needs somewhere to stand: a contrast, a concession or a second clause
+_TWO_SIDES = re.compile(r"\b(?:but|though|although|however|whereas|while|whilst|yet|except|then again|on the other hand|"
+                        r"other half|part of me|one hand|mind you)\b|[;:,—–]|\.\s+\S", re.IGNORECASE)
+MIXED_NEEDS_TWO_SIDES = True
+
+
 def with_learned(label: str, score: float, cues: list, probs: dict | None,
-                 override: float = 0.55, mixed: float | None = None) -> tuple[str, float, list]:
+                 override: float = 0.55, mixed: float | None = None, text: str | None = None) -> tuple[str, float, list]:
     """Let the learned stance speak where the cues are silent or one-sided.
 
     A segment the cues leave neutral takes the learned stance when its probability reaches
     ``override`` (narrative and sarcastic concern carry few cue words). A segment the cues call
     support or concern becomes mixed when the learned probability of mixed reaches ``mixed``: the
-    cues hear one side of "good for research, terrible for privacy", the learned stance hears both.
+    cues hear one side of "good for research, terrible for privacy", the learned stance hears both
+    (only where a second side has somewhere to stand: a contrast, a concession, a second clause; leave
+    one development reference out, mean macro-F1 0.683 without this guard, 0.686 with it).
     Otherwise cues that decided keep their decision. The learned verdict is always listed.
     """
     if not probs:
@@ -473,7 +481,8 @@ def with_learned(label: str, score: float, cues: list, probs: dict | None,
     if label == "neutral" and best != "neutral" and p >= override:
         return best, round(p, 3), cues
     p_mixed = float(probs.get("mixed", 0.0))
-    if mixed is not None and label in ("support", "concern") and p_mixed >= mixed:
+    two_sides = text is None or not MIXED_NEEDS_TWO_SIDES or bool(_TWO_SIDES.search(text.strip().rstrip(".!?")))
+    if mixed is not None and label in ("support", "concern") and p_mixed >= mixed and two_sides:
         return "mixed", round(p_mixed, 3), cues + [("learned", 0.0, f"learned: mixed {p_mixed:.2f}, not only {label}")]
     return label, score, cues
 
@@ -551,7 +560,7 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         label, score = decide(cues)
         probs = learned.loc[rec["segment_id"]].to_dict() if learned is not None and rec["segment_id"] in learned.index else None
         if probs is not None:
-            label, score, cues = with_learned(label, score, cues, probs, override, mixed)
+            label, score, cues = with_learned(label, score, cues, probs, override, mixed, str(rec["text"]))
         if leanings:
             label, score, cues = with_leaning(label, score, cues, str(rec["text"]), coded.get(rec["segment_id"], ()),
                                               probs, max_neutral)
