@@ -397,8 +397,7 @@ def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.Da
 
 #: the learned stance replaces a cue-less "neutral" at this probability, and turns a one-sided cue decision
 #: (support or concern) into mixed at this probability of mixed (benchmarks/bench_stance_loro.py, leave one
-#: of dev to dev8 out, mean macro-F1: 0.642 at (0.6, off), 0.686 at (0.5, 0.45); on dev to dev5, flat
-#: within 0.003 for override 0.45-0.55 and mixed 0.4-0.5)
+#: of dev to dev8 out, mean macro-F1: 0.642 at (0.6, off), 0.686 at (0.5, 0.45))
 STANCE_OVERRIDE = 0.5
 STANCE_MIXED = 0.45
 
@@ -413,7 +412,7 @@ STANCE_TRAINING_PATH = Path(__file__).with_name("data") / "stance_training.csv"
 #: weight of the word and two-word phrase features (TF-IDF) beside the sentence embedding in the learned
 #: stance: phrases such as "about time", "no brainer" or "crack on" carry stance the embedding blurs
 #: (benchmarks/bench_stance_loro.py, leave one of dev to dev8 out, mean macro-F1: 0.608 without, 0.642 at
-#: 1.0; 0.686-0.687 at 0.5 and 2 against 0.693 at 1.0 on dev, dev2 and dev3 alone)
+#: 1.0)
 STANCE_PHRASE_WEIGHT = 1.0
 
 
