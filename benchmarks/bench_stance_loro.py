@@ -12,7 +12,7 @@ mean, and F1 per stance. Settings compared in the same run: the learned stance o
 vs with phrase features (``STANCE_PHRASE_WEIGHT``), and the override and mixed probabilities
 (``STANCE_OVERRIDE``, ``STANCE_MIXED``) off and at the shipped values.
 
-    python benchmarks/bench_stance_loro.py [--refs dev,dev2,dev3,dev4,dev5]
+    python benchmarks/bench_stance_loro.py [--refs dev,dev2,...] [--grid]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "engagement-bench-embeddings"))
     ap.add_argument("--refs", default=",".join(REFERENCES), help="development references to leave out in turn")
+    ap.add_argument("--grid", action="store_true", help="also try override 0.45-0.55 x mixed 0.4-0.5 around the shipped values")
     args = ap.parse_args()
     from bench_evaluation import _reference
 
@@ -58,6 +59,10 @@ def main() -> None:
                 (f"+ phrases {S.STANCE_PHRASE_WEIGHT:g}, override 0.6, mixed off", S.STANCE_PHRASE_WEIGHT, 0.6, None),
                 (f"+ phrases, override {S.STANCE_OVERRIDE:g}, mixed {S.STANCE_MIXED:g} (shipped)",
                  S.STANCE_PHRASE_WEIGHT, S.STANCE_OVERRIDE, S.STANCE_MIXED)]
+    if args.grid:
+        settings += [(f"+ phrases, override {o:g}, mixed {m:g}", S.STANCE_PHRASE_WEIGHT, o, m)
+                     for o in (0.45, 0.5, 0.55) for m in (0.4, 0.45, 0.5)
+                     if (o, m) != (S.STANCE_OVERRIDE, S.STANCE_MIXED)]
     shipped_weight = S.STANCE_PHRASE_WEIGHT
     rows = []
     for ref in [r.strip() for r in args.refs.split(",") if r.strip()]:

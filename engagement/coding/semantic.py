@@ -397,7 +397,8 @@ def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.Da
 
 #: the learned stance replaces a cue-less "neutral" at this probability, and turns a one-sided cue decision
 #: (support or concern) into mixed at this probability of mixed (benchmarks/bench_stance_loro.py, leave one
-#: of dev to dev8 out, mean macro-F1: 0.642 at (0.6, off), 0.686 at (0.5, 0.45))
+#: of dev to dev8 out, mean macro-F1: 0.642 at (0.6, off), 0.686 at (0.5, 0.45); with --grid, 0.683-0.689
+#: for override 0.45-0.55 and mixed 0.4-0.5, so the middle is kept)
 STANCE_OVERRIDE = 0.5
 STANCE_MIXED = 0.45
 
