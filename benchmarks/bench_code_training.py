@@ -1,6 +1,6 @@
 """Do the code classifiers gain from the hand-coded development utterances (data/code_training.csv)?
 
-Each of the development references dev3 to dev8 (benchmarks/reference/) is left out in turn. The code
+Each of the development references dev3 to dev9 (benchmarks/reference/) is left out in turn. The code
 classifiers are fitted on the bundled examples alone, or on the examples plus the other references'
 utterances (each with every code that applies, or none); the semantic thresholds are re-chosen on the
 tuning set (engagement.coding.tuning: the sample's reference, dev and dev2, which none of them is
@@ -8,7 +8,7 @@ trained on), and rules + semantic layer are scored on the reference left out. Th
 (blind*) are not read. Printed: theme micro-F1, precision, recall and the worst theme per left-out
 reference, and the means, for both settings in the same run.
 
-    python benchmarks/bench_code_training.py [--refs dev3,dev4,dev5,dev6,dev7,dev8]
+    python benchmarks/bench_code_training.py [--refs dev3,...,dev9]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "engagement-bench-embeddings"))
-    ap.add_argument("--refs", default="dev3,dev4,dev5,dev6,dev7,dev8")
+    ap.add_argument("--refs", default="dev3,dev4,dev5,dev6,dev7,dev8,dev9")
     args = ap.parse_args()
     from bench_evaluation import _reference
 

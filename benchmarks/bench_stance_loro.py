@@ -1,6 +1,6 @@
 """The learned stance, leave one development reference out: how the stance settings were chosen.
 
-The learned stance is trained on the development references (dev to dev8 in
+The learned stance is trained on the development references (dev to dev9 in
 benchmarks/reference/, collected in engagement/coding/data/stance_training.csv), so scoring it on
 them flatters it. Here each reference in turn is left out of the training utterances, the stance is
 learned from the rest (plus the examples' stance section), and the whole stance of the coding stage
@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REFERENCES = {"dev": "dev_reference.csv", "dev2": "dev2_reference.csv", "dev3": "dev3_reference.csv",
               "dev4": "dev4_reference.csv", "dev5": "dev5_reference.csv", "dev6": "dev6_reference.csv",
-              "dev7": "dev7_reference.csv", "dev8": "dev8_reference.csv"}
+              "dev7": "dev7_reference.csv", "dev8": "dev8_reference.csv", "dev9": "dev9_reference.csv"}
 
 
 def main() -> None:
