@@ -63,7 +63,6 @@ def main() -> None:
         settings += [(f"+ phrases, override {o:g}, mixed {m:g}", S.STANCE_PHRASE_WEIGHT, o, m)
                      for o in (0.45, 0.5, 0.55) for m in (0.4, 0.45, 0.5)
                      if (o, m) != (S.STANCE_OVERRIDE, S.STANCE_MIXED)]
-    shipped_weight = S.STANCE_PHRASE_WEIGHT
     rows = []
     for ref in [r.strip() for r in args.refs.split(",") if r.strip()]:
         keep = training[~training["source"].str.startswith(ref + ":")]
@@ -76,11 +75,9 @@ def main() -> None:
         fitted = {}
         for name, weight, override, mixed in settings:
             if weight not in fitted:
-                S.STANCE_PHRASE_WEIGHT = weight
-                clf = S.fit_stance_classifier(texts, labels, cache)
+                clf = S.fit_stance_classifier(texts, labels, cache, phrase_weight=weight)
                 fitted[weight] = pd.DataFrame(clf.predict(vecs, seg_texts), columns=clf.labels,
                                               index=seg["segment_id"].to_numpy())
-                S.STANCE_PHRASE_WEIGHT = shipped_weight
             stance = classify_stance(seg, codings, include_roles=None, learned=fitted[weight],
                                      override=override, mixed=mixed)
             pc = stance_accuracy(stance, ref_stance).per_class.set_index("stance")

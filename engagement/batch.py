@@ -267,12 +267,7 @@ def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str, in
         warnings = [{k: v for k, v in w.to_dict().items() if k != "blocking"} for w in report.warnings]
         atomic_write_text(run_dir / "leak_warnings.json", json.dumps(warnings, indent=2))
         job.reason = f"passed; {len(report.warnings)} warning(s) to review in runs/{run_id}/leak_warnings.json"
-    produced = {(cfg.figures_dir / p.relative_to(staging / "figures")).resolve()
-                for p in (staging / "figures").rglob("*") if p.is_file()}
-    produced |= {(cfg.reports_dir / p.relative_to(staging / "reports")).resolve()
-                 for p in (staging / "reports").rglob("*") if p.is_file()}
-    publish(staging / "figures", cfg.figures_dir)
-    publish(staging / "reports", cfg.reports_dir)
+    produced = publish(staging / "figures", cfg.figures_dir) | publish(staging / "reports", cfg.reports_dir)
     shutil.rmtree(staging, ignore_errors=True)
     if inputs is not None:
         retired = retire_stale(cfg, run_id, inputs, produced)
@@ -318,10 +313,12 @@ def retire_stale(cfg: Config, run_id: str, inputs: str, produced: set[Path]) -> 
     return len(stale)
 
 
-def publish(src: Path, dest: Path) -> None:
-    """Move every staged file into ``dest`` (replacing older copies), readable by colleagues."""
+def publish(src: Path, dest: Path) -> set[Path]:
+    """Move every staged file into ``dest`` (replacing older copies), readable by colleagues; returns
+    the published files (resolved paths)."""
+    published: set[Path] = set()
     if not src.is_dir():
-        return
+        return published
     for path in sorted(src.rglob("*")):
         target = dest / path.relative_to(src)
         if path.is_dir():
@@ -331,6 +328,8 @@ def publish(src: Path, dest: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
             target.chmod(0o644)
+            published.add(target.resolve())
+    return published
 
 
 def notebooks_for(cfg: Config) -> Path:

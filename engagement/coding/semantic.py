@@ -58,8 +58,9 @@ def _read_examples(path: str, digest: str) -> dict:
 #: code that applies or none), learned from beside the bundled examples: stories, indirect mentions and
 #: several codes at once, where the examples give one short sentence per code. Leaving one of dev3 to
 #: dev9 out in turn, thresholds re-chosen on the tuning set (benchmarks/bench_code_training.py): theme
-#: micro-F1 0.707 -> 0.746 on the reference left out (dev9: every sentence of five written transcripts). Rows that share six words in a row with a held-out
-#: reference are left out. Columns: source, codes (";"-joined, empty for none), text.
+#: micro-F1 0.707 -> 0.746 on the reference left out (dev9: every sentence of five written transcripts).
+#: Rows that share six words in a row with a held-out reference are left out.
+#: Columns: source, codes (";"-joined, empty for none), text.
 CODE_TRAINING_PATH = Path(__file__).with_name("data") / "code_training.csv"
 
 
@@ -397,7 +398,7 @@ def semantic_codings(segments: pd.DataFrame, codebook="default", *, rules: pd.Da
 
 #: the learned stance replaces a cue-less "neutral" at this probability, and turns a one-sided cue decision
 #: (support or concern) into mixed at this probability of mixed (benchmarks/bench_stance_loro.py, leave one
-#: of dev to dev9 out, mean macro-F1: 0.627 at (0.6, off), 0.666 at (0.5, 0.45); with --grid on dev to dev8,
+#: of dev to dev9 out, mean macro-F1: 0.626 at (0.6, off), 0.665 at (0.5, 0.45); with --grid on dev to dev8,
 #: 0.683-0.689 for override 0.45-0.55 and mixed 0.4-0.5, so the middle is kept)
 STANCE_OVERRIDE = 0.5
 STANCE_MIXED = 0.45
@@ -405,14 +406,14 @@ STANCE_MIXED = 0.45
 #: utterances hand-labelled for stance while developing the suite (benchmarks/reference/dev_reference.csv
 #: to dev9_reference.csv: written from the codebook's definitions, as people speak and type, and where cue
 #: words fail: stories, understatement, sarcasm, mixed views, cross-talk, transcript sentences), learned
-#: from beside the examples: 2,234 varied wordings of concern, support, conditions and mixed views, where the examples
-#: give 40 a class (rows sharing six words in a row with a held-out reference are left out)
+#: from beside the examples: 2,234 varied wordings of concern, support, conditions and mixed views, where
+#: the examples give 40 a class (rows sharing six words in a row with a held-out reference are left out)
 STANCE_TRAINING_PATH = Path(__file__).with_name("data") / "stance_training.csv"
 
 
 #: weight of the word and two-word phrase features (TF-IDF) beside the sentence embedding in the learned
 #: stance: phrases such as "about time", "no brainer" or "crack on" carry stance the embedding blurs
-#: (benchmarks/bench_stance_loro.py, leave one of dev to dev9 out, mean macro-F1: 0.600 without, 0.627 at
+#: (benchmarks/bench_stance_loro.py, leave one of dev to dev9 out, mean macro-F1: 0.600 without, 0.626 at
 #: 1.0)
 STANCE_PHRASE_WEIGHT = 1.0
 
@@ -422,6 +423,7 @@ class StanceClassifier:
     labels: list[str]
     model: object
     phrases: object = None   # fitted TfidfVectorizer, or None for embeddings alone
+    phrase_weight: float = STANCE_PHRASE_WEIGHT
 
     def features(self, vectors: np.ndarray, texts: list[str] | None = None):
         if self.phrases is None:
@@ -430,7 +432,7 @@ class StanceClassifier:
             raise ValueError("the learned stance needs the segments' texts beside their embeddings")
         from scipy.sparse import csr_matrix, hstack
 
-        return hstack([csr_matrix(vectors), self.phrases.transform(texts) * STANCE_PHRASE_WEIGHT]).tocsr()
+        return hstack([csr_matrix(vectors), self.phrases.transform(texts) * self.phrase_weight]).tocsr()
 
     def predict(self, vectors: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
         if not len(vectors):
@@ -475,9 +477,10 @@ def stance_classifier(cache_dir: Path | None = None, examples: dict | None = Non
     return out
 
 
-def fit_stance_classifier(texts: list[str], labels: list[str], cache_dir: Path | None = None) -> StanceClassifier:
+def fit_stance_classifier(texts: list[str], labels: list[str], cache_dir: Path | None = None, *,
+                          phrase_weight: float = STANCE_PHRASE_WEIGHT) -> StanceClassifier:
     """A calibrated multinomial logistic regression on the embeddings of ``texts`` and, weighted by
-    ``STANCE_PHRASE_WEIGHT``, their word and two-word TF-IDF."""
+    ``phrase_weight`` (0: embeddings alone), their word and two-word TF-IDF."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -486,13 +489,13 @@ def fit_stance_classifier(texts: list[str], labels: list[str], cache_dir: Path |
 
     model = CalibratedClassifierCV(LogisticRegression(C=C, max_iter=3000), method="sigmoid",
                                    cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
-    phrases = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True) if STANCE_PHRASE_WEIGHT else None
+    phrases = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True) if phrase_weight else None
     if phrases is not None:
         try:
             phrases.fit(texts)
         except ValueError:   # a handful of examples: no phrase occurs twice, the embeddings decide alone
             phrases = None
-    out = StanceClassifier([], model, phrases)
+    out = StanceClassifier([], model, phrases, phrase_weight)
     vecs = embed_texts(texts, cache_dir)
     with threadpool_limits(1):
         model.fit(out.features(vecs, texts), labels)

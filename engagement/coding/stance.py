@@ -458,7 +458,6 @@ def decide(cues: list[tuple[str, float, str]]) -> tuple[str, float]:
 #: a second side needs somewhere to stand: a contrast, a concession or a second clause
 _TWO_SIDES = re.compile(r"\b(?:but|though|although|however|whereas|while|whilst|yet|except|then again|on the other hand|"
                         r"other half|part of me|one hand|mind you)\b|[;:,—–]|\.\s+\S", re.IGNORECASE)
-MIXED_NEEDS_TWO_SIDES = True
 
 
 def with_learned(label: str, score: float, cues: list, probs: dict | None,
@@ -481,7 +480,7 @@ def with_learned(label: str, score: float, cues: list, probs: dict | None,
     if label == "neutral" and best != "neutral" and p >= override:
         return best, round(p, 3), cues
     p_mixed = float(probs.get("mixed", 0.0))
-    two_sides = text is None or not MIXED_NEEDS_TWO_SIDES or bool(_TWO_SIDES.search(text.strip().rstrip(".!?")))
+    two_sides = text is None or bool(_TWO_SIDES.search(text.strip().rstrip(".!?")))
     if mixed is not None and label in ("support", "concern") and p_mixed >= mixed and two_sides:
         return "mixed", round(p_mixed, 3), cues + [("learned", 0.0, f"learned: mixed {p_mixed:.2f}, not only {label}")]
     return label, score, cues

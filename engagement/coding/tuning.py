@@ -4,7 +4,7 @@ The development set is the sample's hand-coded reference (``data/raw/sample/codi
 which carries each segment's text), the utterances written for development from the codebook's
 definitions (``benchmarks/reference/dev_reference.csv``), 240 utterances written as people speak for
 development (``benchmarks/reference/dev2_reference.csv``), and the examples' out-of-fold predictions.
-The classifiers themselves learn from the examples and ``data/code_training.csv`` (dev3 to dev6),
+The classifiers themselves learn from the examples and ``data/code_training.csv`` (dev3 to dev9),
 none of which is in the development set, so the thresholds are chosen on predictions for unseen text.
 For each code the threshold maximises the development F1 of rules + classifier, plus the examples'
 F1 (a quarter of the weight; threshold 1.0 = rules only); a code with no development positives is
