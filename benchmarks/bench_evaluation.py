@@ -59,6 +59,7 @@ def _evaluate(name: str, seg, ref_codes, ref_stance, book, cache: Path) -> tuple
     from engagement.coding import semantic as S
     from engagement.coding.codebook import autocode
     from engagement.coding.evaluation import agreement, stance_accuracy
+    from engagement.coding.combine import load_combiner
     from engagement.coding.stance import classify_stance
 
     ids = seg["segment_id"].tolist()
@@ -69,7 +70,8 @@ def _evaluate(name: str, seg, ref_codes, ref_stance, book, cache: Path) -> tuple
     for variant, codings, stance in (
             ("rules", rules, classify_stance(seg, rules, include_roles=None)),
             ("rules+semantic", both, classify_stance(seg, both, include_roles=None, learned=learned,
-                                                     override=S.STANCE_OVERRIDE, mixed=S.STANCE_MIXED))):
+                                                     override=S.STANCE_OVERRIDE, mixed=S.STANCE_MIXED,
+                                                     combiner=load_combiner()))):
         codes = agreement(codings, ref_codes, ids, codes=list(book.codes))
         themes = agreement(codings, ref_codes, ids, codes=book.themes(), level="theme")
         st = stance_accuracy(stance, ref_stance)

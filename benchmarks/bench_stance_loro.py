@@ -10,7 +10,9 @@ out. The held-out references (blind*) are not read.
 Printed per setting: macro-F1 over the stances each reference holds, per left-out reference and the
 mean, and F1 per stance. Settings compared in the same run: the learned stance on embeddings alone
 vs with phrase features (``STANCE_PHRASE_WEIGHT``), and the override and mixed probabilities
-(``STANCE_OVERRIDE``, ``STANCE_MIXED``) off and at the shipped values.
+(``STANCE_OVERRIDE``, ``STANCE_MIXED``) off and at the shipped values; then the stance combiner
+(:mod:`engagement.coding.combine`), which weighs cues, learned stance and leanings into the verdict, fitted
+and scored leave one reference out, nested.
 
     python benchmarks/bench_stance_loro.py [--refs dev,dev2,...] [--grid]
 """
@@ -93,6 +95,15 @@ def main() -> None:
     means["vs embeddings alone"] = (means["macro_f1"] - means["macro_f1"].iloc[0]).round(3)
     print("\nmean over the left-out references")
     print(means.to_string())
+    # the combiner (engagement/coding/combine.py) on top of the shipped precedence, nested: for each left-out
+    # reference it is fitted on the others, whose learned probabilities come from a learned stance fitted
+    # without both
+    from engagement.coding import combine as K
+
+    nested = K.leave_one_out(K.Folds(cache, [r.strip() for r in args.refs.split(",") if r.strip()]))
+    print("\nthe stance combiner, leave one reference out (macro-F1; precedence = the shipped setting above)")
+    print(nested.round(3).to_string(index=False))
+    print("mean", nested[["precedence", "combined"]].mean().round(3).to_dict())
 
 
 if __name__ == "__main__":

@@ -157,3 +157,16 @@ def test_a_name_found_once_by_its_context_is_hidden_where_no_context_gives_it_aw
     result = prepare(load_config(root / "engagement.yaml"))
     everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
     assert "Ifeoluwa" not in everything
+
+
+@pytest.mark.parametrize("mode", ["model", "blank"])
+def test_a_title_before_a_hidden_name_stays_in_its_sentence(mode):
+    from engagement.ingest.segment import segment_docs, segmentation_pipeline
+
+    text = ("And mental health stuff, I'd want that kept back. Dr [PERSON_4] told me it's all on there. Mr Right, no. "
+            "My consultant back then was Dr [PERSON_7], who was lovely. I saw Mrs. [PERSON_2] after that.")
+    got = [s["text"] for s in segment_docs([text], segmentation_pipeline(mode))[0]]
+    assert "Dr [PERSON_4] told me it's all on there." in got
+    assert "My consultant back then was Dr [PERSON_7], who was lovely." in got
+    assert "I saw Mrs. [PERSON_2] after that." in got
+    assert not any(t.rstrip(".").split()[-1].lower() in {"dr", "mr", "mrs"} for t in got)

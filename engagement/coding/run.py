@@ -75,7 +75,8 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
     here = Path(__file__).parent
     h.update(f"semantic={semantic}".encode())
     for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "data/codebook.yaml", "data/stance.yaml") + (
-            ("semantic.py", "data/examples.yaml", "data/code_training.csv", "data/stance_training.csv") if semantic else ()):
+            ("semantic.py", "combine.py", "data/examples.yaml", "data/code_training.csv", "data/stance_training.csv",
+             "data/stance_combiner.json") if semantic else ()):
         path = here / name
         if path.is_file():
             h.update(path.read_bytes())
@@ -117,9 +118,11 @@ def _code_batch(job: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     emb_dir = cfg.cache_dir / "embeddings"   # shared with the topic model: each sentence is embedded once
     probs, vecs, clf = sem.semantic_probabilities(coded, book, emb_dir)
     rules = sem.combine(rules, coded, probs, vecs, clf, book)
+    from engagement.coding.combine import load_combiner
+
     learned = sem.stance_probabilities(coded, emb_dir, vectors=vecs)
     return rules, classify_stance(segments, rules, learned=learned, override=sem.STANCE_OVERRIDE,
-                                  mixed=sem.STANCE_MIXED)
+                                  mixed=sem.STANCE_MIXED, combiner=load_combiner())
 
 
 def _cached_rules_and_stance(segments: pd.DataFrame, book, cfg: Config, semantic: bool = False, *,

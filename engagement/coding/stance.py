@@ -425,6 +425,12 @@ def _contrast(text: str, offsets: list[tuple[int, int]]) -> tuple[int | None, in
     return turn, denial
 
 
+def is_contrast(text: str) -> bool:
+    """Whether ``text`` says "it's not X ..., it's Y" (or "not the X, but Y"): the clause after the turn holds the view."""
+    m = _CONTRAST.search(text)
+    return bool(m and _TURN.search(text, m.end()))
+
+
 _TAG_QUESTION = re.compile(r"[,;]\s*(?:is|are|was|were|do|does|did|have|has|had|can|could|would|will|wo|should|must|ai)"
                            r"(?:n'?t| not)?\s+(?:it|they|we|you|he|she|i|there|that|ya)\s*\?\s*$", re.IGNORECASE)
 
@@ -481,7 +487,9 @@ def with_learned(label: str, score: float, cues: list, probs: dict | None,
         return best, round(p, 3), cues
     p_mixed = float(probs.get("mixed", 0.0))
     two_sides = text is None or bool(_TWO_SIDES.search(text.strip().rstrip(".!?")))
-    if mixed is not None and label in ("support", "concern") and p_mixed >= mixed and two_sides:
+    # "it's not X I'm wary of, it's Y": the contrast already weighed both sides and kept the one after "it's"
+    contrasted = text is not None and is_contrast(text)
+    if mixed is not None and label in ("support", "concern") and p_mixed >= mixed and two_sides and not contrasted:
         return "mixed", round(p_mixed, 3), cues + [("learned", 0.0, f"learned: mixed {p_mixed:.2f}, not only {label}")]
     return label, score, cues
 
@@ -516,11 +524,43 @@ def with_leaning(label: str, score: float, cues: list, text: str, codes: Iterabl
     return side, 0.5, cues + [("leaning", 0.0, f"leaning: {which} -> {side}")]
 
 
+#: what the stance combiner (:mod:`engagement.coding.combine`) reads of a segment, in order
+COMBINER_LABELS = ("concern", "support", "conditional_support", "mixed", "neutral")
+_SIDES = ("support", "concern", "conditional_support")
+COMBINER_FEATURES = ([f"learned_{s}" for s in COMBINER_LABELS] + [f"cues_{s}" for s in COMBINER_LABELS]
+                     + ["cue_score", "cue_support_weight", "cue_concern_weight", "cue_condition_weight", "cue_mixed_weight"]
+                     + [f"precedence_{s}" for s in COMBINER_LABELS]
+                     + [f"leaning_{s}" for s in _SIDES] + ["leanings_disagree", "question", "two_sides", "length"])
+
+
+def combiner_features(text: str, cues: list, cue_label: str, cue_score: float, probs: dict, label: str,
+                      leanings: set[str]) -> list[float]:
+    """The combiner's inputs for one segment, in the order of :data:`COMBINER_FEATURES`.
+
+    ``cues`` and ``cue_label``/``cue_score`` are the cues and their decision (:func:`decide`), ``probs``
+    the learned probabilities, ``label`` the precedence's verdict and ``leanings`` the sides the
+    segment's codes lean to.
+    """
+    def weight(side):
+        return sum(w for p, w, _ in cues if p == side)
+
+    heaviest = {side: max((w for p, w, _ in cues if p == side), default=0.0) for side in ("condition", "mixed")}
+    t = text.strip()
+    return ([float(probs.get(s, 0.0)) for s in COMBINER_LABELS] + [float(cue_label == s) for s in COMBINER_LABELS]
+            + [float(cue_score), min(weight("support"), 3.0), min(weight("concern"), 3.0), heaviest["condition"],
+               heaviest["mixed"]]
+            + [float(label == s) for s in COMBINER_LABELS]
+            + [float(leanings == {s}) for s in _SIDES] + [float(len(leanings) > 1), float(t.endswith("?")),
+                                                          float(bool(_TWO_SIDES.search(t.rstrip(".!?")))),
+                                                          min(len(t.split()), 60) / 60])
+
+
 def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None, *,
                     include_roles: Iterable[str] | None = ("participant", "respondent"),
                     learned: pd.DataFrame | None = None, override: float = 0.55, mixed: float | None = None,
                     leanings: bool = True,
-                    max_neutral: float = LEAN_MAX_NEUTRAL) -> pd.DataFrame:
+                    max_neutral: float = LEAN_MAX_NEUTRAL, combiner=None,
+                    return_features: bool = False) -> pd.DataFrame:
     """Classify the stance of each segment.
 
     Args:
@@ -535,6 +575,10 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
             (None: never).
         leanings: let a segment left neutral take its codes' leaning (:func:`with_leaning`).
         max_neutral: the learned probability of neutral that keeps a segment neutral despite its codes.
+        combiner: a :class:`~engagement.coding.combine.StanceCombiner` that weighs the cues, the learned
+            stance and the leanings into the verdict where the learned stance is there (None: the
+            precedence above decides).
+        return_features: add a ``features`` column (the combiner's inputs), for fitting it.
 
     Returns:
         A ``stance`` table: segment_id, stance (concern | support | conditional_support | mixed |
@@ -557,12 +601,28 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
         cues = stance_cues(str(rec["text"]), rec.get("tokens") if has_tok else None,
                            rec.get("lemmas") if has_tok else None, evidence.get(rec["segment_id"], ()))
         label, score = decide(cues)
+        cue_label, cue_score, cue_list = label, score, cues
         probs = learned.loc[rec["segment_id"]].to_dict() if learned is not None and rec["segment_id"] in learned.index else None
         if probs is not None:
             label, score, cues = with_learned(label, score, cues, probs, override, mixed, str(rec["text"]))
         if leanings:
             label, score, cues = with_leaning(label, score, cues, str(rec["text"]), coded.get(rec["segment_id"], ()),
                                               probs, max_neutral)
-        rows.append({"segment_id": rec["segment_id"], "stance": label, "score": score,
-                     "cues": " | ".join(d for _, _, d in cues)})
-    return pd.DataFrame(rows, columns=STANCE_COLUMNS).astype({"score": float})
+        row = {"segment_id": rec["segment_id"]}
+        if probs is not None and (combiner is not None or return_features):
+            lean = code_leanings()
+            x = combiner_features(str(rec["text"]), cue_list, cue_label, cue_score, probs, label,
+                         {lean[c] for c in coded.get(rec["segment_id"], ()) if c in lean})
+            if return_features:
+                row["features"] = x
+            # "it's not X I'm wary of, it's Y" is decided by the clause after "it's", whatever else is heard
+            denied = cue_label != "neutral" and is_contrast(str(rec["text"]))
+            if combiner is not None and not denied:
+                verdict, p = combiner.decide(x)
+                if verdict != label:
+                    cues = cues + [("combined", 0.0, f"combined: {verdict} {p:.2f}, not {label}")]
+                label, score = verdict, round(p, 3)
+        row.update({"stance": label, "score": score, "cues": " | ".join(d for _, _, d in cues)})
+        rows.append(row)
+    columns = STANCE_COLUMNS + (["features"] if return_features else [])
+    return pd.DataFrame(rows, columns=columns).astype({"score": float})

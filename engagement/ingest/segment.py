@@ -61,13 +61,30 @@ def _lemma(tok) -> str:
     return lemma.lower().replace(" ", "_")
 
 
+#: honorifics the parser may leave as a sentence of their own before a name ("Dr [PERSON_4] told me")
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "fr"})
+
+
+def _sentences(doc) -> list:
+    """The doc's sentences, a sentence that ends on a title ("My consultant was Dr", "Dr.") joined to the next."""
+    out = []
+    for sent in doc.sents:
+        if out:
+            prev = [t for t in out[-1] if not t.is_space and not (t.is_punct and t.text == ".")]
+            if prev and prev[-1].text.lower().rstrip(".") in _TITLES:
+                out[-1] = doc[out[-1].start:sent.end]
+                continue
+        out.append(sent)
+    return out
+
+
 def segment_docs(texts: Iterable[str], nlp, *, n_process: int = 1, batch_size: int = 64) -> list[list[dict[str, Any]]]:
     """Split each text into sentences; return per text a list of segment dicts."""
     _protect_placeholders(nlp)
     out: list[list[dict[str, Any]]] = []
     for doc in nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
         segs = []
-        for sent in doc.sents:
+        for sent in _sentences(doc):
             toks = [t for t in sent if not t.is_space]
             if not toks or all(t.is_punct for t in toks):
                 continue
