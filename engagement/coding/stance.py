@@ -582,7 +582,8 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
 
     Returns:
         A ``stance`` table: segment_id, stance (concern | support | conditional_support | mixed |
-        neutral), score in [0, 1], cues (" | "-joined, the ones that decided it).
+        neutral), score in [0, 1] (the deciding cues' strength, the learned probability when it decided,
+        or the combiner's probability of its verdict), cues (" | "-joined, the ones that decided it).
     """
     seg = segments
     if include_roles is not None and "role" in seg:
