@@ -200,14 +200,22 @@ def _segment_piece(job: tuple) -> pd.DataFrame:
     return segment_turns(turns, _PIPELINES[mode], n_process=n_process, batch_size=batch_size)
 
 
+def segmenter_version() -> str:
+    """Digest of the segmenting code: cached segments made by another version are not reused."""
+    from engagement.ingest import segment
+
+    return sha256_bytes(Path(segment.__file__).read_bytes())[:16]
+
+
 def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str, engine=None,
                         progress: bool | None = None) -> pd.DataFrame:
     """Segment per session, reusing cached segments when the session's de-identified text is unchanged."""
     engine = engine or LocalEngine()
     cache = cfg.cache_dir / "segments"
     parts, todo, used = [], [], set()
+    version = segmenter_version()
     for sid, group in turns.groupby("session_id", sort=True):
-        key_src = json.dumps([mode, group[["turn_index", "participant_id", "role", "region", "kind", "text"]]
+        key_src = json.dumps([mode, version, group[["turn_index", "participant_id", "role", "region", "kind", "text"]]
                               .astype(str).values.tolist()], ensure_ascii=False)
         key = sha256_bytes(key_src.encode("utf-8"))
         path = cache / f"{key}.parquet"

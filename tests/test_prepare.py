@@ -170,3 +170,28 @@ def test_a_title_before_a_hidden_name_stays_in_its_sentence(mode):
     assert "My consultant back then was Dr [PERSON_7], who was lovely." in got
     assert "I saw Mrs. [PERSON_2] after that." in got
     assert not any(t.rstrip(".").split()[-1].lower() in {"dr", "mr", "mrs"} for t in got)
+
+
+def test_segments_cached_by_another_version_of_the_segmenter_are_made_again(tmp_path, monkeypatch):
+    """Trial p29: after an upgrade that changed sentence splitting, a project kept its old cached split."""
+    import engagement.prepare as P
+
+    root = write_project(tmp_path, files={"fg1.txt": FOCUS_GROUP, "int1.txt": INTERVIEW, "survey.csv": SURVEY})
+    cfg = load_config(root / "engagement.yaml")
+    calls = []
+    real = P._segment_piece
+
+    def counting(job):
+        calls.append(len(job[0]))
+        return real(job)
+
+    monkeypatch.setattr(P, "_segment_piece", counting)
+    first = prepare(cfg).tables["segments"]
+    made = len(calls)
+    assert made > 0
+    prepare(cfg)
+    assert len(calls) == made   # same text, same segmenter: the cached segments are reused
+    monkeypatch.setattr(P, "segmenter_version", lambda: "another-version")
+    again = prepare(cfg).tables["segments"]
+    assert len(calls) > made    # a new segmenter: made again, not read from the old cache
+    pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
