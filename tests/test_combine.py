@@ -23,6 +23,8 @@ WORDINGS = [
     ("I can't see why anyone wouldn't want the ambulance crew to know their allergies.", "support"),
     ("My neighbour's test results got sent to the wrong house and the whole street knew by teatime.", "concern"),
     ("Good for research, terrible for privacy.", "mixed"),
+    ("I was dead against it at first, but after my dad's stroke I'm all for it.", "support"),
+    ("I used to trust the NHS with anything, but not any more.", "concern"),
     ("We went to the pharmacy on Tuesday.", "neutral"),
 ]
 

@@ -289,3 +289,16 @@ def test_privacy_kept_back_doubting_questions_and_support_by_understatement(text
 ])
 def test_near_misses_of_refusal_harm_and_question_cues_stay_neutral(text):
     assert stance_of(text) == "neutral"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I used to worry about all this, but now I think the more joined up the better.", "support"),
+    ("I was dead against it at first, but after my dad's stroke I'm all for it.", "support"),
+    ("To begin with I was happy to share, then I read about the data breach and now I'm wary.", "concern"),
+    ("I used to trust the NHS with anything, but not any more.", "concern"),
+    ("I used to worry about who'd see it, but not any more.", "support"),
+    ("I'm from Hunstanton originally but I'm happy for them to share it.", "support"),
+    ("I used to live in Ely but I'm worried now about who sees my notes.", "concern"),
+])
+def test_a_view_the_speaker_has_left_behind_is_not_their_view(text, expected):
+    assert stance_of(text) == expected

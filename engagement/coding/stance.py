@@ -346,11 +346,23 @@ def stance_cues(text: str, tokens: str | None = None, lemmas: str | None = None,
     if turn is not None and any(s >= turn and p != "condition" for s, _, p, _, _ in kept):
         # "it's not X I'm wary of, it's Y": the clause after the turn decides; the first only sets the scene
         kept = [k for k in kept if k[0] >= turn or k[2] == "condition"]
+    changed = _changed_mind(text, offsets)
+    if changed is not None:
+        # "I used to worry about it, but now ...": a view the speaker has left behind is not their view
+        before = [k for k in kept if k[0] < changed and k[2] in ("support", "concern")]
+        kept = [k for k in kept if k[0] >= changed or k[2] == "condition"]
+        if not any(k[2] != "condition" for k in kept) and _NO_LONGER.match(text, offsets[changed][0]):
+            # "I used to trust them, but not any more": the view left behind, turned round
+            kept += [(s, e, "support" if p == "concern" else "concern", "no longer", w * FLIP_TO_CONCERN)
+                     for s, e, p, _, w in before]
     buts = [i for i, t in enumerate(doc) if t.lower_ in ("but", "though", "although")]
     topical = bool(spans) or bool(_DATA_WORDS.search(text))
     out = []
     for s, e, polarity, mode, weight in sorted(kept):
         span = text[offsets[s][0]:offsets[e - 1][1]]
+        if mode == "no longer":
+            out.append((polarity, weight, f"no longer: {span} -> {polarity}"))
+            continue
         if polarity == "support" and span.lower() in GENERIC_PRAISE:
             # "People are lovely, but they talk": praise before a "but" whose clause carries no cue of its
             # own only sets the scene; praise of something that is not data ("they were very good") is weak
@@ -425,10 +437,38 @@ def _contrast(text: str, offsets: list[tuple[int, int]]) -> tuple[int | None, in
     return turn, denial
 
 
+#: a view told as the speaker's past one ("I used to worry", "at first I was against it") ...
+_CHANGE = re.compile(r"\b(?:used to|at first|to begin with|to start with|initially|in the beginning|"
+                     r"(?:i|we) was (?:dead |totally |really |very |a bit )?(?:against|for|sceptical|skeptical|"
+                     r"worried|wary|nervous|unsure|keen|happy|fine|all for)\b[^.?!;]{0,60}?\b(?:before|till|until))\b",
+                     re.IGNORECASE)
+#: ... and the turn to the present one ("but now", "these days", "till the nurse explained", "not any more")
+_CHANGE_TURN = re.compile(r"\b(?:but|now|nowadays|these days|whereas|then|till|until|not any ?more|no longer)\b",
+                          re.IGNORECASE)
+
+
+_NO_LONGER = re.compile(r"(?:but\s+)?(?:not any ?more|no longer|not now|not these days)\b", re.IGNORECASE)
+
+
+def _changed_mind(text: str, offsets: list[tuple[int, int]]) -> int | None:
+    """For "I used to worry, but now ...": the token where the present view starts, else None."""
+    m = _CHANGE.search(text)
+    if not m:
+        return None
+    t = _CHANGE_TURN.search(text, m.end())
+    if not t:
+        return None
+    return next((i for i, (a, _) in enumerate(offsets) if a >= t.start()), None)
+
+
 def is_contrast(text: str) -> bool:
-    """Whether ``text`` says "it's not X ..., it's Y" (or "not the X, but Y"): the clause after the turn holds the view."""
+    """Whether the clause after a turn holds the view: "it's not X ..., it's Y" ("not the X, but Y"), or a
+    view left behind ("I used to worry, but now ...")."""
     m = _CONTRAST.search(text)
-    return bool(m and _TURN.search(text, m.end()))
+    if m and _TURN.search(text, m.end()):
+        return True
+    m = _CHANGE.search(text)
+    return bool(m and _CHANGE_TURN.search(text, m.end()))
 
 
 _TAG_QUESTION = re.compile(r"[,;]\s*(?:is|are|was|were|do|does|did|have|has|had|can|could|would|will|wo|should|must|ai)"
@@ -487,7 +527,7 @@ def with_learned(label: str, score: float, cues: list, probs: dict | None,
         return best, round(p, 3), cues
     p_mixed = float(probs.get("mixed", 0.0))
     two_sides = text is None or bool(_TWO_SIDES.search(text.strip().rstrip(".!?")))
-    # "it's not X I'm wary of, it's Y": the contrast already weighed both sides and kept the one after "it's"
+    # "it's not X I'm wary of, it's Y", "I used to worry, but now": the cues kept the clause after the turn
     contrasted = text is not None and is_contrast(text)
     if mixed is not None and label in ("support", "concern") and p_mixed >= mixed and two_sides and not contrasted:
         return "mixed", round(p_mixed, 3), cues + [("learned", 0.0, f"learned: mixed {p_mixed:.2f}, not only {label}")]
@@ -616,7 +656,8 @@ def classify_stance(segments: pd.DataFrame, codings: pd.DataFrame | None = None,
                          {lean[c] for c in coded.get(rec["segment_id"], ()) if c in lean})
             if return_features:
                 row["features"] = x
-            # "it's not X I'm wary of, it's Y" is decided by the clause after "it's", whatever else is heard
+            # "it's not X I'm wary of, it's Y" is decided by the clause after "it's" (and "I used to worry, but
+            # now ..." by the present view), whatever else is heard
             denied = cue_label != "neutral" and is_contrast(str(rec["text"]))
             if combiner is not None and not denied:
                 verdict, p = combiner.decide(x)
