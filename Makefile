@@ -49,7 +49,7 @@ test-fast: venv ## unit tests without the slow (trained-model) ones
 bench: venv ## run every benchmark under benchmarks/
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-notebooks: venv ## re-execute the notebooks in place on the sample (refreshes the outputs nbval compares)
+notebooks: venv clean-outputs ## re-execute the notebooks in place on the sample, from empty outputs as nbval does (refreshes what it compares)
 	cd notebooks && for nb in 0*.ipynb; do echo "== $$nb"; ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; done
 
