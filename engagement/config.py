@@ -84,6 +84,7 @@ DEFAULTS: dict[str, Any] = {
         "nr_topics": "auto",
         "reduce_outliers": True,
         "guided": False,
+        "guide_weight": 0.3,       # the researchers' own coding's share of the topic space, once >= 30 statements are coded (0: off)
         "unit": "turn",            # what a topic sees for each sentence: its whole turn (measured best) | sentence
         "fit_sample": 20000,       # above this many distinct sentences, fit on a stratified sample, assign the rest
         "pool_at_scale": True,     # above fit_sample, every turn's vector is the mean of its sentences' (none embedded whole)
@@ -230,6 +231,10 @@ def _validate(settings: dict[str, Any], source: Path | None) -> dict[str, Any]:
     fit_sample = settings["topics"].get("fit_sample")
     if fit_sample is not None and (isinstance(fit_sample, bool) or not isinstance(fit_sample, int) or fit_sample < 0):
         raise ConfigError("'topics.fit_sample' must be a whole number of sentences (0 or null: always fit on all)",
+                          path=where)
+    weight = settings["topics"].get("guide_weight", 0.3)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight < 1:
+        raise ConfigError("'topics.guide_weight' must be a number from 0 (topics ignore your coding) to below 1",
                           path=where)
     if not isinstance(settings["topics"].get("pool_at_scale", True), bool):
         raise ConfigError("'topics.pool_at_scale' must be true or false", path=where)

@@ -379,3 +379,39 @@ def test_a_configured_region_without_sessions_gets_a_section_saying_so(cli_repor
     soup = BeautifulSoup((out / "reports" / "summary.html").read_text(), "html.parser")
     headings = [words(h) for h in soup.find("section", id="regions").find_all("h3")]
     assert headings[-1] == "Peterborough (0 participants)"
+
+
+def test_method_says_when_the_researchers_coding_guided_the_topics(soup, report_cfg, tmp_path):
+    """Unguided by default; after a coder's sheet is imported, the next code run is guided and the report says so."""
+    import shutil
+
+    import pandas as pd
+
+    from engagement.coding import human
+    from engagement.coding.run import run_coding
+    from engagement.config import load_config
+    from engagement.report.builder import build_report
+
+    assert "weighed the researchers' own coding" not in words(soup.find("section", id="method"))
+    root = tmp_path / "coded"
+    shutil.copytree(report_cfg.root, root)
+    config = root / "engagement.yaml"
+    config.write_text(config.read_text().replace("embedding: tfidf", "embedding: minilm"))  # the guide reads MiniLM
+    cfg = load_config(config)
+    segments = pd.read_parquet(cfg.table_path("segments"))
+    codings = pd.read_parquet(cfg.table_path("codings")).drop_duplicates("segment_id")
+    coded = codings.merge(segments[["segment_id", "text"]], on="segment_id").head(60)
+    assert len(coded) >= 40 and coded["code"].nunique() >= 2
+    human.save_human_codings(cfg, pd.DataFrame({
+        "segment_id": coded["segment_id"], "code": coded["code"], "theme": coded["theme"], "decision": "accept",
+        "coder": "RA", "coded_at": "2026-11-01T10:00:00+00:00", "text_hash": coded["text"].map(human.text_hash),
+        "note": "", "sheet": "sheet-1.xlsx"}))
+    guided = run_coding(cfg).summary["topics_guided"]
+    build_report(cfg, run_id="guided", pdf=False)
+    from bs4 import BeautifulSoup
+
+    method = words(BeautifulSoup((cfg.reports_dir / "summary.html").read_text(), "html.parser")
+                   .find("section", id="method"))
+    assert (f"fitted on the {guided['coded_statements']} statements coded by hand ({guided['codes']} codes)"
+            in method), method
+    assert "carried 30% of the clustering space" in method

@@ -74,7 +74,7 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
     h.update(f"{getattr(book, 'name', '')}@{getattr(book, 'version', '')}".encode())
     here = Path(__file__).parent
     h.update(f"semantic={semantic}".encode())
-    for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "data/codebook.yaml", "data/stance.yaml") + (
+    for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "stance_cues.py", "data/codebook.yaml", "data/stance.yaml") + (
             ("semantic.py", "combine.py", "data/examples.yaml", "data/code_training.csv", "data/stance_training.csv",
              "data/stance_combiner.json") if semantic else ()):
         path = here / name
@@ -300,6 +300,8 @@ def run_coding(cfg: Config, *, codebook: str | None = None, topics: bool = True,
         summary["semantic_thresholds"] = f"codebook {getattr(book, 'version', '')}"
     if topics and fitted.settings.get("skipped"):
         summary["topics_skipped"] = fitted.settings["skipped"]
+    if topics and fitted.settings.get("guided_by_human_coding"):
+        summary["topics_guided"] = fitted.settings["guided_by_human_coding"]
     if write:
         from engagement.io import write_tables
 

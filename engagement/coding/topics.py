@@ -212,9 +212,10 @@ def topic_inputs(segments: pd.DataFrame, include_roles=("participant", "responde
     return keep.sort_values("segment_id").reset_index(drop=True)
 
 
-def _cache_key(docs: list[str], cfg: Config, seed_topics) -> str:
+def _cache_key(docs: list[str], cfg: Config, seed_topics, guide=None) -> str:
     payload = json.dumps({"docs": docs, "topics": cfg.topics, "seed": cfg.seed, "seed_topics": seed_topics,
-                          "version": 11}, sort_keys=True, ensure_ascii=False)
+                          "guide": guide.digest() if guide is not None else None, "version": 11},
+                         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -252,13 +253,19 @@ def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | N
         return TopicResult(map_topics_to_themes(empty_t, empty_s, codings), empty_s,
                            {"embedding": cfg.topics.get("embedding"), "n_docs": len(docs), "skipped": reason})
     backend = cfg.topics.get("embedding", "minilm")
-    key = _cache_key(docs, cfg, seed_topics)
+    guide = None
+    if backend == "minilm" and _method(cfg, seed_topics) == "kmeans":
+        from engagement.coding.topic_guide import project_guide
+
+        guide = project_guide(docs_df.drop_duplicates("text", keep="first").reset_index(drop=True), docs_df, cfg,
+                              segments)
+    key = _cache_key(docs, cfg, seed_topics, guide)
     cache = cfg.cache_dir / "topics" / key
     if use_cache and (cache / "topics.parquet").is_file():
         topics = pd.read_parquet(cache / "topics.parquet")
         seg_topics = pd.read_parquet(cache / "segment_topics.parquet")
     else:
-        topics, seg_topics = _fit(docs_df, cfg, backend, seed_topics, segments)
+        topics, seg_topics = _fit(docs_df, cfg, backend, seed_topics, segments, guide)
         if use_cache:
             import shutil
 
@@ -270,7 +277,10 @@ def fit_topics(segments: pd.DataFrame, cfg: Config, *, codings: pd.DataFrame | N
             topics.to_parquet(cache / "topics.parquet", index=False)
             seg_topics.to_parquet(cache / "segment_topics.parquet", index=False)
     topics = map_topics_to_themes(topics, seg_topics, codings)
-    return TopicResult(topics, seg_topics, {"embedding": backend, "cache_key": key, "n_docs": len(docs)})
+    settings = {"embedding": backend, "cache_key": key, "n_docs": len(docs)}
+    if guide is not None:
+        settings["guided_by_human_coding"] = guide.describe()
+    return TopicResult(topics, seg_topics, settings)
 
 
 def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
@@ -285,15 +295,23 @@ def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
 LEMMA_WORDS = {"datum": "data"}
 
 
-def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=None, seed_topics=None):
+def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=None, seed_topics=None,
+                      guide=None, units: list[str] | None = None):
     """Topic of each document and the fitted BERTopic with its labels (one pass, after outliers).
 
     The benchmark calls this on the same embeddings it gives BERTopic's own configurations.
+    ``guide`` (:class:`engagement.coding.topic_guide.Guide`, kmeans only): partition in the space
+    weighted by the researchers' coding; ``units`` are the texts the embeddings read.
     """
     n_topics = choose_k(len(docs)) if _method(cfg, seed_topics) == "kmeans" else None
     model = build_topic_model(cfg, len(docs), emb_model, seed_topics, n_topics=n_topics)
     _silence_bertopic()
-    assigned, _ = model.fit_transform(docs, embeddings=emb)
+    space = emb
+    if guide is not None and _method(cfg, seed_topics) == "kmeans":
+        from engagement.coding.topic_guide import guided_space
+
+        space = guided_space(emb, units or docs, guide, int(cfg.seed))
+    assigned, _ = model.fit_transform(docs, embeddings=space)
     if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
         strategy = "embeddings" if emb_model is not None else "c-tf-idf"
         kwargs = {"embeddings": emb} if strategy == "embeddings" else {}
@@ -305,8 +323,8 @@ def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=N
     return np.asarray(assigned, dtype=int), model
 
 
-def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments: pd.DataFrame | None = None
-         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments: pd.DataFrame | None = None,
+         guide=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit on the distinct sentences, then give every segment its sentence's topic.
 
     Each sentence is embedded as its whole turn (``topics.unit``, default "turn"; see
@@ -340,9 +358,14 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
     emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
     emb_model = topic_embedder() if backend == "minilm" else None
     if sampled:
-        assigned, model = fit_on_sample(docs, emb, unique, cfg, emb_model, int(fit_sample), idx=idx)
+        space = emb
+        if guide is not None:
+            from engagement.coding.topic_guide import guided_space
+
+            space = guided_space(emb, units, guide, int(cfg.seed))
+        assigned, model = fit_on_sample(docs, space, unique, cfg, emb_model, int(fit_sample), idx=idx)
     else:
-        assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics)
+        assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics, guide=guide, units=units)
     assigned = np.asarray(assigned, dtype=int)
     sims = dict(zip(texts, _similarity_to_topic(emb, assigned)))
     topic_of = dict(zip(texts, assigned))

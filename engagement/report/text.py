@@ -267,5 +267,6 @@ def context(a: Analysis, t: dict[str, pd.DataFrame], *, evaluation: dict, outlie
         "words": a.prepare_summary.get("words"),
         "provenance": _records(prov),
         "settings": {"seed": a.cfg.seed, "embedding": a.cfg.topics.get("embedding"),
-                     "topic_method": a.cfg.topics.get("method")},
+                     "topic_method": a.cfg.topics.get("method"),
+                     "guided": a.code_summary.get("topics_guided") or {}},
     }
