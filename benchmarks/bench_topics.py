@@ -21,7 +21,8 @@ not embedding.
 Guided: "ours, guided by half the labels" is ours with the researchers' coding as a guide
 (:mod:`engagement.coding.topic_guide`, what a project with a human coding store gets): the labels
 of one half of the documents (md5 of the text, even) guide the fit; every method is then also
-scored on the other half alone (``AMI_half``), which no guide saw. On FFT the guide reads all of a
+scored on the other half alone (``AMI_half``), which no guide saw. For a fair comparison BERTopic
+gets the same half too, in its own semi-supervised mode (the primary label as UMAP's target). On FFT the guide reads all of a
 comment's labels; on the references all of a segment's codes.
 
 Unit: BERTopic embeds each sentence; ours embeds each sentence as its whole turn (``--unit turn``,
@@ -117,7 +118,7 @@ def _umap(seed: int):
     return UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
 
 
-def bertopic_defaults(docs, emb, sentence_model, seed):
+def bertopic_defaults(docs, emb, sentence_model, seed, frame=None):
     from bertopic import BERTopic
 
     model = BERTopic(embedding_model=sentence_model, umap_model=_umap(seed))
@@ -125,19 +126,29 @@ def bertopic_defaults(docs, emb, sentence_model, seed):
     return np.asarray(topics), model
 
 
-def bertopic_tuned(docs, emb, sentence_model, seed):
+def bertopic_tuned(docs, emb, sentence_model, seed, frame=None, y=None):
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from sklearn.feature_extraction.text import CountVectorizer
 
     model = BERTopic(embedding_model=sentence_model, umap_model=_umap(seed), min_topic_size=5,
                      vectorizer_model=CountVectorizer(stop_words="english"), representation_model=KeyBERTInspired())
-    topics, _ = model.fit_transform(docs, embeddings=emb)
+    topics, _ = model.fit_transform(docs, embeddings=emb, y=y)
     if (np.asarray(topics) == -1).any():
         topics = model.reduce_outliers(docs, topics)
         model.update_topics(docs, topics=topics, vectorizer_model=CountVectorizer(stop_words="english"),
                             representation_model=KeyBERTInspired())
     return np.asarray(topics), model
+
+
+def bertopic_semi_supervised(docs, emb, sentence_model, seed, frame=None):
+    """Tuned BERTopic given the same half of the labels as ours guided: its semi-supervised mode
+    (the primary label of half 0 as UMAP's target, -1 for every other document)."""
+    half = halves(frame["text"])
+    known = frame["label"].notna().to_numpy() & (half == 0)
+    classes = {c: i for i, c in enumerate(sorted(frame["label"][known].unique()))}
+    y = [classes[c] if k else -1 for c, k in zip(frame["label"], known)]
+    return bertopic_tuned(docs, emb, sentence_model, seed, y=y)
 
 
 def _ours(method: str, guided: bool = False):
@@ -157,6 +168,7 @@ def _ours(method: str, guided: bool = False):
 
 
 METHODS = {"BERTopic defaults": bertopic_defaults, "BERTopic tuned": bertopic_tuned, "ours": _ours("kmeans"),
+           "BERTopic tuned, semi-supervised by half": bertopic_semi_supervised,
            "ours, guided by half the labels": _ours("kmeans", guided=True)}
 
 
@@ -167,10 +179,7 @@ def score(name: str, dataset: str, docs: pd.DataFrame, emb: np.ndarray, sentence
     start = time.perf_counter()
     ours = name.startswith("ours")
     vectors = unit_emb if ours and unit_emb is not None else emb
-    if ours:
-        topics, model = METHODS[name](docs["text"].tolist(), vectors, sentence_model, seed, frame=docs)
-    else:
-        topics, model = METHODS[name](docs["text"].tolist(), vectors, sentence_model, seed)
+    topics, model = METHODS[name](docs["text"].tolist(), vectors, sentence_model, seed, frame=docs)
     seconds = time.perf_counter() - start
     mask = docs["label"].notna().to_numpy()
     unseen = mask & (halves(docs["text"]) == 1)
@@ -194,7 +203,7 @@ def main() -> None:
     parser.add_argument("--unit", choices=["turn", "sentence", "turn-mean"], default="turn",
                         help="what ours embeds on the transcripts (FFT comments are one turn each); "
                              "turn-mean: the word-weighted mean of the turn's sentence vectors")
-    parser.add_argument("--methods", default="", help="comma-separated subset of the methods (default: all)")
+    parser.add_argument("--methods", default="", help="';'-separated subset of the methods (default: all)")
     parser.add_argument("--seeds", type=int, default=3,
                         help="fit every method with this many seeds and report the means (KMeans and UMAP "
                              "vary with the seed as much as methods differ on a few hundred documents)")
@@ -216,7 +225,7 @@ def main() -> None:
 
             unit_emb = pooled_vectors(docs["parts"].tolist(), lambda texts: embed_minilm(texts, args.cache))
         for name in METHODS:
-            if args.methods and name not in args.methods.split(","):
+            if args.methods and name not in args.methods.split(";"):
                 continue
             for seed in range(SEED, SEED + args.seeds):
                 row, labels = score(name, dataset, docs, emb, sentence_model, unit_emb, seed)

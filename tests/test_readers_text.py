@@ -167,6 +167,8 @@ def test_parse_timestamp(value: str, seconds: float) -> None:
     ("Sarah", "weak"), ("Sarah Jenkins", "weak"), ("Mary-Ann O'Neil", "weak"), ("Ana de Souza", "weak"),
     ("Note", None), ("NOTE", None), ("Well", None), ("The thing is", None), ("The Thing", None),
     ("he said", None), ("One Two Three Four Five", None),
+    ("Attendee 4", "strong"), ("Guest 2", "strong"), ("Panellist 3", "strong"), ("Carer #2", "strong"),
+    ("Service User 1", "strong"), ("Question 3", None), ("Scenario 2", None), ("Section 4", None),
 ])
 def test_label_strength(label: str, strength: str | None) -> None:
     assert label_strength(label) == strength
@@ -301,6 +303,15 @@ def test_titles_resolve_to_one_speaker_only_when_the_reader_can_tell(tmp_path: P
 def test_committee_label_seen_once_opens_a_turn(tmp_path: Path, line: str, speaker: str, affiliation: str) -> None:
     result = _read(tmp_path, f"Facilitator: Welcome.\n{line}\n")
     assert [(t.speaker, t.affiliation, t.source_line) for t in result.turns][1] == (speaker, affiliation, 2)
+
+
+def test_numbered_attendees_are_speakers_and_numbered_headings_are_not(tmp_path: Path) -> None:
+    """Transcribers number the people they cannot name; a focus-group guide numbers its scenarios."""
+    result = _read(tmp_path, "[00:00:04] Moderator: Let's start.\n[00:00:19] Attendee 1: Do we say our names?\n"
+                             "[00:00:22] Moderator: No need. Here is the first card.\nScenario 2: your GP shares your notes.\n"
+                             "[00:00:40] Attendee 2: I'd want to be asked first.\n[00:00:51] Guest 3: Same.\n")
+    assert [t.speaker for t in result.turns] == ["Moderator", "Attendee 1", "Moderator", "Attendee 2", "Guest 3"]
+    assert result.turns[2].text.endswith("Scenario 2: your GP shares your notes.")
 
 
 @pytest.mark.parametrize("false_friend", [

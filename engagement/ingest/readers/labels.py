@@ -58,12 +58,22 @@ ROLE_WORDS = re.compile(
     r"chair(?:man|woman|person)?|convenor|convener|speaker|clerk|presiding\s+officer|minister|secretary|"
     r"mayor|witness|member)|interviewee|respondent|participant|"
     r"note[- ]?taker|observer|host|person|voice|caller|(?:unknown|unidentified|other)(?: speaker)?|"
+    r"attendee|delegate|guest|panell?ist|contributor|patient|carer|resident|client|(?:service\s+)?user|"
+    r"volunteer|member of (?:the )?public|"
     r"all|group|everyone|audience|several|multiple(?: speakers)?|male|female|man|woman)"
     r"(?:\s*#?\d{1,3}|\s+[A-Z])?$",
     re.IGNORECASE,
 )
 """Role labels, numbered or lettered ("Facilitator", "Participant 3", "Speaker B", "The Chair")."""
 _CODE_LABEL = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|[QAIRPFM])$")     # P3, R12, P03, Q, A, I, R
+_NUMBERED = re.compile(r"^(?P<word>[A-Z][a-z]{2,})\s*#?\d{1,3}$")    # "Attendee 4", "Panelist 2", "Mum 1"
+NUMBERED_NOT = frozenset("""
+question section part table figure page chapter slide round item exercise activity task scenario step option
+point level phase stage room line box appendix annex case story vignette card prompt statement paragraph
+clause rule figure chart graph image photo picture exhibit tab sheet column row table version draft issue
+number no act article schedule verse psalm song track video clip minute hour
+""".split())
+"""First words of numbered headings ("Question 3:", "Scenario 2:"): never a numbered speaker."""
 
 TITLES = frozenset("""
 dr mr mrs ms miss mx prof professor cllr councillor alderman sir dame lord lady baroness baron viscount
@@ -188,7 +198,7 @@ def label_strength(label: str) -> str | None:
     tokens = name.split(" ")
     if not name or len(tokens) > 4 or len(name) > 40:
         return None
-    if ROLE_WORDS.match(name) or _CODE_LABEL.match(name):
+    if ROLE_WORDS.match(name) or _CODE_LABEL.match(name) or _numbered(name):
         return "strong"
     low = [t.casefold() for t in tokens]
     if name.casefold() in NOT_LABELS or low[0] in NOT_LABELS or low[0] in _NOT_FIRST:
@@ -204,10 +214,22 @@ def label_strength(label: str) -> str | None:
     return "weak"
 
 
+def _numbered(name: str) -> bool:
+    """A word and a number, as transcribers number the people they cannot name ("Attendee 4", "Guest 2").
+
+    Numbered headings ("Question 3", "Scenario 2": :data:`NUMBERED_NOT`) and prose openers are not.
+    """
+    m = _NUMBERED.match(name)
+    if not m:
+        return False
+    word = m["word"].casefold()
+    return word not in NUMBERED_NOT and word not in NOT_LABELS and word not in _NOT_FIRST
+
+
 def is_role_label(label: str) -> bool:
-    """True for labels that name a role or a code, not a person ("Facilitator", "P3", "Mr Speaker")."""
+    """True for labels that name a role or a code, not a person ("Facilitator", "P3", "Mr Speaker", "Guest 2")."""
     name = split_title(split_affiliation(label)[0])[1]
-    return bool(ROLE_WORDS.match(name) or _CODE_LABEL.match(name))
+    return bool(ROLE_WORDS.match(name) or _CODE_LABEL.match(name) or _numbered(name))
 
 
 def _unmark(line: str) -> str | None:
