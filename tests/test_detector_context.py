@@ -361,3 +361,29 @@ def test_one_word_answers_and_lists_of_streets_stay(det, text):
 
 def test_a_one_word_typo_is_no_name(det):
     assert redacted(det, "Theropy.") == "Theropy."
+
+
+# ---- how people name themselves and others in passing (names the rules were not written from)
+@pytest.mark.parametrize("text, name", [
+    ("Yeah, carry on. Oluwaseun, that's me, if you need it for the tape.", "Oluwaseun"),
+    ("Hello? Yes, Tamsin here. Sorry, the line's bad.", "Tamsin"),
+    ("Morwenna speaking, go ahead.", "Morwenna"),
+    ("I'm Zbigniew, I've lived here thirty years.", "Zbigniew"),
+    ("It's Ifeoma, by the way, in case the sheet's wrong.", "Ifeoma"),
+    ("My eldest is called Cormac and he's a paramedic.", "Cormac"),
+    ("She's called Nuala, the one on the front desk.", "Nuala"),
+    ("then a district nurse called Ebenezer came out twice", "Ebenezer"),
+    ("Our postman, Fintan, knows more about the street than the council.", "Fintan"),
+    ("My old boss, Dervla, got her records sent to the wrong practice.", "Dervla"),
+])
+def test_names_said_in_passing_and_self_introductions_are_replaced(ner_det, text, name):
+    out = redacted(ner_det, text)
+    assert name not in out and "[PERSON_" in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "I'm Polish, me, so the forms confuse me.", "It's Tuesday, by the way, not Monday.", "Right here, that's where.",
+    "Yes, that's me all over.", "It's called Patients Know Best, the app.", "A place called Hunstanton, near us.",
+])
+def test_words_in_the_same_shapes_that_are_not_names_stay(ner_det, text):
+    assert redacted(ner_det, text) == text

@@ -97,13 +97,22 @@ RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\
                          # a familiar epithet between them: "our neighbour, old Thaddeus", "my cousin, little Ria"
                          r"(?:(?i:old|young|little|big|poor|dear)[ \t]+)?"
                          rf"(?P<name>{NAME_SEQ})")
-CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(PERSON_NOUNS)})s?[ \t]+(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
+CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(tuple(PERSON_NOUNS) + tuple(RELATIONS))})s?[ \t]+(?:(?:is|was|were|{APOS}s)[ \t]+)?"
+                       rf"(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
                        rf"|(?:my|his|her|their|your)[ \t]+name(?:{APOS}s|[ \t]+is|[ \t]+was)|call[ \t]+me"
                        rf"|(?:call|calls|called|calling)[ \t]+(?:him|her|them)"
+                       rf"|\b(?:he|she)(?:{APOS}s|[ \t]+is|[ \t]+was)[ \t]+(?:called|named)"
                        rf"|I{APOS}m[ \t]+called|goes[ \t]+by))[ \t]+(?P<name>{NAME_SEQ})")
 INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s|is[ \t]+that|is[ \t]+this|"
                       rf"speaking[ \t]+(?:to|with)))[ \t]+(?P<name>{NAME_TOKEN})"
                       r"(?=[ \t]*(?:[,.;?]|(?i:and|from|here|ringing|calling|speaking)\b|$))")
+#: The speaker names themself after the name: "Ambrose here.", "Hyacinth, that's me", "Femi speaking."
+SELF_RE = re.compile(rf"(?:^|(?<=[.!?:]\s)|(?<=[.!?]\s\s)|(?<=,\s))(?P<name>{NAME_TOKEN})"
+                     rf"(?=[ \t]+(?i:here)[ \t]*(?:[.,!;]|$|(?i:from|speaking)\b)|[ \t]*,?[ \t]+(?i:that{APOS}s[ \t]+me)\b"
+                     r"|[ \t]+(?i:speaking)[ \t]*(?:[.,!;]|$))")
+#: "our postman, Fintan, knows", "my old boss, Dervla.": a name in apposition after anyone's noun.
+OWNED_APPOSITION_RE = re.compile(r"(?i:\b(?:my|our|his|her|their|your)[ \t]+(?:[a-z-]+[ \t]+){0,2}[a-z-]+)[ \t]*,[ \t]+"
+                                 rf"(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[,.;!?]|$|(?i:and|who|was|is)\b))")
 #: "Margaret, my wife,": a name in apposition to a relation.
 APPOSITION_RE = re.compile(rf"(?P<name>{NAME_SEQ})[ \t]*,[ \t]*(?i:my|his|her|our|their|the)[ \t]+(?:[\w-]+[ \t]+)?"
                            rf"(?i:{_alt(RELATIONS)})\b")
@@ -276,7 +285,8 @@ class NameRules:
         lovely" at the start of a sentence, where "Food was lovely" is as likely).
         """
         rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
-                 (INTRO_RE, "context", False), (APPOSITION_RE, "context", False), (OWNED_RE, "context", False),
+                 (INTRO_RE, "context", False), (SELF_RE, "context", False), (APPOSITION_RE, "context", False),
+                 (OWNED_RE, "context", False), (OWNED_APPOSITION_RE, "context", None),
                  (VOCATIVE_RES[0], "context", True), *((p, "context", False) for p in VOCATIVE_RES[1:]),
                  (SPEECH_RE, "context", False), (LIST_RE, "list", None), (WITH_SELF_RE, "list", None),
                  (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))

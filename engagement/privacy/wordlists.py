@@ -87,7 +87,11 @@ PERSON_NOUNS = ("lady", "man", "woman", "guy", "girl", "boy", "bloke", "chap", "
                 "gentleman", "nurse", "doctor", "consultant", "surgeon", "receptionist", "midwife", "someone",
                 "somebody", "person", "friend", "neighbour", "carer", "worker", "manager", "officer", "paramedic",
                 "pharmacist", "physio", "therapist", "counsellor", "psychiatrist", "psychologist", "specialist",
-                "registrar", "gp", "student", "patient", "child", "kid", "baby", "son", "daughter", "dog")
+                "registrar", "gp", "student", "patient", "child", "kid", "baby", "son", "daughter", "dog",
+                "visitor", "health visitor", "dentist", "optician", "volunteer", "assistant", "secretary", "clerk",
+                "driver", "cleaner", "porter", "chaplain", "advisor", "adviser", "coordinator", "practitioner",
+                "technician", "radiographer", "phlebotomist", "dietitian", "podiatrist", "teacher", "colleague",
+                "mate", "pal", "lodger", "landlord", "landlady", "partner", "sister", "brother", "cousin")
 
 #: Verbs after a name that make a capitalised token a person ("Derek said", "Bill came round").
 SPEECH_VERBS = ("said", "says", "told", "tells", "asked", "asks", "mentioned", "mentions", "thinks", "thought",
