@@ -487,3 +487,20 @@ def test_the_report_embeds_what_people_said_and_never_a_facilitators_question(mo
     got = loader.segment_embeddings(segs, cfg)
     assert set(got) == {"S2", "S3"}
     assert "What would worry you about sharing it?" not in seen
+
+
+SINGLED_OUT = "Being the only Sami interpreter at the fish factory, everyone would know it was me talking"
+
+
+def test_a_sentence_that_singles_its_speaker_out_is_never_quoted_nor_shown_as_context():
+    """'The only X at Y' names nobody, so de-identification keeps it; the report must not print it."""
+    segs, codes, emb = build({"Essex": ESSEX})
+    segs.loc[segs["segment_id"] == "ESX-FG1-P1-S0", "text"] = (
+        "I'm the only night porter at the cottage hospital, so they'd know my records from anyone's.")
+    q = quotes_for(exemplar_quotes(segs, codes, emb, per_cell=7, min_cell=5), "Essex")
+    assert not q.empty and "ESX-FG1-P1-S0" not in set(q["segment_id"])
+    extra = {"ESX-FG1-P1": [(SINGLED_OUT, "trust", "support"),
+                            ("Mind you I do trust the practice nurse who has known me for years", "trust", "support")]}
+    segs, codes, stance, emb = corpus(extra)
+    q = stance_quotes(segs, codes, emb, stance, theme="trust", stance_label="support", per_cell=10, min_cell=5)
+    assert not q.empty and not q["display"].str.contains("Sami interpreter").any()

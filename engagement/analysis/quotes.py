@@ -8,7 +8,8 @@ theme x region cell with fewer than ``min_cell`` participants yields no quotes a
 
 Only a complete statement is a candidate (:func:`is_statement`): not a question put to the
 group, not turn-taking or meta-talk, at least ``min_words`` words of content, not mostly
-placeholders, not broken off. Each quote carries at most one sentence of context either side,
+placeholders, not broken off, and not singling its speaker out (:func:`singles_out`: "the only
+district nurse covering ...", which no de-identification can see), in the quote or its context. Each quote carries at most one sentence of context either side,
 taken only from the same participant's same turn (same session, turn_index and participant, in
 start_char order), so nobody else's words are attributed to them; a backchannel or turn-taking
 neighbour is left out, and beside a stance-filtered quote only a neighbour of the same stance
@@ -144,6 +145,29 @@ def is_meta_talk(text: str) -> bool:
     return bool(_META.search(_norm_apostrophes(text).strip()))
 
 
+#: Someone singled out by being the only one of their kind somewhere: "the only district nurse
+#: covering two villages", "I'm the sole Polish speaker at the depot", "the last remaining GP in town",
+#: "the first woman to drive the cranes at the port". De-identification cannot see these (every word
+#: is ordinary); the quotes never use them.
+_SINGLES_OUT = re.compile(
+    r"\b(?:the|only)\s+(?:only|sole|one and only|last remaining|last|first|one)\s+"
+    r"(?:(?!(?:one|thing|time|way|reason|problem|issue|option|place|point|question|answer|choice|day|week|year)\b)"
+    r"[\w'-]+\s+){1,6}?(?:in|at|on|for|covering|round|around|across|within|serving|who|to|from|working|driving|doing)\b",
+    re.IGNORECASE)
+
+
+def singles_out(text: str) -> bool:
+    """Does the sentence single someone out as the only one of their kind somewhere?
+
+    Example:
+        >>> singles_out("I'm the only night porter at the little hospital on the coast.")
+        True
+        >>> singles_out("I was the only one in the waiting room, and it still took an hour.")
+        False
+    """
+    return bool(_SINGLES_OUT.search(_norm_apostrophes(text)))
+
+
 def is_statement(text: str, *, min_words: int = 8, max_placeholder_share: float = 0.25) -> bool:
     """Whether a sentence can stand alone as a quote.
 
@@ -161,7 +185,7 @@ def is_statement(text: str, *, min_words: int = 8, max_placeholder_share: float 
     placeholders = len(_PLACEHOLDER.findall(text))
     if placeholders > max_placeholder_share * (placeholders + len(_words(text))):
         return False
-    if _INTERRUPTED.search(text):
+    if _INTERRUPTED.search(text) or singles_out(text):
         return False
     return not (is_question(text) or is_meta_talk(text))
 
@@ -236,8 +260,8 @@ class _Picker:
             return ""  # a concern sentence never sits beside a support quote
         text = self.text.get(other, "")
         # a backchannel ("Exactly.") or turn-taking beside a quote adds nothing a reader needs
-        if content_words(text) < _MIN_CONTEXT_WORDS or is_meta_talk(text):
-            return ""
+        if content_words(text) < _MIN_CONTEXT_WORDS or is_meta_talk(text) or singles_out(text):
+            return ""   # nor a sentence that singles its speaker out
         return text
 
     def pick(self, part: pd.DataFrame, n: int, *, avoid_segments=frozenset(), avoid_people=frozenset()) -> list[dict]:
