@@ -150,9 +150,11 @@ def is_meta_talk(text: str) -> bool:
 #: "the first woman to drive the cranes at the port". De-identification cannot see these (every word
 #: is ordinary); the quotes never use them.
 _SINGLES_OUT = re.compile(
-    r"\b(?:the|only)\s+(?:only|sole|one and only|last remaining|last|first|one)\s+"
-    r"(?:(?!(?:one|thing|time|way|reason|problem|issue|option|place|point|question|answer|choice|day|week|year)\b)"
-    r"[\w'-]+\s+){1,6}?(?:in|at|on|for|covering|round|around|across|within|serving|who|to|from|working|driving|doing)\b",
+    r"\b(?:the|only)\s+(?:only|sole|one and only|last remaining|first)\s+"
+    r"(?!(?:one|ones|person|people|thing|things|bit|part|time|times|way|reason|problem|issue|option|place|point|"
+    r"question|answer|choice|day|week|year|saving|good|bad|real|other|step|worry|concern)\b)"
+    r"(?:(?!(?:is|was|are|were|has|have|had|i|you|we|they|he|she|it|that|which)\b)[\w'-]+\s+){1,6}?"
+    r"(?:in|at|on|for|covering|round|around|across|within|serving|who|to|from|working|driving|doing)\b",
     re.IGNORECASE)
 
 
