@@ -46,11 +46,13 @@ Rahul: Being told who looked at my record and when.
 """
 
 SURVEY = [
-    ["Response ID", "Submitted", "Which area do you live in?", "What worries you about sharing your records?"],
-    ["R001", "2026-03-02", "essex", "That it ends up with insurance companies and I pay more."],
-    ["R002", "2026-03-02", "Suffolk", "Nothing really, I think it helps the doctors."],
-    ["R003", "2026-03-03", "NORFOLK", "Hackers. The NHS computers are ancient."],
-    ["R004", "2026-03-04", "Peterborough", "My mental health history being seen by the receptionist."],
+    ["Response ID", "Submitted", "Which area do you live in?", "What worries you about sharing your records?",
+     "Anything else you would like to tell us?", "Have you used the NHS App?"],
+    ["R001", "2026-03-02", "essex", "That it ends up with insurance companies and I pay more.", "", "Yes"],
+    ["R002", "2026-03-02", "Suffolk", "Nothing really, I think it helps the doctors.", "Thank you for asking us.", "No"],
+    ["R003", "2026-03-03", "NORFOLK", "Hackers. The NHS computers are ancient.", "", "Yes"],
+    ["R004", "2026-03-04", "Peterborough", "My mental health history being seen by the receptionist.",
+     "My daughter had to tell her story four times at the hospital.", "Don't know"],
 ]
 
 
@@ -92,8 +94,10 @@ def test_init_drafts_a_session_per_readable_file_and_lists_what_it_could_not_rea
     assert interview["region"].startswith("TODO(") and interview["date"].startswith("TODO(")
     survey = sessions.loc["transcripts/online survey export.csv"]
     assert survey["kind"] == "survey"
+    # every free-text question is read; a yes/no question is not free text
     assert (survey["respondent_column"], survey["text_column"], survey["region_column"]) == (
-        "Response ID", "What worries you about sharing your records?", "Which area do you live in?")
+        "Response ID", "What worries you about sharing your records? | Anything else you would like to tell us?",
+        "Which area do you live in?")
     assert "left out (cannot read): consent forms.pdf" in out
     assert (root / "engagement.yaml").is_file()
     assert load_config(root / "engagement.yaml").raw_dir == root / "raw"

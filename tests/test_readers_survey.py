@@ -139,3 +139,27 @@ def test_reads_the_real_fft_comments() -> None:
     assert {t.meta["region"] for t in result.turns} == {"NEAS", "NHFT"}
     assert result.turns[0].source_line == 2 and result.turns[-1].source_line == 7407
     assert len({t.speaker for t in result.turns}) == len(result.turns)
+
+
+WIDE = ("Response ID,Start time,Completion time,Your area,What worries you about sharing your records?,"
+        "\"What would make you more comfortable, if anything?\"\n"
+        "A1,03/02/2026 09:01,03/02/2026 09:09,Essex,Insurers getting hold of it and my premiums going up.,"
+        "Being asked first every time.\n"
+        "A2,03/02/2026 10:15,03/02/2026 10:20,Norfolk,,Knowing who looked at my notes and when.\n"
+        "A3,04/02/2026 11:00,04/02/2026 11:02,Suffolk,,\n")
+
+
+def test_a_wide_export_gives_one_turn_per_answer_with_its_question(tmp_path: Path) -> None:
+    """One column per free-text question (SmartSurvey, Microsoft Forms): every answer counts, none is dropped."""
+    target = tmp_path / "forms export.csv"
+    target.write_text(WIDE, encoding="utf-8")
+    q1, q2 = "What worries you about sharing your records?", "What would make you more comfortable, if anything?"
+    result = read_file(target, survey_columns={"respondent": "Response ID", "region": "Your area",
+                                               "text": f"{q1} | {q2}"})
+    assert [(t.speaker, t.meta["question"], t.source_line) for t in result.turns] == [
+        ("A1", q1, 2), ("A1", q2, 2), ("A2", q2, 3)]
+    assert result.turns[2].text == "Knowing who looked at my notes and when."
+    assert any("row 4" in n for n in result.notes), result.notes      # A3 answered nothing
+    _raises(target, {"respondent": "Response ID", "text": f"{q1} | Nope"}, "survey column 'Nope' \\(text\\) not found")
+    _raises(target, {"respondent": "Response ID", "text": f"{q1} | {q2}", "question": "Your area"},
+            "several text columns and a question column")

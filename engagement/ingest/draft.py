@@ -122,6 +122,16 @@ def guess_roles(turns) -> dict[str, tuple[str, bool]]:
     return roles
 
 
+def _prose_column(values: pd.Series) -> bool:
+    """Answers in words: at least 4 words on average, mostly not dates, times or numbers, mostly distinct."""
+    v = values.dropna().astype(str).str.strip()
+    v = v[v != ""]
+    if len(v) < 2:
+        return False
+    stamp = v.str.fullmatch(r"[\d\s:/.,+\-TZ]+|(?i:yes|no|n/?a|none|don'?t know)")
+    return bool(v.str.split().str.len().mean() >= 4 and stamp.mean() < 0.5 and v.nunique() / len(v) > 0.5)
+
+
 def _survey_columns(path: Path, regions: list[str]) -> dict[str, str] | None:
     """Guess respondent, text and region columns of a survey export from its header and values."""
     try:
@@ -149,8 +159,11 @@ def _survey_columns(path: Path, regions: list[str]) -> dict[str, str] | None:
     free = [c for c in table.columns if str(c) not in cols.values()]
     if not free:
         return None
-    # the free-text answer is the column with the longest answers
-    cols["text"] = str(max(free, key=lambda c: table[c].dropna().str.len().mean() if table[c].notna().any() else 0))
+    # the free-text answers: every column whose answers read as prose (a wide export has one per question);
+    # when none does, the column with the longest answers
+    prose = [c for c in free if _prose_column(table[c])]
+    longest = max(free, key=lambda c: table[c].dropna().str.len().mean() if table[c].notna().any() else 0)
+    cols["text"] = " | ".join(str(c) for c in (prose or [longest]) if "|" not in str(c)) or str(longest)
     if "respondent" not in cols:
         return None
     return cols

@@ -3,8 +3,10 @@
 The caller names the columns (``survey_columns``): ``respondent`` and ``text`` are
 required, ``region``, ``date`` and ``question`` optional. Each row with an answer becomes
 a :class:`RawTurn` whose speaker is the respondent id and whose ``meta`` holds the optional
-fields; ``source_line`` is the row number with the header as row 1 (the row a spreadsheet
-shows). Values are kept as written: dates are not parsed, ids are not renumbered.
+fields. A wide export, one column per free-text question, names them all in ``text``
+separated by ``|`` (``text_column: Q1 ... | Q2 ...``): every answer becomes its own turn, its
+question the column's header. ``source_line`` is the row number with the header as row 1 (the
+row a spreadsheet shows). Values are kept as written: dates are not parsed, ids are not renumbered.
 """
 
 from __future__ import annotations
@@ -36,17 +38,32 @@ def _check_keys(columns: dict | None, path: str | Path) -> dict[str, str]:
     return {k: str(v) for k, v in columns.items() if v}
 
 
+def text_columns(spec: str) -> list[str]:
+    """The free-text columns a ``text`` setting names: one, or several separated by ``|``."""
+    return [name.strip() for name in str(spec).split("|") if name.strip()]
+
+
 def _resolve(header: Sequence[str], columns: dict[str, str], path: str | Path) -> dict[str, int]:
-    """Index of each named column: exact match first, then ignoring case and surrounding space."""
+    """Index of each named column: exact match first, then ignoring case and surrounding space.
+
+    The text columns come back as ``text``, ``text#1``, ``text#2``... in the order named.
+    """
     exact = {name: i for i, name in reversed(list(enumerate(header)))}
     loose = {name.strip().casefold(): i for i, name in reversed(list(enumerate(header)))}
+    texts = text_columns(columns["text"])
+    if len(texts) > 1 and columns.get("question"):
+        raise InputError("survey_columns name several text columns and a question column: a wide export has one "
+                         "column per question (name them all in text, separated by '|'), a long one a question "
+                         "column and one text column", path=path)
+    wanted = [(k, v) for k, v in columns.items() if k != "text"]
+    wanted += [("text" if j == 0 else f"text#{j}", name) for j, name in enumerate(texts)]
     found: dict[str, int] = {}
-    for key, name in columns.items():
+    for key, name in wanted:
         i = exact.get(name, loose.get(name.strip().casefold()))
         if i is None:
             available = ", ".join(h for h in header if h) or "(none)"
-            raise InputError(f"survey column '{name}' ({key}) not found; available columns: {available}",
-                             path=path, line=1)
+            raise InputError(f"survey column '{name}' ({key.split('#')[0]}) not found; available columns: "
+                             f"{available}", path=path, line=1)
         found[key] = i
     return found
 
@@ -54,6 +71,8 @@ def _resolve(header: Sequence[str], columns: dict[str, str], path: str | Path) -
 def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any]]], columns: dict[str, str],
                    path: str | Path, fmt: str, encoding: str) -> ReadResult:
     index = _resolve(header, columns, path)
+    text_keys = [k for k in index if k == "text" or k.startswith("text#")]
+    wide = len(text_keys) > 1
     turns: list[RawTurn] = []
     empty: list[int] = []
     blank_rows = 0
@@ -63,12 +82,15 @@ def _rows_to_turns(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any
             blank_rows += 1
             continue
         get = (lambda key: values[index[key]] if index[key] < len(values) else "")
-        text = get("text")
-        if not text:
+        answers = [(key, get(key)) for key in text_keys if get(key)]
+        if not answers:
             empty.append(row_no)
             continue
         meta = {key: get(key) or None for key in OPTIONAL if key in index}
-        turns.append(RawTurn(speaker=get("respondent"), text=text, source_line=row_no, meta=meta))
+        for key, text in answers:
+            if wide:
+                meta = {**meta, "question": header[index[key]].strip()}
+            turns.append(RawTurn(speaker=get("respondent"), text=text, source_line=row_no, meta=meta))
     notes = []
     if empty:
         notes.append(f"skipped {len(empty)} row(s) with an empty answer (first: row {empty[0]})")
