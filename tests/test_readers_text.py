@@ -383,3 +383,15 @@ def test_an_unlabelled_transcript_says_how_it_was_read_and_how_to_force_a_format
 ])
 def test_label_strength_of_committee_labels_and_names(label: str, strength: str | None) -> None:
     assert label_strength(label) == strength
+
+
+def test_a_header_naming_the_facilitator_is_not_a_turn(tmp_path: Path) -> None:
+    """'Facilitator: <a name>' above the talk is the transcript's header; 'Facilitator: Good morning' is talk."""
+    result = _read(tmp_path, "Focus group, Thetford library\nFacilitator: Oyelaran Adebisi-Hart\n"
+                             "Note taker: M. Kowalczyk and Tam Huynh\nFacilitator: Good Morning Everyone.\n"
+                             "P1: Morning.\nFacilitator: Right, records.\nP2: Jane Smith.\n")
+    assert [(t.speaker, t.text) for t in result.turns] == [
+        ("Facilitator", "Good Morning Everyone."), ("P1", "Morning."), ("Facilitator", "Right, records."),
+        ("P2", "Jane Smith.")]
+    assert any("read as the header" in n and "'Note taker:' (line 3)" in n for n in result.notes), result.notes
+    assert not any("Adebisi-Hart" in t.text for t in result.turns)

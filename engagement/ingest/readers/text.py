@@ -31,6 +31,25 @@ class _Turn:
     paragraphs: list[str] = field(default_factory=list)
 
 
+_NAME_PART = re.compile(r"(?:[A-Z][A-Za-z'’-]*\.?|and|&|de|van|von|der|da|di|le|la|al|el)$")
+_NOT_NAMES = frozenset("""good morning afternoon evening hello hi hiya welcome thanks thank right okay ok so yes no well
+everyone all everybody folks great lovely brilliant sorry one two three ready""".split())
+
+
+def _header_line(turn) -> bool:
+    """"Facilitator: Helen Baxter", "Note taker: J. Ruiz and Tom Hill": a transcript's header, not a turn.
+
+    Only a role word ("Facilitator", "Note taker"; not a code such as "P1") with a single paragraph holding nothing but two or
+    more name words (capitalised, initials, particles, "and") counts, and only before the talk starts.
+    """
+    if not ROLE_WORDS.match(turn.speaker) or len(turn.paragraphs) != 1:
+        return False
+    words = turn.paragraphs[0].strip().rstrip(".").replace(",", " ").split()
+    capitals = [w for w in words if w[:1].isupper()]
+    return (2 <= len(capitals) <= 8 and all(_NAME_PART.match(w) for w in words)
+            and not any(w.casefold().strip(".") in _NOT_NAMES for w in words))
+
+
 def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
                 strong: Iterable[str] = (), unit: str = "line") -> tuple[list[RawTurn], list[str]]:
     """Turn numbered lines into speaker turns (the core of the text, Otter and docx readers).
@@ -69,7 +88,14 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
             turns[-1].paragraphs.append(text)
         else:
             preamble.append(n)
+    header = 0
+    while header < len(turns) and _header_line(turns[header]):
+        header += 1
     notes: list[str] = []
+    if header:
+        shown = ", ".join(f"'{t.speaker}:' ({unit} {t.line})" for t in turns[:header])
+        notes.append(f"read as the header, not turns (a role and only a name before the talk starts): {shown}")
+        turns = turns[header:]
     if preamble:
         notes.append(f"skipped {len(preamble)} {unit}(s) before the first speaker label "
                      f"({unit}s {preamble[0]}-{preamble[-1]})")
