@@ -162,3 +162,20 @@ def test_regions_and_dates_are_guessed_from_towns_file_names_and_the_opening_wor
     assert guess_date(Path("Interview - Lowestoft - 11.03.26.txt")) == "2026-03-11"
     assert guess_date(Path("GMT20260305-183014_Recording.vtt")) == "2026-03-05"
     assert guess_date(Path("fg 7.txt")) is None
+
+
+def test_the_guessed_facilitator_opens_and_leads_not_the_participant_with_a_run_of_questions():
+    from engagement.ingest.draft import guess_roles
+    from engagement.ingest.readers.base import RawTurn
+
+    said = [("Ruth Adair", "Welcome, thanks for coming. What comes to mind when you hear health data?"),
+            ("Femi Cole", "Research, mostly."), ("Ruth Adair", "Anything else?"),
+            ("Dana Pryce", "Who sees it? Who decides?"), ("Ruth Adair", "Good questions. Femi?"),
+            ("Femi Cole", "I'd want to know who."), ("Dana Pryce", "Would they tell us?"),
+            ("Ruth Adair", "Let's come back to that one.")]
+    turns = [RawTurn(speaker=s, text=t, source_line=i + 1) for i, (s, t) in enumerate(said)]
+    assert guess_roles(turns)["Ruth Adair"] == ("facilitator", False)
+    assert guess_roles(turns)["Dana Pryce"][0] == "participant"
+    bracketed = [RawTurn(speaker="JB", text="Tell me more.", source_line=1, affiliation="(facilitator)"),
+                 RawTurn(speaker="Participant A", text="Why?", source_line=2)]
+    assert guess_roles(bracketed)["JB"] == ("facilitator", True)

@@ -109,14 +109,23 @@ def guess_date(rel: Path) -> str | None:
 
 
 def guess_roles(turns) -> dict[str, tuple[str, bool]]:
-    """Speaker label -> (role, sure). Sure when the label names the job; else the top question-asker."""
+    """Speaker label -> (role, sure).
+
+    Sure when the label or its bracket names the job ("Interviewer", "JB (facilitator)"). Otherwise
+    whoever runs the session is guessed: the most turns that end on a question, one more for
+    opening the session and one more for speaking most often (a facilitator speaks between
+    everyone else), so one participant's run of questions does not outweigh the person asking them.
+    """
     labels = Counter(t.speaker for t in turns if t.speaker)
-    questions = Counter(t.speaker for t in turns if t.speaker and t.text.rstrip().endswith("?"))
-    roles = {label: ("facilitator", True) if FACILITATOR_RE.search(label) else ("participant", True)
+    named = {t.speaker for t in turns if t.speaker and FACILITATOR_RE.search(getattr(t, "affiliation", "") or "")}
+    roles = {label: ("facilitator", True) if FACILITATOR_RE.search(label) or label in named else ("participant", True)
              for label in labels}
     if len(labels) > 1 and not any(role == "facilitator" for role, _ in roles.values()):
-        # whoever asks the most questions (as a share of their turns) probably runs the session
-        asker = max(labels, key=lambda lab: (questions[lab] / labels[lab], questions[lab], lab))
+        questions = Counter(t.speaker for t in turns if t.speaker and t.text.rstrip().endswith("?"))
+        first = next(t.speaker for t in turns if t.speaker)
+        most = max(labels.values())
+        score = {lab: questions[lab] + (lab == first) + (labels[lab] == most) for lab in labels}
+        asker = max(labels, key=lambda lab: (score[lab], questions[lab], labels[lab], lab))
         if questions[asker]:
             roles[asker] = ("facilitator", False)
     return roles
