@@ -130,6 +130,16 @@ def test_docx_table_row_without_speaker_continues_the_turn(tmp_path: Path) -> No
         ("P1", "I think it's fine.\nMostly.", 2, 5.0, 9.0), ("P2", "No.", 4, 12.0, None)]
 
 
+def test_docx_table_rows_of_one_speaker_in_a_row_are_one_turn(tmp_path: Path) -> None:
+    """A service cuts a long turn into rows; the CSV/XLSX table reader joins them, and so does Word's."""
+    rows = [["00:00:04", "Rachel Dunn", "What comes to mind?"], ["00:00:10", "Stan Kowalski", "Vaccines."],
+            ["00:00:15", "Stan Kowalski", "And the cancer registry."], ["00:00:21", "Rachel Dunn", "Thanks."]]
+    turns = read_file(_table_docx(tmp_path, ["Time", "Speaker", "Text"], rows)).turns
+    assert [(t.speaker, t.text, t.source_line, t.start) for t in turns] == [
+        ("Rachel Dunn", "What comes to mind?", 2, 4.0), ("Stan Kowalski", "Vaccines.\nAnd the cancer registry.", 3, 10.0),
+        ("Rachel Dunn", "Thanks.", 5, 21.0)]
+
+
 def test_docx_table_heading_row_spanning_all_columns_is_skipped(tmp_path: Path) -> None:
     d = docx.Document()
     table = d.add_table(rows=1, cols=2)

@@ -83,7 +83,8 @@ def _table_turns(tables: list) -> tuple[list[RawTurn], list[str]]:
                 continue
             rows.append((r_no, [cell.text for cell in cells]))
         header = [cell.text for cell in table.rows[0].cells]
-        found, bad, _ = rows_to_turns(rows, cols, header, meta={"table": t_no} if len(tables) > 1 else {})
+        found, bad, _ = rows_to_turns(rows, cols, header, merge=True,
+                                      meta={"table": t_no} if len(tables) > 1 else {})
         turns.extend(found)
         bad_times.extend(bad)
     if bad_times:
