@@ -153,17 +153,17 @@ def bertopic_semi_supervised(docs, emb, sentence_model, seed, frame=None):
 
 def _ours(method: str, guided: bool = False):
     def fit(docs, emb, sentence_model, seed, frame=None):
-        from engagement.coding.topic_guide import guide_from_labels
+        from engagement.coding.topic_guide import guide_from_labels, guided_space
         from engagement.coding.topics import cluster_documents
 
         cfg = argparse.Namespace(seed=seed, topics={"method": method, "min_topic_size": 12, "nr_topics": "auto",
                                                     "reduce_outliers": True})
-        guide, units = None, None
         if guided:
             half = halves(frame["text"])
             guide = guide_from_labels([c if h == 0 else [] for c, h in zip(frame["codes"], half)])
             units = (frame["unit"] if "unit" in frame else frame["text"]).tolist()
-        return cluster_documents(docs, emb, cfg, sentence_model, guide=guide, units=units)
+            emb = guided_space(emb, units, guide, seed)
+        return cluster_documents(docs, emb, cfg, sentence_model)
     return fit
 
 

@@ -9,11 +9,12 @@ theme x region cell with fewer than ``min_cell`` participants yields no quotes a
 Only a complete statement is a candidate (:func:`is_statement`): not a question put to the
 group, not turn-taking or meta-talk, at least ``min_words`` words of content, not mostly
 placeholders, not broken off, and not singling its speaker out (:func:`singles_out`: "the only
-district nurse covering ...", which no de-identification can see), in the quote or its context. Each quote carries at most one sentence of context either side,
-taken only from the same participant's same turn (same session, turn_index and participant, in
-start_char order), so nobody else's words are attributed to them; a backchannel or turn-taking
-neighbour is left out, and beside a stance-filtered quote only a neighbour of the same stance
-or a neutral one is shown. ``display`` (:func:`quote_text`) is the whole passage, never cut.
+district nurse covering ...", which no de-identification can see), in the quote or its context.
+Each quote carries at most one sentence of context either side, taken only from the same
+participant's same turn (same session, turn_index and participant, in start_char order), so
+nobody else's words are attributed to them; a backchannel or turn-taking neighbour is left out,
+and beside a stance-filtered quote only a neighbour of the same stance or a neutral one is shown.
+``display`` (:func:`quote_text`) is the whole passage, never cut.
 
 Three entry points share the selection:
 

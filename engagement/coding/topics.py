@@ -295,23 +295,16 @@ def lemma_documents(docs_df: pd.DataFrame) -> list[str]:
 LEMMA_WORDS = {"datum": "data"}
 
 
-def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=None, seed_topics=None,
-                      guide=None, units: list[str] | None = None):
+def cluster_documents(docs: list[str], emb: np.ndarray, cfg: Config, emb_model=None, seed_topics=None):
     """Topic of each document and the fitted BERTopic with its labels (one pass, after outliers).
 
-    The benchmark calls this on the same embeddings it gives BERTopic's own configurations.
-    ``guide`` (:class:`engagement.coding.topic_guide.Guide`, kmeans only): partition in the space
-    weighted by the researchers' coding; ``units`` are the texts the embeddings read.
+    The benchmark calls this on the same embeddings it gives BERTopic's own configurations
+    (or on :func:`engagement.coding.topic_guide.guided_space`, as :func:`_fit` does when guided).
     """
     n_topics = choose_k(len(docs)) if _method(cfg, seed_topics) == "kmeans" else None
     model = build_topic_model(cfg, len(docs), emb_model, seed_topics, n_topics=n_topics)
     _silence_bertopic()
-    space = emb
-    if guide is not None and _method(cfg, seed_topics) == "kmeans":
-        from engagement.coding.topic_guide import guided_space
-
-        space = guided_space(emb, units or docs, guide, int(cfg.seed))
-    assigned, _ = model.fit_transform(docs, embeddings=space)
+    assigned, _ = model.fit_transform(docs, embeddings=emb)
     if cfg.topics.get("reduce_outliers", True) and any(t == -1 for t in assigned) and len(set(assigned)) > 1:
         strategy = "embeddings" if emb_model is not None else "c-tf-idf"
         kwargs = {"embeddings": emb} if strategy == "embeddings" else {}
@@ -357,15 +350,15 @@ def _fit(docs_df: pd.DataFrame, cfg: Config, backend: str, seed_topics, segments
     # jitter breaks the neighbour ties reproducibly
     emb = emb + np.random.default_rng(int(cfg.seed)).normal(scale=1e-4, size=emb.shape).astype(emb.dtype)
     emb_model = topic_embedder() if backend == "minilm" else None
-    if sampled:
-        space = emb
-        if guide is not None:
-            from engagement.coding.topic_guide import guided_space
+    space = emb   # what the partition reads; similarities and labels below read the embeddings alone
+    if guide is not None:   # kmeans only (fit_topics builds no guide otherwise)
+        from engagement.coding.topic_guide import guided_space
 
-            space = guided_space(emb, units, guide, int(cfg.seed))
+        space = guided_space(emb, units, guide, int(cfg.seed))
+    if sampled:
         assigned, model = fit_on_sample(docs, space, unique, cfg, emb_model, int(fit_sample), idx=idx)
     else:
-        assigned, model = cluster_documents(docs, emb, cfg, emb_model, seed_topics, guide=guide, units=units)
+        assigned, model = cluster_documents(docs, space, cfg, emb_model, seed_topics)
     assigned = np.asarray(assigned, dtype=int)
     sims = dict(zip(texts, _similarity_to_topic(emb, assigned)))
     topic_of = dict(zip(texts, assigned))

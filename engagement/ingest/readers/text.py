@@ -39,8 +39,9 @@ everyone all everybody folks great lovely brilliant sorry one two three ready"""
 def _header_line(turn) -> bool:
     """"Facilitator: Helen Baxter", "Note taker: J. Ruiz and Tom Hill": a transcript's header, not a turn.
 
-    Only a role word ("Facilitator", "Note taker"; not a code such as "P1") with a single paragraph holding nothing but two or
-    more name words (capitalised, initials, particles, "and") counts, and only before the talk starts.
+    Only a role word ("Facilitator", "Note taker"; not a code such as "P1") with a single paragraph
+    holding nothing but two or more name words (capitalised, initials, particles, "and") counts,
+    and only before the talk starts.
     """
     if not ROLE_WORDS.match(turn.speaker) or len(turn.paragraphs) != 1:
         return False
