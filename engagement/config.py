@@ -84,7 +84,7 @@ DEFAULTS: dict[str, Any] = {
         "nr_topics": "auto",
         "reduce_outliers": True,
         "guided": False,
-        "guide_weight": 0.3,       # the researchers' own coding's share of the topic space, once >= 30 statements are coded (0: off)
+        "guide_weight": 0.3,       # your hand coding's share of the topic space, once 30+ statements are coded (0: off)
         "unit": "turn",            # what a topic sees for each sentence: its whole turn (measured best) | sentence
         "fit_sample": 20000,       # above this many distinct sentences, fit on a stratified sample, assign the rest
         "pool_at_scale": True,     # above fit_sample, every turn's vector is the mean of its sentences' (none embedded whole)

@@ -74,7 +74,8 @@ def _coding_cache_key(segments: pd.DataFrame, book, semantic: bool = False) -> s
     h.update(f"{getattr(book, 'name', '')}@{getattr(book, 'version', '')}".encode())
     here = Path(__file__).parent
     h.update(f"semantic={semantic}".encode())
-    for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "stance_cues.py", "data/codebook.yaml", "data/stance.yaml") + (
+    for name in ("codebook.py", "matching.py", "negation.py", "stance.py", "stance_cues.py", "data/codebook.yaml",
+                 "data/stance.yaml") + (
             ("semantic.py", "combine.py", "data/examples.yaml", "data/code_training.csv", "data/stance_training.csv",
              "data/stance_combiner.json") if semantic else ()):
         path = here / name
