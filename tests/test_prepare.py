@@ -195,3 +195,17 @@ def test_segments_cached_by_another_version_of_the_segmenter_are_made_again(tmp_
     again = prepare(cfg).tables["segments"]
     assert len(calls) > made    # a new segmenter: made again, not read from the old cache
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
+
+
+def test_people_a_header_names_are_hidden_when_talk_names_them_again(tmp_path):
+    """A fresh Word export opened with 'Note taker: ... and Tamsin Huynh'; the header was dropped as
+    a header, but the participant's later "Tamsin wrote that down" reached segments."""
+    group = ("Facilitator: Bronwen Achterberg\nNote taker: J. Okafor and Ottilie Szabo-Reyes\n\n" + FOCUS_GROUP
+             + "\nSarah: Ottilie wrote that down, I saw her, so it is on paper as well.\n"
+             + "\nTomasz: Like Bronwen said at the start, the receptionist sees a lot of it.\n")
+    root = write_project(tmp_path, files={"fg1.txt": group, "int1.txt": INTERVIEW, "survey.csv": SURVEY})
+    result = prepare(load_config(root / "engagement.yaml"))
+    everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
+    for name in ("Ottilie", "Szabo", "Bronwen", "Achterberg", "Okafor"):
+        assert name not in everything, name
+    assert "wrote that down, I saw her" in everything     # the sentence itself stays, its name hidden

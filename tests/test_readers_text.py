@@ -395,3 +395,10 @@ def test_a_header_naming_the_facilitator_is_not_a_turn(tmp_path: Path) -> None:
         ("P2", "Jane Smith.")]
     assert any("read as the header" in n and "'Note taker:' (line 3)" in n for n in result.notes), result.notes
     assert not any("Adebisi-Hart" in t.text for t in result.turns)
+
+
+def test_the_people_a_header_names_are_passed_on_for_de_identification(tmp_path: Path) -> None:
+    result = _read(tmp_path, "Facilitator: Oyelaran Adebisi-Hart\nNote taker: M. Kowalczyk, Tam Huynh & J.\n"
+                             "Facilitator: Good morning.\nP1: Morning.\n")
+    assert result.names == ("Oyelaran Adebisi-Hart", "M. Kowalczyk", "Tam Huynh")   # a lone initial names nobody
+    assert _read(tmp_path, "Facilitator: Good morning.\nP1: Morning, Helen.\n").names == ()

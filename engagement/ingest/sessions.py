@@ -123,6 +123,7 @@ def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSessio
         labels = manifest.participants.loc[manifest.participants["session_id"] == sid]
         known = names_from_labels([t.speaker for t in result.turns] + facilitators + observers)
         known += _affiliation_names(result.turns)
+        known += list(result.names)   # a header's "Facilitator: Helen Baxter": "thanks, Helen" later is caught
         if "name" in labels:
             known += [n for n in labels["name"].tolist() if n]
 

@@ -52,6 +52,8 @@ class ReadResult:
     encoding: str        # the encoding that decoded it ("utf-8", "utf-8-sig", "cp1252", "binary" for docx/xlsx)
     turns: list[RawTurn]
     notes: list[str] = field(default_factory=list)   # what the reader noticed (e.g. "merged 212 cues into 40 turns")
+    names: tuple[str, ...] = ()   # people the file names outside its turns (a header's "Facilitator: Helen Baxter"),
+                                  # passed to de-identification as known names, never published
 
 
 FORMATS = ("txt", "otter", "docx", "vtt", "srt", "sbv", "table", "csv", "xlsx")

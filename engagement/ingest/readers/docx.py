@@ -142,6 +142,7 @@ def read_docx(path: str | Path) -> ReadResult:
     """
     document = _open(path)
     tables = [(t, cols) for t in document.tables if (cols := _table_columns(t)) is not None]
+    names: list[str] = []
     if tables:
         turns, notes = _table_turns(tables)
         others = sum(1 for p in document.paragraphs if p.text.strip())
@@ -149,11 +150,12 @@ def read_docx(path: str | Path) -> ReadResult:
             notes.append(f"table layout: ignored {others} paragraph(s) outside the transcript table(s)")
     else:
         lines, strong, headings = _paragraph_lines(document.paragraphs)
-        turns, notes = parse_lines(lines, strong=strong, unit="paragraph")
+        turns, notes, names = parse_lines(lines, strong=strong, unit="paragraph")
         if headings:
             notes.insert(0, f"skipped {headings} heading paragraph(s)")
     if not turns:
         raise no_turns_error(path, "docx", "no paragraph opens with a speaker label and no table has speaker and "
                                            "text columns")
-    return ReadResult(path=str(path), format="docx", encoding="binary", turns=turns, notes=notes)
+    return ReadResult(path=str(path), format="docx", encoding="binary", turns=turns, notes=notes,
+                      names=tuple(names))
 

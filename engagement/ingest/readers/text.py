@@ -51,8 +51,18 @@ def _header_line(turn) -> bool:
             and not any(w.casefold().strip(".") in _NOT_NAMES for w in words))
 
 
-def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
-                strong: Iterable[str] = (), unit: str = "line") -> tuple[list[RawTurn], list[str]]:
+def header_names(text: str) -> list[str]:
+    """The people a header line names: "J. Ruiz and Tom Hill" -> ["J. Ruiz", "Tom Hill"].
+
+    A part that is only initials ("J.", "M. K.") names nobody findable and is left out.
+    """
+    parts = re.split(r"\s*(?:,|&|\band\b)\s*", text.strip().rstrip("."))
+    return [p for p in (" ".join(x.split()) for x in parts)
+            if any(len(w.strip(".")) > 1 for w in p.split())]
+
+
+def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong: Iterable[str] = (),
+                unit: str = "line") -> tuple[list[RawTurn], list[str], list[str]]:
     """Turn numbered lines into speaker turns (the core of the text, Otter and docx readers).
 
     Args:
@@ -63,7 +73,8 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
         unit: what a line number counts, for notes ("line", "paragraph").
 
     Returns:
-        ``(turns, notes)``; each turn's text is its paragraphs joined with ``\\n``.
+        ``(turns, notes, names)``; each turn's text is its paragraphs joined with ``\\n``; ``names``
+        are the people a header line names (for de-identification).
     """
     cands: dict[int, Candidate] = {}
     for i, (n, line) in enumerate(lines):
@@ -93,6 +104,7 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
     while header < len(turns) and _header_line(turns[header]):
         header += 1
     notes: list[str] = []
+    names = [name for t in turns[:header] for name in header_names(t.paragraphs[0])]
     if header:
         shown = ", ".join(f"'{t.speaker}:' ({unit} {t.line})" for t in turns[:header])
         notes.append(f"read as the header, not turns (a role and only a name before the talk starts): {shown}")
@@ -108,7 +120,7 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False,
         notes.append(f"dropped {len(empty)} speaker label(s) with no text (first on {unit} {empty[0].line})")
     result = [RawTurn(speaker=t.speaker, text="\n".join(t.paragraphs), source_line=t.line, start=t.start,
                       end=t.end, affiliation=t.affiliation) for t in turns if t.paragraphs]
-    return result, notes
+    return result, notes, names
 
 
 def _numbered(text: str) -> list[tuple[int, str]]:
@@ -153,9 +165,9 @@ def read_text(path: str | Path, text: str, encoding: str, *, otter: bool = False
     Raises:
         InputError: no speaker turns were found.
     """
-    turns, notes = parse_lines(_numbered(text), otter=otter)
+    turns, notes, names = parse_lines(_numbered(text), otter=otter)
     if not turns:
         raise no_turns_error(path, "otter" if otter else "txt",
                              "no line opens with a speaker label such as 'Name:', '**Name:**' or 'Name (00:12:03)'")
     return ReadResult(path=str(path), format="otter" if otter else "txt", encoding=encoding,
-                      turns=turns, notes=notes)
+                      turns=turns, notes=notes, names=tuple(names))
