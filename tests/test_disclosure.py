@@ -64,16 +64,22 @@ def exact_counts(segs, codes):
     return theme_prevalence(segs, codes, by="region", min_cell=1, seed=1, n_boot=10, themes=list(PREVALENCE))
 
 
-def reader_range(cell, min_cell=MIN_CELL) -> range:
-    """What a reader who knows the policy learns of one published cell."""
+def reader_range(cell, min_cell=MIN_CELL, by="region") -> list[int]:
+    """What a reader who knows the policy learns of one published cell: the values it can hold."""
     n_group = int(cell["participants_total"])
     if cell["published_as"] == "value":
-        return range(int(cell["participants"]), int(cell["participants"]) + 1)
+        return [int(cell["participants"])]
     if cell["published_as"] == "band":
         low, high = disclosure.band_bounds(cell["band"])
-    else:  # suppressed: a small count, or anything at all in a group smaller than min_cell
-        low, high = (0, n_group) if n_group < min_cell else (1, min_cell - 1)
-    return range(low, min(high, n_group) + 1)
+        return list(range(low, min(high, n_group) + 1))
+    # suppressed: anything at all in a group smaller than min_cell; else a small count, or, for a
+    # sensitive theme by area, one that leaves fewer than min_cell of the group out
+    if n_group < min_cell:
+        return list(range(0, n_group + 1))
+    values = set(range(1, min(min_cell - 1, n_group) + 1))
+    if disclosure.is_sensitive(cell["theme"]) and by != "all":
+        values |= set(range(max(n_group - min_cell + 1, 1), n_group + 1))
+    return sorted(values)
 
 
 def attack(table, overall, comparisons, by="region"):
@@ -86,11 +92,11 @@ def attack(table, overall, comparisons, by="region"):
     n_all = int(table.drop_duplicates(by)["participants_total"].sum())
     feasible = {}
     for theme, row in table.groupby("theme"):
-        total = reader_range(overall[overall["theme"] == theme].iloc[0])
+        total = reader_range(overall[overall["theme"] == theme].iloc[0], by="all")
         rest = {r[by]: round(r["share_rest"] * (n_all - int(row.loc[row[by] == r[by], "participants_total"].iloc[0])))
                 for _, r in comparisons[comparisons["theme"] == theme].iterrows()}
         groups = list(row[by])
-        ranges = [reader_range(c) for _, c in row.iterrows()]
+        ranges = [reader_range(c, by=by) for _, c in row.iterrows()]
         protected = [k for k, (_, c) in enumerate(row.iterrows()) if c["published_as"] != "value"]
         seen = {k: set() for k in protected}
         for values in itertools.product(*ranges):
@@ -228,3 +234,46 @@ def test_a_small_group_hides_every_cell_even_zeros():
 def test_the_policy_text_names_the_threshold_and_the_guidance():
     text = disclosure.policy_text(10)
     assert "fewer than 10" in text and "1 to 9" in text and "ONS" in text and "ICO" in text
+
+
+def _near_all_rows(seed: int) -> pd.DataFrame:
+    """Sensitive-theme rows where one area's group nearly all raised it (8 of 8, 7 of 9, 12 of 15)."""
+    rng = np.random.default_rng(seed)
+    sizes = [int(rng.choice([5, 6, 8, 9, 15, 16])) for _ in range(int(rng.integers(3, 6)))]
+    rows = []
+    for t in range(30):
+        hot = int(rng.integers(0, len(sizes)))
+        for g, size in enumerate(sizes):
+            n = size - int(rng.integers(0, 4)) if g == hot else int(rng.choice([0, 0, 1, 2, 5, 6]))
+            rows.append({"theme": f"sensitive_t{t}", "region": f"g{g}", "participants_total": size,
+                         "participants": int(min(size, max(n, 0)))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nearly_everyone_in_a_group_raising_a_sensitive_theme_is_never_published(seed):
+    """'8 of 8 in Norfolk raised HIV' says something of each of them; a reader who knows the policy
+    and sees every published count can neither pin such a cell nor rule out a small count there."""
+    counts = _near_all_rows(seed)
+    totals = counts.groupby("region")["participants_total"].first().sum()
+    out = disclosure.protect(counts, by="region", min_cell=MIN_CELL)
+    overall = disclosure.protect_overall(
+        counts.groupby("theme", as_index=False)["participants"].sum().assign(participants_total=totals),
+        [("region", counts)], min_cell=MIN_CELL)
+    near = (counts["participants"] >= MIN_CELL) & (counts["participants_total"] - counts["participants"] < MIN_CELL)
+    assert near.sum() >= 10
+    assert (out.loc[near, "published_as"] == "suppressed").all()
+    feasible = attack(out, overall, pd.DataFrame(columns=["theme", "region", "share_rest"]))
+    assert all(len(v) >= 2 for v in feasible.values()), {k: v for k, v in feasible.items() if len(v) < 2}
+    for i in np.flatnonzero(near.to_numpy()):
+        cell = (counts.at[i, "theme"], counts.at[i, "region"])
+        assert min(feasible[cell]) < MIN_CELL, f"{cell}: a reader can tell nearly all raised it: {feasible[cell]}"
+
+
+def test_a_sensitive_count_that_leaves_many_out_and_other_themes_stay_published():
+    counts = pd.DataFrame({"theme": ["sensitive_hiv"] * 2 + ["trust"] * 2, "region": ["Essex", "Norfolk"] * 2,
+                           "participants": [6, 8, 8, 8], "participants_total": [15, 8, 15, 8]})
+    out = disclosure.protect(counts, by="region", min_cell=5).set_index(["theme", "region"])["published_as"]
+    assert out[("sensitive_hiv", "Norfolk")] == "suppressed"      # 8 of 8
+    assert out[("trust", "Norfolk")] == "value"                   # everyone raising trust harms nobody
+    assert out[("trust", "Essex")] == "value"

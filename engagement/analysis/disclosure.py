@@ -11,6 +11,9 @@ every cell is given a form (``published_as``) and, where the form is a band, a t
   ``sensitive``: mental and sexual health, HIV, drugs...), any small count in a breakdown by a
   participant attribute (age band, gender...), and every cell of a group with fewer than
   ``min_cell`` participants in total (zeros too: in a group of one, "suppressed" would mean 1).
+  Also a sensitive-category count by area that leaves fewer than ``min_cell`` of the group out
+  (8 of 8, 6 of 9): that nearly everyone in a focus group raised HIV says something of each of
+  them (ONS: group disclosure). A reader cannot tell it from a small suppressed count.
 
 Secondary protection (ONS: primary and secondary suppression; differencing). The report also
 publishes each theme's overall count (the "all" column) and each group's participants_total, so a
@@ -99,12 +102,19 @@ def primary_protection(counts: pd.DataFrame, *, by: str, min_cell: int = 5,
     small = (n > 0) & (n < min_cell)
     small_group = out["risk"] == "small group"
     hide = small_group | (small & ((out["risk"] != "") | (policy == "suppress")))
+    # group disclosure: "all but 2 of Norfolk's 8 raised HIV" tells something of nearly everyone there
+    near_all = (out["risk"] == "sensitive theme") & (by != "all") & (n >= min_cell) & (total - n < min_cell)
     band = small & ~hide
+    hide = hide | near_all
     out["published_as"] = np.select([hide, band], [SUPPRESSED, BAND], VALUE)
     out["band"] = np.where(band, f"fewer than {min_cell}", "")
-    # what a reader knows: a small group's cell may be anything up to its size, zero included
-    out["low"] = np.select([small_group, hide | band], [0, 1], n)
-    out["high"] = np.select([small_group, hide | band], [total, np.minimum(min_cell - 1, total)], n)
+    # what a reader knows: a small group's cell may be anything up to its size, zero included; the
+    # audit credits a reader with knowing which side a sensitive suppressed cell is on (small, or
+    # nearly all of the group), more than the published word says, so its protection is on the safe side
+    out["low"] = np.select([small_group, near_all, hide | band], [0, total - min_cell + 1, 1], n)
+    out["high"] = np.select([small_group, near_all, hide | band], [total, total, np.minimum(min_cell - 1, total)], n)
+    # ... and it stays protected only while everything published still allows a small count there
+    out["near_all_from"] = np.where(near_all, min_cell, 0)
     return out
 
 
@@ -122,6 +132,7 @@ def feasible_ranges(table: pd.DataFrame, totals: pd.DataFrame | None, *, by: str
     """
     out = table.copy()
     out["feasible_low"], out["feasible_high"] = out["low"], out["high"]
+    out["floor"] = 0     # the least a cell can be from the row's total and the other cells alone
     if totals is None or out.empty:
         return out
     tot = totals.set_index("theme")
@@ -130,14 +141,20 @@ def feasible_ranges(table: pd.DataFrame, totals: pd.DataFrame | None, *, by: str
             continue
         lo, hi = out.loc[idx, "low"].astype(int), out.loc[idx, "high"].astype(int)
         t_lo, t_hi = int(tot.at[theme, "total_low"]), int(tot.at[theme, "total_high"])
+        out.loc[idx, "floor"] = t_lo - (hi.sum() - hi)
         out.loc[idx, "feasible_low"] = np.maximum(lo, t_lo - (hi.sum() - hi))
         out.loc[idx, "feasible_high"] = np.minimum(hi, t_hi - (lo.sum() - lo))
     return out
 
 
 def _pinned(row: pd.DataFrame) -> pd.Series:
-    """Protected cells whose range says more than one value but whose feasible range is one value."""
-    return (row["high"] > row["low"]) & (row["feasible_high"] <= row["feasible_low"])
+    """Protected cells whose range says more than one value but whose feasible range is one value,
+    and suppressed near-all cells that the row's total and other cells show cannot be small."""
+    exact = (row["high"] > row["low"]) & (row["feasible_high"] <= row["feasible_low"])
+    if "near_all_from" not in row:
+        return exact
+    near = row["near_all_from"].to_numpy() > 0
+    return exact | (near & (row["floor"].to_numpy() >= row["near_all_from"].to_numpy()))
 
 
 def secondary_protection(table: pd.DataFrame, totals: pd.DataFrame | None, *, by: str, min_cell: int = 5
@@ -277,7 +294,9 @@ def policy_text(min_cell: int = 5) -> str:
         f"published as a number: for a theme by area or session kind it is shown as a band ('fewer than "
         f"{min_cell}'); for a sensitive-category theme (such as mental or sexual health, HIV or drugs), in a "
         f"breakdown by a participant attribute (such as age band or gender), and for every cell of a group of "
-        f"fewer than {min_cell} participants it is suppressed. Because each theme's overall count and each "
+        f"fewer than {min_cell} participants it is suppressed. A sensitive-category count by area that leaves "
+        f"fewer than {min_cell} of the area's participants out is suppressed too: that nearly everyone in a group "
+        f"raised it would say something of each of them. Because each theme's overall count and each "
         f"group's number of participants are published, a single hidden cell could be worked out by "
         f"subtraction; where that is so, a second cell of the row is also shown as a band (for example "
         f"'{min_cell} to {2 * min_cell - 1}'), or in the rare row where that is not enough the overall count is "
