@@ -32,6 +32,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "engagement-bench-embeddings"))
     ap.add_argument("--refs", default="dev3,dev4,dev5,dev6,dev7,dev8,dev9")
+    ap.add_argument("--also", default="", help="references always learned from, never left out: a third setting "
+                                               "shows what adding them gives (e.g. --also dev10)")
     args = ap.parse_args()
     from bench_evaluation import _reference
 
@@ -48,6 +50,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             seg, codes, _ = _reference(REPO / "benchmarks" / "reference" / f"{name}_reference.csv", Path(tmp), book)
         data[name] = (seg, codes.assign(coder="reference"))
+    also = []
+    for name in [r.strip() for r in args.also.split(",") if r.strip()]:
+        with tempfile.TemporaryDirectory() as tmp:
+            seg, codes, _ = _reference(REPO / "benchmarks" / "reference" / f"{name}_reference.csv", Path(tmp), book)
+        by = codes.groupby("segment_id")["code"].apply(list)
+        also += [{"text": str(t), "codes": by.get(sid, [])} for sid, t in zip(seg["segment_id"], seg["text"])]
     tune_seg, tune_codes = T.development_set(book)
     bundled = S.load_examples()
     own = {k: v for k, v in bundled.items() if k != "labelled"}
@@ -61,7 +69,10 @@ def main() -> None:
                     seg, codes = data[name]
                     by = codes.groupby("segment_id")["code"].apply(list)
                     labelled += [{"text": str(t), "codes": by.get(sid, [])} for sid, t in zip(seg["segment_id"], seg["text"])]
-            for setting, examples in (("examples alone", own), ("examples + other references", {**own, "labelled": labelled})):
+            settings = [("examples alone", own), ("examples + other references", {**own, "labelled": labelled})]
+            if also:
+                settings.append((f"... + {args.also}", {**own, "labelled": labelled + also}))
+            for setting, examples in settings:
                 S.load_examples = lambda path=None, _e=examples: _e
                 S._FITTED.clear()
                 table = T.tune(book, tune_seg, tune_codes, cache)
