@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engagement.analysis import quotes
 from engagement.analysis.quotes import exemplar_quotes
 
 
@@ -504,3 +505,33 @@ def test_a_sentence_that_singles_its_speaker_out_is_never_quoted_nor_shown_as_co
     segs, codes, stance, emb = corpus(extra)
     q = stance_quotes(segs, codes, emb, stance, theme="trust", stance_label="support", per_cell=10, min_cell=5)
     assert not q.empty and not q["display"].str.contains("Sami interpreter").any()
+
+
+@pytest.mark.parametrize("text", [
+    "Since I'm the deputy head at Hethersett Juniors, the parents would all know it was me.",
+    "My sister's the parish clerk for Great Snoring, so she hears who's been to the clinic.",
+    "We ran the chip shop on the front at Walton for twenty years, everyone knows our faces.",
+    "As the district nurse for the Fakenham villages I carry half of them in my head.",
+    "i used to be the postmistress in Little Cressingham and trust me people talk",
+])
+def test_a_role_a_place_has_one_of_singles_its_holder_out(text):
+    assert quotes.singles_out(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The pharmacist at Boots in Diss could see my whole history on the screen.",
+    "As the consultant at the Norfolk and Norwich said to me, it's all joined up now.",
+    "I'm the one at home who keeps track of Mum's tablets.",
+    "We run the risk of people not coming forward at all.",
+])
+def test_talking_about_a_role_or_a_place_does_not(text):
+    assert not quotes.singles_out(text)
+
+
+def test_a_speaker_who_names_their_one_per_place_role_is_never_quoted():
+    extra = {"ESX-FG1-P1": [("I'm the practice manager at Brightlingsea Surgery, so I know exactly who opens what",
+                             "trust", "support"),
+                            ("Mind you I do trust the practice nurse who has known me for years", "trust", "support")]}
+    segs, codes, stance, emb = corpus(extra)
+    q = stance_quotes(segs, codes, emb, stance, theme="trust", stance_label="support", per_cell=10, min_cell=5)
+    assert not q.empty and not q["display"].str.contains("Brightlingsea").any()

@@ -9,7 +9,8 @@ theme x region cell with fewer than ``min_cell`` participants yields no quotes a
 Only a complete statement is a candidate (:func:`is_statement`): not a question put to the
 group, not turn-taking or meta-talk, at least ``min_words`` words of content, not mostly
 placeholders, not broken off, and not singling its speaker out (:func:`singles_out`: "the only
-district nurse covering ...", which no de-identification can see), in the quote or its context.
+district nurse covering ...", "I'm the practice manager at Castle Surgery", which no
+de-identification can see), in the quote or its context.
 Each quote carries at most one sentence of context either side, taken only from the same
 participant's same turn (same session, turn_index and participant, in start_char order), so
 nobody else's words are attributed to them; a backchannel or turn-taking neighbour is left out,
@@ -159,16 +160,49 @@ _SINGLES_OUT = re.compile(
     re.IGNORECASE)
 
 
+#: roles a place has one of (or two): "the practice manager at ...", "the vicar of ...", "the landlady of ..."
+_ONE_PER_PLACE = (
+    r"(?:practice|surgery|office|pharmacy|shop|branch|site|ward|home|store|depot|general|deputy|assistant)?\s*manager|"
+    r"head(?:\s*teacher|master|mistress)?|deputy head|principal|vicar|rector|curate|priest|imam|rabbi|"
+    r"land(?:lord|lady)|owner|proprietor|chair(?:man|woman|person)?|chief executive|director|matron|warden|"
+    r"caretaker|post(?:master|mistress)|mayor|parish clerk|clerk|treasurer|secretary|co-?ordinator|organiser|"
+    r"lollipop (?:lady|man)|pharmacist|chemist|dentist|optician|vet|gp|doctor|district nurse|practice nurse|"
+    r"school nurse|health visitor|midwife|social worker|care coordinator|receptionist|"
+    r"(?:night|day|duty|shift|site|team|ward|project|youth|lead)\s+(?:manager|leader|lead|sister|supervisor|worker)")
+_ROLE_AT_PLACE = re.compile(
+    # the speaker, or a relative of theirs, holds the role there: "I'm the practice manager at ..."
+    r"(?i:\b(?:i'm|i am|i was|i've been|i have been|i used to be|i'll be|as|being|my (?:husband|wife|partner|son|"
+    r"daughter|mum|mother|dad|father|brother|sister|nan|grandad|aunt|uncle|cousin|niece|nephew)(?:'s| is| was))"
+    r"\s+(?:now\s+|still\s+|also\s+)?the\s+(?:(?!(?:is|was|and|but)\b)[\w'-]+\s+){0,2}?"
+    rf"(?:{_ONE_PER_PLACE})\s+(?:at|of|for|in|on|up at|down at|over at)\s+(?:the\s+)?"
+    r"(?:[a-z'-]+\s+){0,3}?(?:(?:in|at|on|of)\s+)?)[A-Z0-9]"
+    # ... unless it reports what that person said ("as the doctor at Addenbrooke's told me")
+    r"(?![^.;:!?]*\b(?i:told|tells|said|says|explained|mentioned|reckons|reckoned|put it)\b)"
+    # or runs, owns, manages or chairs something at a place: "I run the post office in Little Snoring"
+    r"|(?i:\b(?:i|we)\s+(?:run|ran|own|owned|manage|managed|chair|chaired|keep|kept)\s+the\s+"
+    r"(?:(?!(?:is|was|and|but)\b)[\w'-]+\s+){1,6}?(?:at|in|on|of|for|up at|down at)\s+(?:the\s+)?)[A-Z0-9]")
+
+
 def singles_out(text: str) -> bool:
     """Does the sentence single someone out as the only one of their kind somewhere?
+
+    Two shapes: "the only / sole / last remaining X at Y", and the speaker (or their relative)
+    holding a role a place has one of, at a named place ("I'm the practice manager at Castle
+    Surgery", "my wife's the vicar of St Botolph's", "I run the post office in Little Snoring"):
+    de-identification sees no name in either, but anyone from there knows who is speaking.
 
     Example:
         >>> singles_out("I'm the only night porter at the little hospital on the coast.")
         True
+        >>> singles_out("As the practice manager at Castle Surgery I see how the records move.")
+        True
         >>> singles_out("I was the only one in the waiting room, and it still took an hour.")
         False
+        >>> singles_out("The receptionist at my surgery can see everything, and I don't like it.")
+        False
     """
-    return bool(_SINGLES_OUT.search(_norm_apostrophes(text)))
+    text = _norm_apostrophes(text)
+    return bool(_SINGLES_OUT.search(text) or _ROLE_AT_PLACE.search(text))
 
 
 def is_statement(text: str, *, min_words: int = 8, max_placeholder_share: float = 0.25) -> bool:
