@@ -387,3 +387,50 @@ def test_names_said_in_passing_and_self_introductions_are_replaced(ner_det, text
 ])
 def test_words_in_the_same_shapes_that_are_not_names_stay(ner_det, text):
     assert redacted(ner_det, text) == text
+
+
+# ---- details said a turn away from the words that would give them away
+@pytest.mark.parametrize("text, number", [
+    ("412 883 1057, that's the one on my card anyway.", "412 883 1057"),        # fails the modulus-11 check
+    ("Hers is 601-227-9034 if I remember it right.", "601-227-9034"),
+])
+def test_a_number_in_the_nhs_grouping_is_hidden_without_its_context(det, text, number):
+    assert ("NHS_NUMBER", number) in types(det, text)
+
+
+def test_a_phone_number_in_its_own_grouping_stays_a_phone(det):
+    assert types(det, "Ring the surgery on 01632 960 123 and ask.") == [("PHONE", "01632 960 123")]
+
+
+@pytest.mark.parametrize("text, date", [
+    ("Mine's the twenty-third of February 1947, so I'm no spring chicken.", "twenty-third of February 1947"),
+    ("Dad's was 30 November 1938 and they still got it wrong.", "30 November 1938"),
+    ("Oh, November the ninth, 1962, same as my twin obviously.", "November the ninth, 1962"),
+])
+def test_a_whole_date_of_someone_at_least_16_is_hidden_without_the_word_birthday(det, text, date):
+    assert ("DATE_OF_BIRTH", date) in types(det, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The letter came on 14/10/22 and I rang them the same day.",          # two-digit year: an appointment
+    "My scan is on the 3rd of March 2026, finally.",                       # not a life's date
+    "We had a party on the 5th of July 1948 when it all started, my mum said.",   # the NHS's birthday
+    "It got worse around March 1990 I'd say.",                             # no day
+])
+def test_dates_that_are_no_one_s_birth_stay(det, text):
+    assert not [t for t in types(det, text) if t[0] == "DATE_OF_BIRTH"]
+
+
+def test_a_long_first_name_cut_short_is_still_that_person():
+    known = Detector(known_names=["Bartholomew Quist-Adjei", "Evangelina Moss"], use_ner=False, reference_year=2026)
+    assert ("PERSON", "Bart") in types(known, "Bart said at the start it's all optional anyway.")
+    assert ("PERSON", "Evang") in types(known, "Sorry Evang, carry on.")
+    assert types(known, "Evangelical churches do a lot round here.") == []       # a word, not the name cut
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Ngozi, make sure that bit about the posters goes in.", "Ngozi"),
+    ("Tadeusz, put me down as a no for the research.", "Tadeusz"),
+])
+def test_a_name_turned_to_with_a_request_is_hidden(det, text, name):
+    assert ("PERSON", name) in types(det, text)

@@ -213,10 +213,11 @@ def test_people_a_header_names_are_hidden_when_talk_names_them_again(tmp_path):
     a header, but the participant's later "Tamsin wrote that down" reached segments."""
     group = ("Facilitator: Bronwen Achterberg\nNote taker: J. Okafor and Ottilie Szabo-Reyes\n\n" + FOCUS_GROUP
              + "\nSarah: Ottilie wrote that down, I saw her, so it is on paper as well.\n"
-             + "\nTomasz: Like Bronwen said at the start, the receptionist sees a lot of it.\n")
+             + "\nTomasz: Like Bronwen said at the start, the receptionist sees a lot of it.\n"
+             + "\nSarah: Ottil, put me down as a yes for the research bit.\n")
     root = write_project(tmp_path, files={"fg1.txt": group, "int1.txt": INTERVIEW, "survey.csv": SURVEY})
     result = prepare(load_config(root / "engagement.yaml"))
     everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
-    for name in ("Ottilie", "Szabo", "Bronwen", "Achterberg", "Okafor"):
+    for name in ("Ottilie", "Ottil", "Szabo", "Bronwen", "Achterberg", "Okafor"):
         assert name not in everything, name
     assert "wrote that down, I saw her" in everything     # the sentence itself stays, its name hidden

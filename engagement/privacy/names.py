@@ -68,6 +68,8 @@ def known_forms(names) -> dict[str, KnownName]:
         for t in (toks[0], toks[-1]):
             if len(t.strip(".")) > 1:
                 add(t, canon)
+        for short in short_forms(toks[0]):
+            add(short, canon)
     for alias, full in pairs:
         add(alias, normalise("PERSON", full))
     for s in sorted(singles):
@@ -82,6 +84,27 @@ def known_forms(names) -> dict[str, KnownName]:
         wordy = all(t in WORD_NAMES or t in MONTH_NAMES or t in NON_NAME_WORDS or t in KIN_WORDS for t in toks)
         out[k] = KnownName(canons.pop() if len(canons) == 1 else k, wordy, len(toks) == 1 and k in MONTH_NAMES,
                            tuple(sorted(surfaces[k])))
+    return out
+
+
+def short_forms(first: str) -> list[str]:
+    """What people shorten a long first name to by cutting it: "Priyamvada" -> "Priya", "Priy", ...
+
+    Prefixes of 4 to 6 letters of a first name of 7 letters or more, leaving out any that is an
+    English word or a word-like name ("Angel" of "Angela", "Will" of "William" is too short anyway),
+    so a shortened name said in passing ("Priya, make sure that goes in") is caught as the person.
+    """
+    from engagement.privacy.lexicon import english_word
+
+    word = first.strip(".")
+    if len(word) < 7 or not word.isalpha():
+        return []
+    out = []
+    for n in range(4, min(6, len(word) - 1) + 1):
+        short = word[:n]
+        low = short.lower()
+        if not (english_word(low) or low in WORD_NAMES or low in NON_NAME_WORDS or low in MONTH_NAMES):
+            out.append(short)
     return out
 
 
@@ -123,7 +146,10 @@ VOCATIVE_RES = (
                rf"morning|evening|afternoon|hey))[ \t]*,?[ \t]+(?P<name>{NAME_TOKEN})(?=[ \t]*(?:[,.!?;:]|$))"),
     re.compile(rf",[ \t]+(?P<name>{NAME_TOKEN})[ \t]*\?"),
     re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=[\]\)]\s))(?P<name>{NAME_TOKEN}),[ \t]+(?=(?i:you|what|how|do|did|can|could|"
-               r"would|have|has|any|is|are|was|were|tell|go|sorry|thanks|thank|your|if|where|when|why)\b)"),
+               r"would|have|has|any|is|are|was|were|tell|go|sorry|thanks|thank|your|if|where|when|why|"
+               # turned to with a request: "Priya, make sure that goes in", "Ezekiel, put me down as a no"
+               r"make|put|write|note|remember|let|just|please|don't|carry|come|look|check|hang|hold|give|keep|"
+               r"ask|pass|read|take|listen|mark)\b)"),
 )
 SPEECH_RE = re.compile(rf"(?P<name>(?:{UP}\.[ \t]*)?{NAME_TOKEN})(?:{APOS}s)?[ \t]+(?=(?:said|says|told|asked|mentioned|reckons|"
                        r"reckoned|thinks|thought|rang|phoned|texted|was saying|is saying|made a point|has a point|"

@@ -72,6 +72,7 @@ PHONE_RE = re.compile(
     rf"(?<![\w+.])(?:(?:\+|00)[ \t]?44[ \t]?(?:\(0\)[ \t]?)?|\(0|0)\d(?:{_SEP}?\d){{7,11}}(?!\w)")
 NHS_RE = re.compile(r"(?<![\w.+\-/])\d{3}(?:[ \t\-]|[ \t]*\r?\n[ \t]*)?\d{3}(?:[ \t\-]|[ \t]*\r?\n[ \t]*)?\d{4}"
                     r"(?!\w|[.,/\-]\d)")
+NHS_GROUPED_RE = re.compile(r"\d{3}([ \t\-])\d{3}\1\d{4}")
 NHS_CONTEXT_RE = re.compile(r"\bnhs[ \t]*(?:number|no\b\.?|num\b|#)", _F)
 EMAIL_RE = re.compile(r"(?<![\w.+\-@])[\w][\w.%+'\-]*@\w(?:[\w\-]*\w)?(?:\.\w(?:[\w\-]*\w)?)*\.[^\W\d_]{2,24}"
                       r"(?![\w@])")
@@ -195,9 +196,10 @@ def parse_date(text: str) -> str | None:
     if month is None:
         return None
     if day is None:
-        words = re.findall(r"[a-z]+(?:[- ][a-z]+)?", t)
-        ordw = [w for w in words if re.fullmatch(_ORD_WORD, w)]
-        day_n = _ORD_WORDS.index(ordw[0].replace(" ", "-")) + 1 if ordw and ordw[0].replace(" ", "-") in _ORD_WORDS else None
+        # "the twelfth of August", "twenty first of May": the ordinal word wherever it stands
+        found = re.search(rf"\b{_ORD_WORD}\b", t)
+        word = found.group().replace(" ", "-") if found else ""
+        day_n = _ORD_WORDS.index(word) + 1 if word in _ORD_WORDS else None
     else:
         day_n = int(day[1])
     mm = f"{month:02d}-{day_n:02d}" if day_n else f"{month:02d}"
@@ -269,6 +271,11 @@ def find_nhs(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.end(), "NHS_NUMBER", "checksum")
         elif in_context:
             yield Span(m.start(), m.end(), "NHS_NUMBER", "context")
+        elif NHS_GROUPED_RE.fullmatch(m.group()) and digits[0] != "0":
+            # said or written in the NHS number's own 3-3-4 grouping, its context a sentence or a turn
+            # back ("I had to find my NHS number ... 999 057 3421, see"): misremembered or mistyped,
+            # it still points at one person's record
+            yield Span(m.start(), m.end(), "NHS_NUMBER", "grouping")
 
 
 def find_emails(text: str) -> Iterator[Span]:
@@ -323,6 +330,10 @@ def find_addresses(text: str) -> Iterator[Span]:
         yield Span(m.start("addr"), m.end("addr"), "ADDRESS", "context")
 
 
+#: whole dates that are history, not anyone's life: the day the NHS began
+PUBLIC_DATES = frozenset({"1948-07-05"})
+
+
 def find_dates_of_birth(text: str, max_age: int, reference_year: int) -> Iterator[Span]:
     for m in DATE_RE.finditer(text):
         before = text[max(0, m.start() - 150):m.start()]
@@ -331,9 +342,20 @@ def find_dates_of_birth(text: str, max_age: int, reference_year: int) -> Iterato
         if not ok:
             c = BIRTH_CONTEXT_RE.search(after)
             ok = c is not None and not _sentence_gap(after[:c.start()])
-        if ok and parse_date(m.group()) is not None:
+        parsed = parse_date(m.group())
+        if parsed is not None and not ok:
+            # a whole date (day, month, year) of someone at least 16: "Mine's the twelfth of August 1951",
+            # answering a question about birthdays a turn before; any whole date of a life is personal
+            # the year written out: "15/10/21" is more often last month's appointment than a birth
+            year = parsed[:4] if len(parsed) == 10 and re.search(r"\d{4}|nineteen", m.group(), re.I) else ""
+            ok = (year.isdigit() and reference_year - 110 <= int(year) <= reference_year - 16
+                  and parsed not in PUBLIC_DATES)
+            method = "whole date"
+        else:
+            method = "context"
+        if ok and parsed is not None:
             start = m.start() + (4 if m.group()[:4].lower() == "the " else 0)
-            yield Span(start, m.end(), "DATE_OF_BIRTH", "context")
+            yield Span(start, m.end(), "DATE_OF_BIRTH", method)
     # A birth year alone is not a date of birth; it is redacted only when it implies an age over max_age.
     for m in BIRTH_YEAR_RE.finditer(text):
         if reference_year - int(m.group(1)) > max_age:
