@@ -1,12 +1,12 @@
 """Theme and stance coding on the held-out references, which nobody tuning the coder has seen.
 
-benchmarks/reference/blind2_reference.csv, blind3_reference.csv and blind4_reference.csv (240
-utterances each, written and hand-coded by the codebook's definitions alone, by coders kept apart
-from the tuning; see blind2_README.md, blind3_README.md and blind4_README.md) are only ever read here, and only aggregate figures are
+benchmarks/reference/blind2_reference.csv to blind5_reference.csv (240 utterances each, written and
+hand-coded by the codebook's definitions alone, by coders kept apart from the tuning; see
+blind2_README.md to blind5_README.md) are only ever read here, and only aggregate figures are
 printed: no item, no per-item error, so a run cannot be used to tune on it. Same measures and the
 same code path as benchmarks/bench_evaluation.py (rules alone, and rules + semantic layer).
 
-    python benchmarks/bench_heldout.py [--reference blind2,blind3,blind4] [--out results.csv]
+    python benchmarks/bench_heldout.py [--reference blind2,blind3,blind4,blind5] [--out results.csv]
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-HELDOUT = {name: REPO / "benchmarks" / "reference" / f"{name}_reference.csv" for name in ("blind2", "blind3", "blind4")}
+HELDOUT = {name: REPO / "benchmarks" / "reference" / f"{name}_reference.csv" for name in ("blind2", "blind3", "blind4", "blind5")}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "engagement-bench-embeddings"))
-    ap.add_argument("--reference", default="blind2,blind3,blind4", help="which held-out references (comma-separated)")
+    ap.add_argument("--reference", default="blind2,blind3,blind4,blind5", help="which held-out references (comma-separated)")
     ap.add_argument("--per-code", action="store_true", help="also print precision and recall per code (aggregates)")
     ap.add_argument("--out", type=Path, help="also write the summary rows to this CSV")
     args = ap.parse_args()
