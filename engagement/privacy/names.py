@@ -94,8 +94,6 @@ def short_forms(first: str) -> list[str]:
     English word or a word-like name ("Angel" of "Angela", "Will" of "William" is too short anyway),
     so a shortened name said in passing ("Priya, make sure that goes in") is caught as the person.
     """
-    from engagement.privacy.lexicon import english_word
-
     word = first.strip(".")
     if len(word) < 7 or not word.isalpha():
         return []
