@@ -148,6 +148,19 @@ def test_otter_export_gives_speakers_times_and_paragraphs() -> None:
     assert "otter.ai" not in result.turns[-1].text
 
 
+def test_otter_blocks_of_one_speaker_after_a_pause_are_one_turn(tmp_path: Path) -> None:
+    text = ("Ayesha Patel  0:04\nSo tell me about your GP.\n\n"
+            "Speaker 1  0:09\nWell, it's been hard.\n\n"
+            "Speaker 1  0:31\nThey lost my letters twice.\n\n"
+            "Ayesha Patel  0:40\nI see.\n")
+    result = _read(tmp_path, text, "otter.txt")
+    assert [(t.speaker, t.text, t.start) for t in result.turns] == [
+        ("Ayesha Patel", "So tell me about your GP.", 4.0),
+        ("Speaker 1", "Well, it's been hard.\nThey lost my letters twice.", 9.0),
+        ("Ayesha Patel", "I see.", 40.0)]
+    assert any("joined 1 Otter block" in note for note in result.notes)
+
+
 def test_otter_header_needs_a_blank_line_before_it(tmp_path: Path) -> None:
     text = "Sarah Jenkins  0:04\nWe met on\nMonday Morning  10:30\n\nSpeaker 1  0:40\nRight.\n"
     result = _read(tmp_path, text, "otter.txt")
@@ -246,9 +259,18 @@ def test_rendered_turns_parse_back_to_the_same_speakers_and_texts(style: str, da
     fmt = sniff_text_format(text, ".txt")
     assert fmt == ("otter" if style == "otter" else "txt")
     result = read_text("<rendered>", text, "utf-8", otter=fmt == "otter")
-    assert [(t.speaker, t.text) for t in result.turns] == [(who, "\n".join(paras)) for who, paras in turns]
+    expected_turns = [(who, "\n".join(paras), float(37 * i + 4)) for i, (who, paras) in enumerate(turns)]
+    if style == "otter":    # Otter's consecutive blocks of one speaker are one turn
+        joined: list[tuple[str, str, float]] = []
+        for who, body, start in expected_turns:
+            if joined and joined[-1][0] == who:
+                joined[-1] = (who, joined[-1][1] + "\n" + body, joined[-1][2])
+            else:
+                joined.append((who, body, start))
+        expected_turns = joined
+    assert [(t.speaker, t.text) for t in result.turns] == [(who, body) for who, body, _ in expected_turns]
     if style in TIMED:
-        assert [t.start for t in result.turns] == [float(37 * i + 4) for i in range(len(turns))]
+        assert [t.start for t in result.turns] == [start for _, _, start in expected_turns]
     expected = "Health Committee (East, Lab.)" if style == "affiliation" else ""
     assert {t.affiliation for t in result.turns} == {expected}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
@@ -120,7 +120,27 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong
         notes.append(f"dropped {len(empty)} speaker label(s) with no text (first on {unit} {empty[0].line})")
     result = [RawTurn(speaker=t.speaker, text="\n".join(t.paragraphs), source_line=t.line, start=t.start,
                       end=t.end, affiliation=t.affiliation) for t in turns if t.paragraphs]
+    if otter:
+        result, blocks = _join_runs(result)
+        if blocks:
+            notes.append(f"joined {blocks} Otter block(s) to the block before them (the same speaker went on "
+                         f"after a pause), giving {len(result)} turns")
     return result, notes, names
+
+
+def _join_runs(turns: list[RawTurn]) -> tuple[list[RawTurn], int]:
+    """Consecutive turns of one speaker as one turn (Otter starts a new block after a pause, not a
+    new speaker); returns the turns and how many were joined to the one before."""
+    out: list[RawTurn] = []
+    joined = 0
+    for t in turns:
+        last = out[-1] if out else None
+        if last is not None and t.speaker == last.speaker and t.affiliation == last.affiliation:
+            out[-1] = replace(last, text=f"{last.text}\n{t.text}", end=t.end if t.end is not None else last.end)
+            joined += 1
+        else:
+            out.append(t)
+    return out, joined
 
 
 def _numbered(text: str) -> list[tuple[int, str]]:
