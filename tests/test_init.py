@@ -164,6 +164,22 @@ def test_regions_and_dates_are_guessed_from_towns_file_names_and_the_opening_wor
     assert guess_date(Path("fg 7.txt")) is None
 
 
+def test_a_service_headers_date_place_and_key_fill_the_draft():
+    from engagement.ingest.draft import guess_date, guess_region_from, guess_roles
+    from engagement.ingest.readers.base import RawTurn
+
+    regions = ["Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"]
+    header = {"Date": "Tuesday 21st October 2026, 2.30pm", "Location": "Community room, Ely", "Interviewer": "",
+              "Key": "INT = Interviewer, R = Respondent. [inaudible hh:mm:ss] = unclear audio."}
+    turns = [RawTurn("R", "Shall I start?", 1), RawTurn("INT", "Go on.", 2), RawTurn("R", "Well?", 3)]
+    assert guess_date(Path("interview 12.txt"), header) == "2026-10-21"
+    assert guess_date(Path("interview 12.txt"), {"Date": "21/10/26"}) is None      # 1926 or 2026: asked, not guessed
+    assert guess_region_from(Path("interview 12.txt"), turns, regions, header) == "Cambridgeshire"
+    assert guess_roles(turns, header) == {"R": ("participant", True), "INT": ("facilitator", True)}
+    assert guess_roles(turns)["R"] == ("facilitator", False)                       # without the key, R asks most
+    assert guess_region_from(Path("Cambs FG 3.docx"), [], regions) == "Cambridgeshire"
+
+
 def test_the_guessed_facilitator_opens_and_leads_not_the_participant_with_a_run_of_questions():
     from engagement.ingest.draft import guess_roles
     from engagement.ingest.readers.base import RawTurn

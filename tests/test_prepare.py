@@ -208,6 +208,25 @@ def test_the_segmenter_version_follows_the_installed_spacy_and_model(monkeypatch
     assert P.segmenter_version() != now
 
 
+def test_a_service_header_is_neither_speakers_nor_published_and_its_names_are_hidden(tmp_path):
+    """A transcription service's header block (Project, Interview ID, Interviewer: <name>, Note taker:
+    <name>, Key) once became three "speakers", one of them holding the location and audio file name."""
+    from tests.test_readers_text import SERVICE_HEADER
+
+    sessions = ("session_id,file,region,kind,date,facilitators,respondent_column,text_column,region_column,"
+                "date_column,question_column\nESX-FG1,fg1.txt,Essex,focus_group,2026-03-01,Facilitator,,,,,\n"
+                "CAM-INT1,int1.txt,Cambridgeshire,interview,2026-10-21,INT,,,,,\n")
+    participants = ("session_id,speaker_label,participant_id,role,name\nESX-FG1,Sarah,ESX-FG1-P01,participant,\n"
+                    "ESX-FG1,Tomasz,ESX-FG1-P02,participant,\nCAM-INT1,R,CAM-INT1-P01,participant,\n")
+    root = write_project(tmp_path, files={"fg1.txt": FOCUS_GROUP, "int1.txt": SERVICE_HEADER},
+                         sessions=sessions, participants=participants)
+    result = prepare(load_config(root / "engagement.yaml"))
+    everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
+    for leak in ("Priya", "Raval", "Eoin", "Kavanagh", "cambs_interview_12.m4a", "Interview ID"):
+        assert leak not in everything, leak
+    assert "got your consent form" in everything
+
+
 def test_people_a_header_names_are_hidden_when_talk_names_them_again(tmp_path):
     """A fresh Word export opened with 'Note taker: ... and Tamsin Huynh'; the header was dropped as
     a header, but the participant's later "Tamsin wrote that down" reached segments."""

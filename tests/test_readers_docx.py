@@ -116,6 +116,22 @@ def test_docx_table_layout_reads_time_speaker_text(tmp_path: Path, header: list[
     assert any("ignored 1 paragraph(s) outside the transcript table" in n for n in result.notes)
 
 
+def test_docx_table_layout_takes_names_from_the_header_above_the_table(tmp_path: Path) -> None:
+    d = docx.Document()
+    for line in ("Focus group: Ipswich 2", "Moderator: Ifeoma Nwachukwu", "Observer: Bartosz Lewandowski",
+                 "Date: 02/11/2026"):
+        d.add_paragraph(line)
+    table = d.add_table(rows=1, cols=2)
+    for cell, text in zip(table.rows[0].cells, ["Speaker", "Text"]):
+        cell.text = text
+    for values in (["Moderator", "Welcome, everyone."], ["P1", "Thanks, Ifeoma."]):
+        for cell, text in zip(table.add_row().cells, values):
+            cell.text = text
+    result = read_file(_save(d, tmp_path))
+    assert set(result.names) == {"Ifeoma Nwachukwu", "Bartosz Lewandowski"}
+    assert result.header["Date"] == "02/11/2026"
+
+
 def test_docx_table_without_time_column(tmp_path: Path) -> None:
     rows = [["Interviewer", "What worries you most?"], ["Respondent", "Being sold."]]
     turns = read_file(_table_docx(tmp_path, ["Speaker", "Text"], rows)).turns

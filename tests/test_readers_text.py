@@ -76,7 +76,7 @@ def test_fixture_focus_group_keeps_prose_colons_inside_turns() -> None:
     assert result.turns[2].text.endswith("The thing is: nobody could tell me who had changed them.")
     assert result.turns[4].text == "Well: I think most people just want it to work."
     assert [t.source_line for t in result.turns] == [5, 8, 9, 11, 13, 15]
-    assert "skipped 3 line(s) before the first speaker label (lines 1-3)" in result.notes
+    assert "read lines 1-3 as the file's header, not turns (Date, Location)" in result.notes
 
 
 def test_unlabelled_lines_continue_the_speaker_as_new_paragraphs(tmp_path: Path) -> None:
@@ -146,6 +146,43 @@ def test_otter_export_gives_speakers_times_and_paragraphs() -> None:
     assert result.turns[1].text == "Yeah, that's fine. Note: I might have to stop at half past."
     assert result.turns[3].text.count("\n") == 1
     assert "otter.ai" not in result.turns[-1].text
+
+
+SERVICE_HEADER = """Project: Health Data Conversations (Healthwatch Cambridgeshire)
+Interview ID: 12
+Date: Tuesday 21st October 2026, 2.30pm
+Interviewer: Priya Raval
+Note taker: Eoin Kavanagh (Healthwatch)
+Location: Community room, Cambridge
+Audio file: cambs_interview_12.m4a
+Duration: 00:10:04
+Key: INT = Interviewer, R = Respondent. [inaudible hh:mm:ss] = unclear audio.
+
+INT: Okay, so that's recording. Thanks for doing this.
+
+R: No problem. Happy to.
+
+INT: So Eoin's got your consent form?
+
+R: Yep, all signed.
+"""
+
+
+def test_a_transcription_services_header_block_is_the_header_not_speakers(tmp_path: Path) -> None:
+    result = _read(tmp_path, SERVICE_HEADER)
+    assert {t.speaker for t in result.turns} == {"INT", "R"}            # not "Interview ID", "Note taker"
+    assert result.turns[0].text == "Okay, so that's recording. Thanks for doing this."
+    assert set(result.names) == {"Priya Raval", "Eoin Kavanagh"}          # for de-identification
+    assert result.header["Date"].startswith("Tuesday 21st October 2026")
+    assert result.header["Interviewer"] == "" and result.header["Note taker"] == ""   # names kept apart
+    assert any("as the file's header" in n for n in result.notes)
+
+
+def test_a_file_opening_with_a_role_that_talks_keeps_its_first_turn(tmp_path: Path) -> None:
+    text = "Date: 3 March 2026\nInterviewer: Right, shall we start?\nR: Go on then.\nInterviewer: Good.\n"
+    result = _read(tmp_path, text)
+    assert [t.speaker for t in result.turns][:2] == ["Interviewer", "R"]
+    assert result.turns[0].text == "Right, shall we start?"
 
 
 def test_otter_blocks_of_one_speaker_after_a_pause_are_one_turn(tmp_path: Path) -> None:
@@ -415,7 +452,7 @@ def test_a_header_naming_the_facilitator_is_not_a_turn(tmp_path: Path) -> None:
     assert [(t.speaker, t.text) for t in result.turns] == [
         ("Facilitator", "Good Morning Everyone."), ("P1", "Morning."), ("Facilitator", "Right, records."),
         ("P2", "Jane Smith.")]
-    assert any("read as the header" in n and "'Note taker:' (line 3)" in n for n in result.notes), result.notes
+    assert "read lines 1-3 as the file's header, not turns (Facilitator, Note taker)" in result.notes
     assert not any("Adebisi-Hart" in t.text for t in result.turns)
 
 

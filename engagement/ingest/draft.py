@@ -44,6 +44,8 @@ TOWNS = {
                        "soham", "whittlesey"),  # not "March": a month in most file names
     "Peterborough": ("millfield", "orton", "werrington", "bretton", "hampton", "stanground", "eye green"),
 }
+# the short forms people write for an area itself ("Cambs FG 3.docx"), read like the area's name
+ALIASES = {"Cambridgeshire": ("cambs",), "Peterborough": ("pboro", "p'boro")}
 SURVEY_HINTS = {
     "respondent": ("respondent", "response id", "responseid", "respondent id", "participant", "id"),
     "region": ("region", "area", "healthwatch", "county", "locality"),
@@ -75,7 +77,7 @@ def _areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
     text = " " + " ".join(re.split(r"[^a-z']+", text.casefold())) + " "
     found = []
     for region in regions:
-        names = [region.casefold(), *(TOWNS.get(region, ()) if towns else ())]
+        names = [region.casefold(), *ALIASES.get(region, ()), *(TOWNS.get(region, ()) if towns else ())]
         if any(f" {name} " in text for name in names):
             found.append(region)
     return found
@@ -87,17 +89,37 @@ def guess_region(rel: Path, regions: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def guess_region_from(rel: Path, turns, regions: list[str]) -> str | None:
-    """A region the file's name gives away by a town, or the one area the transcript names ("Healthwatch Suffolk")."""
+def guess_region_from(rel: Path, turns, regions: list[str], header: dict[str, str] | None = None) -> str | None:
+    """A region the file's name gives away by a town, or the one area the transcript's header or opening
+    names ("Healthwatch Suffolk", "Location: Community room, Cambridge")."""
     found = _areas_named(rel.as_posix(), regions, towns=True)
     if len(found) == 1:
         return found[0]
-    opening = " ".join(t.text for t in turns[:12])
+    opening = " ".join([*(header or {}).values(), *(t.text for t in turns[:12])])
     found = _areas_named(opening, regions, towns=False) or _areas_named(opening, regions, towns=True)
     return found[0] if len(found) == 1 else None
 
 
-def guess_date(rel: Path) -> str | None:
+_HEADER_DATE_FIELDS = ("date", "date of interview", "interview date", "session date", "recording date",
+                       "date and time", "recorded")
+
+
+def guess_date(rel: Path, header: dict[str, str] | None = None) -> str | None:
+    """The session's date (YYYY-MM-DD) from the file name, else from a header's "Date:" field."""
+    found = _date_in_name(rel)
+    if found or not header:
+        return found
+    from engagement.privacy.patterns import parse_date
+
+    for key, value in header.items():
+        if " ".join(key.casefold().replace(".", " ").split()) in _HEADER_DATE_FIELDS and value:
+            iso = parse_date(re.sub(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?", " ", value))  # not the time of day
+            if iso and re.fullmatch(r"(?:19|20)\d\d-\d\d-\d\d", iso) and iso >= "2000":
+                return iso
+    return None
+
+
+def _date_in_name(rel: Path) -> str | None:
     m = DATE_RE.search(rel.name)
     if m:
         return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
@@ -108,18 +130,40 @@ def guess_date(rel: Path) -> str | None:
     return None
 
 
-def guess_roles(turns) -> dict[str, tuple[str, bool]]:
+_PARTICIPANT_RE = re.compile(r"\b(respondent|interviewee|participant|member of (?:the )?public|patient|carer|"
+                             r"resident|attendee)\b", re.I)
+
+
+def key_roles(header: dict[str, str] | None) -> dict[str, str]:
+    """Label -> role from a header's key: "Key: INT = Interviewer, R = Respondent" -> {"INT": "facilitator", "R": "participant"}."""
+    roles: dict[str, str] = {}
+    for field_name, value in (header or {}).items():
+        if field_name.casefold().strip() not in ("key", "legend", "speakers", "notation", "conventions"):
+            continue
+        for label, what in re.findall(r"([A-Za-z][\w.'-]{0,20})\s*(?:=|:|-|–)\s*([A-Za-z][A-Za-z ]{2,30}?)(?=[,;.]|$| and )",
+                                      value):
+            if FACILITATOR_RE.search(what):
+                roles[label] = "facilitator"
+            elif _PARTICIPANT_RE.search(what):
+                roles[label] = "participant"
+    return roles
+
+
+def guess_roles(turns, header: dict[str, str] | None = None) -> dict[str, tuple[str, bool]]:
     """Speaker label -> (role, sure).
 
-    Sure when the label or its bracket names the job ("Interviewer", "JB (facilitator)"). Otherwise
+    Sure when the label or its bracket names the job ("Interviewer", "JB (facilitator)"), or the
+    header's key does ("Key: INT = Interviewer, R = Respondent"). Otherwise
     whoever runs the session is guessed: the most turns that end on a question, one more for
     opening the session and one more for speaking most often (a facilitator speaks between
     everyone else), so one participant's run of questions does not outweigh the person asking them.
     """
     labels = Counter(t.speaker for t in turns if t.speaker)
     named = {t.speaker for t in turns if t.speaker and FACILITATOR_RE.search(getattr(t, "affiliation", "") or "")}
+    keyed = key_roles(header)
     roles = {label: ("facilitator", True) if FACILITATOR_RE.search(label) or label in named else ("participant", True)
              for label in labels}
+    roles.update({label: (keyed[label], True) for label in labels if label in keyed})
     if len(labels) > 1 and not any(role == "facilitator" for role, _ in roles.values()):
         questions = Counter(t.speaker for t in turns if t.speaker and t.text.rstrip().endswith("?"))
         first = next(t.speaker for t in turns if t.speaker)
@@ -210,7 +254,7 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
         row = {"session_id": "", "file": (path.resolve().relative_to(base.resolve()).as_posix()
                                            if path.resolve().is_relative_to(base.resolve()) else str(path.resolve())),
                "format": result.format, "encoding": result.encoding if result.encoding != "binary" else "",
-               "date": guess_date(rel) or todo("date YYYY-MM-DD, or leave empty"), "facilitators": ""}
+               "date": guess_date(rel, result.header) or todo("date YYYY-MM-DD, or leave empty"), "facilitators": ""}
         if survey is not None:
             row.update(kind="survey", region="" if "region" in survey else (region or todo("region")),
                        **{f"{k}_column": v for k, v in survey.items()})
@@ -221,10 +265,10 @@ def draft_manifests(transcripts: Path, regions: list[str], *, base: Path | None 
                          + ", ".join(f"{k}={v}" for k, v in survey.items()))
             sessions.append(row)
             continue
-        roles = guess_roles(result.turns)
+        roles = guess_roles(result.turns, result.header)
         speakers = [lab for lab in roles if roles[lab][0] == "participant"]
         if region is None:
-            guessed = guess_region_from(rel, result.turns, regions)
+            guessed = guess_region_from(rel, result.turns, regions, result.header)
             region = (f"{guessed} {todo('confirm: named in the file name or the transcript')}" if guessed
                       else todo("region: " + " | ".join(regions)))
         row.update(kind="interview" if len(speakers) <= 1 else "focus_group", region=region)

@@ -54,6 +54,8 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)   # what the reader noticed (e.g. "merged 212 cues into 40 turns")
     names: tuple[str, ...] = ()   # people the file names outside its turns (a header's "Facilitator: Helen Baxter"),
                                   # passed to de-identification as known names, never published
+    header: dict[str, str] = field(default_factory=dict)   # a header block's fields ("Date": "21 October 2026"),
+                                  # fields naming people left empty; read by `engagement init`, never published
 
 
 FORMATS = ("txt", "otter", "docx", "vtt", "srt", "sbv", "table", "csv", "xlsx")

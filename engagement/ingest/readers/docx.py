@@ -20,7 +20,7 @@ from engagement.ingest.readers.base import RawTurn, ReadResult, no_turns_error
 from engagement.ingest.readers.files import read_bytes, zip_kind
 from engagement.ingest.readers.labels import split_affiliation
 from engagement.ingest.readers.table import rows_to_turns, transcript_columns
-from engagement.ingest.readers.text import candidate, label_strength, parse_lines
+from engagement.ingest.readers.text import candidate, label_strength, metadata_header, parse_lines
 
 _HEADING_STYLES = ("heading", "title", "subtitle")
 
@@ -143,19 +143,21 @@ def read_docx(path: str | Path) -> ReadResult:
     document = _open(path)
     tables = [(t, cols) for t in document.tables if (cols := _table_columns(t)) is not None]
     names: list[str] = []
+    header: dict[str, str] = {}
     if tables:
         turns, notes = _table_turns(tables)
+        _, header, names = metadata_header(_paragraph_lines(document.paragraphs)[0])   # fields above the table
         others = sum(1 for p in document.paragraphs if p.text.strip())
         if others:
             notes.append(f"table layout: ignored {others} paragraph(s) outside the transcript table(s)")
     else:
         lines, strong, headings = _paragraph_lines(document.paragraphs)
-        turns, notes, names = parse_lines(lines, strong=strong, unit="paragraph")
+        turns, notes, names, header = parse_lines(lines, strong=strong, unit="paragraph")
         if headings:
             notes.insert(0, f"skipped {headings} heading paragraph(s)")
     if not turns:
         raise no_turns_error(path, "docx", "no paragraph opens with a speaker label and no table has speaker and "
                                            "text columns")
     return ReadResult(path=str(path), format="docx", encoding="binary", turns=turns, notes=notes,
-                      names=tuple(names))
+                      names=tuple(names), header=header)
 

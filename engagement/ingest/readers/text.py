@@ -51,6 +51,75 @@ def _header_line(turn) -> bool:
             and not any(w.casefold().strip(".") in _NOT_NAMES for w in words))
 
 
+#: fields a transcription service or a researcher puts above the talk ("Project: ...", "Audio file: ...")
+_META_WORDS = """project|project title|project name|study|study title|title|interview|interview id|interview no|
+interview number|interview ref|session|session id|session no|session number|group|group id|focus group|event|
+meeting|date|time|date and time|date of interview|interview date|session date|recorded|recording date|location|
+venue|place|area|region|site|setting|audio|audio file|file|file name|filename|recording|source|media|duration|
+length|running time|transcript|transcript type|transcription type|transcription style|style|key|legend|notation|
+conventions|transcribed by|transcriber|typist|transcription company|proofread by|checked by|reviewed by|client|
+job|job no|job number|job ref|order|reference|ref|word count|language|number of speakers|no of speakers|
+participants|attendees|present|speakers|in attendance|apologies"""
+_META_FIELDS = frozenset(w.strip() for w in _META_WORDS.replace("\n", "").split("|"))
+#: of those, the fields whose value names people (for de-identification)
+_PEOPLE_FIELDS = frozenset("""transcribed by|transcriber|typist|proofread by|checked by|reviewed by|participants|
+attendees|present|speakers|in attendance|apologies""".replace("\n", "").split("|"))
+_FIELD_LINE = re.compile(r"^\s*(?:\*\*|__)?([A-Za-z][A-Za-z .#/&()'-]{0,40}?)\.?(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(.*)$")
+
+
+def _names_only(value: str) -> bool:
+    """True when ``value`` is nothing but two or more name words ("Priya Raval", "J. Ruiz and Tom Hill")."""
+    value = re.sub(r"\s*\([^)]*\)", "", value)          # "Helen Baxter (Healthwatch Essex)"
+    words = value.strip().rstrip(".").replace(",", " ").replace(";", " ").split()
+    capitals = [w for w in words if w[:1].isupper()]
+    return (2 <= len(capitals) <= 12 and all(_NAME_PART.match(w) for w in words)
+            and not any(w.casefold().strip(".") in _NOT_NAMES for w in words))
+
+
+def metadata_header(lines: Sequence[tuple[int, str]]) -> tuple[int, dict[str, str], list[str]]:
+    """The block of ``Field: value`` lines above the talk, as transcription services write it.
+
+    "Project: ...", "Interview ID: 12", "Date: ...", "Audio file: ...", "Key: INT = Interviewer",
+    and a role with only a name ("Interviewer: Priya Raval", "Note taker: Eoin Kavanagh"). The block
+    is the file's first lines (blank lines and one untitled title line allowed) up to the first line
+    that is neither; it counts only with at least two field lines, so a file that opens with
+    "Interviewer: Right, shall we start?" keeps its first turn.
+
+    Returns:
+        ``(lines in the block, its fields, the names it gives)``; ``(0, {}, [])`` for none. The fields
+        map each field as written to its value, except fields that name people (a role, "Present"),
+        whose value is "" (the names are returned apart, for de-identification only).
+    """
+    fields: dict[str, str] = {}
+    names: list[str] = []
+    end = 0
+    untitled = 0
+    for i, (_, line) in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        m = _FIELD_LINE.match(text)
+        key = " ".join(m.group(1).casefold().replace(".", " ").split()) if m else ""
+        value = m.group(2).strip() if m else ""
+        if m and key in _META_FIELDS:
+            people = key in _PEOPLE_FIELDS
+            fields[m.group(1).strip()] = "" if people else value
+            if people and value and _names_only(value):
+                names += header_names(re.sub(r"\s*\([^)]*\)", "", value).replace(";", ","))
+        elif m and ROLE_WORDS.match(m.group(1).strip()) and value and _names_only(value):
+            fields[m.group(1).strip()] = ""
+            names += header_names(re.sub(r"\s*\([^)]*\)", "", value).replace(";", ","))
+        elif not fields and not untitled and not m:
+            untitled = 1                     # a title line above the fields
+            continue
+        else:
+            break
+        end = i + 1
+    if len(fields) < 2:
+        return 0, {}, []
+    return end, fields, names
+
+
 def header_names(text: str) -> list[str]:
     """The people a header line names: "J. Ruiz and Tom Hill" -> ["J. Ruiz", "Tom Hill"].
 
@@ -62,7 +131,7 @@ def header_names(text: str) -> list[str]:
 
 
 def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong: Iterable[str] = (),
-                unit: str = "line") -> tuple[list[RawTurn], list[str], list[str]]:
+                unit: str = "line") -> tuple[list[RawTurn], list[str], list[str], dict[str, str]]:
     """Turn numbered lines into speaker turns (the core of the text, Otter and docx readers).
 
     Args:
@@ -73,9 +142,16 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong
         unit: what a line number counts, for notes ("line", "paragraph").
 
     Returns:
-        ``(turns, notes, names)``; each turn's text is its paragraphs joined with ``\\n``; ``names``
-        are the people a header line names (for de-identification).
+        ``(turns, notes, names, header)``; each turn's text is its paragraphs joined with ``\\n``;
+        ``names`` are the people a header line names (for de-identification); ``header`` holds the
+        fields of a header block (:func:`metadata_header`).
     """
+    head, fields, names = metadata_header(lines)
+    head_notes = []
+    if head:
+        head_notes.append(f"read {unit}s {lines[0][0]}-{lines[head - 1][0]} as the file's header, not turns "
+                          f"({', '.join(fields)})")
+        lines = lines[head:]
     cands: dict[int, Candidate] = {}
     for i, (n, line) in enumerate(lines):
         if otter:
@@ -103,8 +179,8 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong
     header = 0
     while header < len(turns) and _header_line(turns[header]):
         header += 1
-    notes: list[str] = []
-    names = [name for t in turns[:header] for name in header_names(t.paragraphs[0])]
+    notes: list[str] = head_notes
+    names += [name for t in turns[:header] for name in header_names(t.paragraphs[0])]
     if header:
         shown = ", ".join(f"'{t.speaker}:' ({unit} {t.line})" for t in turns[:header])
         notes.append(f"read as the header, not turns (a role and only a name before the talk starts): {shown}")
@@ -125,7 +201,7 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong
         if blocks:
             notes.append(f"joined {blocks} Otter block(s) to the block before them (the same speaker went on "
                          f"after a pause), giving {len(result)} turns")
-    return result, notes, names
+    return result, notes, names, fields
 
 
 def _join_runs(turns: list[RawTurn]) -> tuple[list[RawTurn], int]:
@@ -185,9 +261,9 @@ def read_text(path: str | Path, text: str, encoding: str, *, otter: bool = False
     Raises:
         InputError: no speaker turns were found.
     """
-    turns, notes, names = parse_lines(_numbered(text), otter=otter)
+    turns, notes, names, header = parse_lines(_numbered(text), otter=otter)
     if not turns:
         raise no_turns_error(path, "otter" if otter else "txt",
                              "no line opens with a speaker label such as 'Name:', '**Name:**' or 'Name (00:12:03)'")
     return ReadResult(path=str(path), format="otter" if otter else "txt", encoding=encoding,
-                      turns=turns, notes=notes, names=tuple(names))
+                      turns=turns, notes=notes, names=tuple(names), header=header)
