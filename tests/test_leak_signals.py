@@ -109,6 +109,8 @@ def test_a_weaker_signal_is_a_warning_to_review(text, kind):
     "More fresh air. More on ward activities. Every aspect of my care at Park House was excellent.",
     "When I called Parkway Medical they had no record. Transport to Freeman was fine.",
     "NI 2021 data; the patient number is on the letter from 2019; my registration was late.",
+    # the report's own method line, once held back as a leak on a study with two plates hidden
+    "99 personal details were replaced (age over 89: 4, phone: 5, postcode: 2, vehicle reg: 2).",
 ])
 def test_ordinary_report_text_is_not_blocking(text):
     assert _blocking(text) == []

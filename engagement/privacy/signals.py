@@ -112,11 +112,12 @@ _NI_VALUE = re.compile(r"[A-Za-z]{2}[ \t\-]?\d{2}[ \t\-]?\d{2}[ \t\-]?\d{2}(?:[ 
 _CHUNK = re.compile(r"[A-Za-z0-9]+")
 _NOT_CODE = frozenset("i a if on in is it at to my me we so or the and you can not but was are for of".split())
 _MIN_DIGITS = {"VEHICLE_REG": 1, "NI_NUMBER": 6, "HOSPITAL_NUMBER": 5}
+_MIN_LETTERS = {"VEHICLE_REG": 1}     # every UK plate has letters: "vehicle reg: 2" (a count) is none
 
 
 def _id_value(text: str, pos: int, kind: str) -> int | None:
     """The end of a code (chunks of letters and digits, one separator apart) starting at ``pos``."""
-    end, digits, last_digit = None, 0, False
+    end, digits, letters, last_digit = None, 0, 0, False
     while True:
         m = _CHUNK.match(text, pos)
         if not m:
@@ -127,12 +128,13 @@ def _id_value(text: str, pos: int, kind: str) -> int | None:
             if not short_suffix and (len(chunk) > 3 or chunk.lower() in _NOT_CODE):
                 break
         digits += sum(ch.isdigit() for ch in chunk)
+        letters += sum(ch.isalpha() for ch in chunk)
         last_digit = any(ch.isdigit() for ch in chunk)
         end = m.end()
         if end - pos > 16 or not (text[end:end + 1] in (" ", "\t", "-") and _CHUNK.match(text, end + 1)):
             break
         pos = end + 1
-    return end if end is not None and digits >= _MIN_DIGITS[kind] else None
+    return end if end is not None and digits >= _MIN_DIGITS[kind] and letters >= _MIN_LETTERS.get(kind, 0) else None
 
 
 
