@@ -30,6 +30,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -96,6 +97,12 @@ def _hash_paths(paths: list[Path | str], extra: dict) -> str:
         else:
             h.update(b"<missing>")
     return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """A short hash of the suite's own source (code, notebooks, codebook): which version made a run."""
+    return _hash_paths([PACKAGE_DIR], {})[:16]
 
 
 def public_settings(settings: dict) -> dict:
@@ -240,10 +247,12 @@ def suite_vocabulary(cfg: Config) -> list[str]:
     return vocabulary(cfg)
 
 
-def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str, inputs: str | None = None) -> Job:
+def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str, inputs: str | None = None,
+                     package: str | None = None) -> Job:
     """Leak-check everything staged; publish it when nothing blocks, quarantine the whole run when something does.
 
-    Once published, what earlier runs from other inputs left behind is retired (:func:`retire_stale`).
+    Once published, what earlier runs from other inputs or another version of the suite left behind
+    is retired (:func:`retire_stale`).
     """
     from engagement.privacy.leak import quarantine, scan_outputs
 
@@ -270,22 +279,27 @@ def gate_and_publish(cfg: Config, staged: Config, staging: Path, run_id: str, in
     produced = publish(staging / "figures", cfg.figures_dir) | publish(staging / "reports", cfg.reports_dir)
     shutil.rmtree(staging, ignore_errors=True)
     if inputs is not None:
-        retired = retire_stale(cfg, run_id, inputs, produced)
+        retired = retire_stale(cfg, run_id, inputs, produced, package)
         if retired:
-            job.reason = "; ".join(filter(None, [job.reason, f"retired {retired} earlier run(s) made from other inputs"]))
+            job.reason = "; ".join(filter(None, [job.reason, f"retired {retired} earlier run(s) made from other inputs "
+                                                             "or by another version of the suite"]))
     if staging.parent.is_dir() and not any(staging.parent.iterdir()):
         staging.parent.rmdir()
     job.status = "ran"
     return job
 
 
-def retire_stale(cfg: Config, run_id: str, inputs: str, produced: set[Path]) -> int:
-    """Remove what runs made from other raw inputs left published; returns how many runs were retired.
+def retire_stale(cfg: Config, run_id: str, inputs: str, produced: set[Path], package: str | None = None) -> int:
+    """Remove what runs made from other raw inputs or by another version of the suite left published;
+    returns how many runs were retired.
 
     An earlier run's executed notebooks quote what its inputs held then: a participant since
-    withdrawn, a village since added to the deny list. When any earlier run under ``reports/runs``
-    was made from inputs other than this run's (``inputs_sha256`` in its manifest; a run without one
-    counts as other), every such run folder is removed, and so is every published figure or report
+    withdrawn, a village since added to the deny list; and what its de-identification missed then,
+    before the detector learned to hide it (a trial study's hospital number stayed in an earlier
+    run's notebook after the fixed suite re-ran it). When any earlier run under ``reports/runs`` was
+    made from inputs other than this run's (``inputs_sha256`` in its manifest), or by a suite whose
+    source differs (``package_sha256``; a run without either counts as other), every such run folder
+    is removed, and so is every published figure or report
     that this run did not write itself (a region no longer configured, say). Runs from the same
     inputs (a ``--regions`` re-run) are kept, and so are hidden files such as ``.gitkeep``.
     """
@@ -295,10 +309,10 @@ def retire_stale(cfg: Config, run_id: str, inputs: str, produced: set[Path]) -> 
         if folder.name == run_id or folder.is_symlink() or not folder.is_dir():
             continue
         try:
-            made_from = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("inputs_sha256")
+            made = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            made_from = None
-        if made_from != inputs:
+            made = {}
+        if made.get("inputs_sha256") != inputs or (package is not None and made.get("package_sha256") != package):
             stale.append(folder)
     if not stale:
         return 0
@@ -385,12 +399,12 @@ def run_batch(cfg: Config, *, notebooks_dir: Path | None = None, regions: list[s
                 upstream_failed = True
     manifest = {
         "run_id": run_id, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "inputs_sha256": env["ENGAGEMENT_INPUT_SHA256"],
+        "inputs_sha256": env["ENGAGEMENT_INPUT_SHA256"], "package_sha256": package_digest(),
         "seed": cfg.seed, "config": public_settings(cfg.settings), "packages": package_versions(),
         "jobs": [{k: v for k, v in asdict(j).items()} for j in result.jobs],
     }
     atomic_write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    leak = gate_and_publish(cfg, staged, staging, run_id, env["ENGAGEMENT_INPUT_SHA256"])
+    leak = gate_and_publish(cfg, staged, staging, run_id, env["ENGAGEMENT_INPUT_SHA256"], package_digest())
     report(leak)
     report.close()
     result.jobs.append(leak)

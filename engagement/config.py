@@ -42,6 +42,13 @@ DEFAULT_ALLOW_LIST = [
     "Billericay", "Wickford", "Canvey Island", "Thurrock", "Epping", "Loughton", "Soham", "Chatteris",
     "Caldicott", "GDPR", "Google", "Facebook", "Amazon", "Apple", "Fitbit", "Palantir",
     "Public Health England", "University of Cambridge", "Biobank", "UK Biobank",
+    # public figures people name when they talk about health data, by full name only (a first name
+    # alone stays with the detector): what a minister said is no one's personal detail
+    "Aneurin Bevan", "Nye Bevan", "Andrew Lansley", "Jeremy Hunt", "Matt Hancock", "Sajid Javid",
+    "Steve Barclay", "Therese Coffey", "Victoria Atkins", "Wes Streeting", "Tony Blair", "Gordon Brown",
+    "David Cameron", "Theresa May", "Boris Johnson", "Liz Truss", "Rishi Sunak", "Keir Starmer",
+    "Chris Whitty", "Patrick Vallance", "Dominic Cummings", "Ben Goldacre", "Peter Thiel", "Elon Musk",
+    "Mark Zuckerberg",
 ]
 
 DEFAULTS: dict[str, Any] = {

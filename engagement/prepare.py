@@ -112,31 +112,36 @@ def _pieces(keys: list, size: int | None = None) -> list[tuple[int, int]]:
 _DETECTORS: dict[str, object] = {}
 
 
-def _worker_detector(cfg: Config, known: tuple[str, ...]):
-    """The study's detector, built once per worker process for a run's settings and names."""
+def _worker_detector(cfg: Config, known: tuple[str, ...], places: tuple[str, ...] = ()):
+    """The study's detector, built once per worker process for a run's settings, names and places."""
     from engagement.privacy.deidentify import build_detector
 
-    key = hashlib.sha256(json.dumps([str(cfg.root), cfg.settings, known], sort_keys=True, default=str)
+    key = hashlib.sha256(json.dumps([str(cfg.root), cfg.settings, known, places], sort_keys=True, default=str)
                          .encode()).hexdigest()
     if key not in _DETECTORS:
         _DETECTORS.clear()
-        _DETECTORS[key] = build_detector(cfg, known_names=list(known))
+        _DETECTORS[key] = build_detector(cfg, known_names=list(known), places=list(places))
     return _DETECTORS[key]
 
 
 def _detect_piece(job: tuple) -> list:
     """Hits in one piece of a session's turns (runs on a Dask worker)."""
-    cfg, known, texts, batch_size = job
-    return _worker_detector(cfg, known).detect_many(texts, batch_size=batch_size)
+    cfg, known, places, texts, batch_size = job
+    return _worker_detector(cfg, known, places).detect_many(texts, batch_size=batch_size)
 
 
 def _names_to_propagate(hits: list, known: tuple[str, ...]) -> set[str]:
     """Names a context rule found (a title, a relation, "X said", "our X") that are no ordinary word
-    ("Tadhg", "Nkechi", "Quarrendon"), to be caught everywhere else in the study. Word-names ("Rose",
-    "Will") need their context each time; what the NER alone calls a person ("Lynn and Norwich") and
-    towns in the gazetteer are not spread."""
+    ("Tadhg", "Nkechi", "Quarrendon"), or first names that are also words ("our Jade", "my son Will"),
+    to be caught everywhere else in the study. A word-name spreads as an ambiguous known name: it is
+    caught again only capitalised and with a name's context ("Jade's NHS number", "ask Will"), never
+    as the word. What the NER alone calls a person ("Lynn and Norwich") and towns in the gazetteer
+    are not spread."""
     from engagement.privacy.detector import _lexicon_name, _not_a_word
+    from engagement.privacy.lexicon import load_lexicon
     from engagement.privacy.patterns import UK_PLACES, fold
+
+    lexicon = load_lexicon()
 
     have = {fold(k) for k in known}
     out: set[str] = set()
@@ -148,9 +153,16 @@ def _names_to_propagate(hits: list, known: tuple[str, ...]) -> set[str]:
                 tok = tok.strip(".,;:!?'\u2019\"")
                 if (len(tok) >= 3 and tok[:1].isupper() and not tok.isupper() and tok.isalpha()
                         and fold(tok) not in have and fold(tok) not in UK_PLACES
-                        and (_not_a_word(tok) or _lexicon_name(tok))):
+                        and (_not_a_word(tok) or _lexicon_name(tok) or lexicon.is_first(tok))):
                     out.add(tok)
     return out
+
+
+def _places_to_propagate(hits: list) -> set[str]:
+    """Streets and villages found where someone said they live ("I'm out on Rookery Drove, Newby Fen"),
+    to be hidden where they come up again without that context ("the address was just Newby Fen")."""
+    return {h.value for turn in hits for h in turn
+            if h.type in ("ADDRESS", "LOCATION") and h.method in ("street", "street's place") and len(h.value) >= 4}
 
 
 class _Found:
@@ -170,11 +182,11 @@ class _Found:
 
 
 def _detect(texts: list[str], sessions: list[str], detector, known: tuple[str, ...], cfg: Config, engine,
-            progress: bool | None) -> list:
+            progress: bool | None, places: tuple[str, ...] = ()) -> list:
     _, batch_size = spacy_settings(cfg, sum(map(len, texts)), batch_size=64)
     pieces = _pieces(sessions)
     if engine.distributed:   # Dask, or this machine's worker processes: pieces go whole, hits come back
-        jobs = [(cfg, known, texts[a:b], batch_size) for a, b in pieces]
+        jobs = [(cfg, known, places, texts[a:b], batch_size) for a, b in pieces]
         found = engine.map(_detect_piece, jobs, desc="de-identifying", unit="piece", progress=progress)
         return [h for part in found for h in part]
     hits = []
@@ -323,15 +335,16 @@ def _deidentify_and_segment(cfg: Config, manifest, turns_df: pd.DataFrame, known
         # a name found once by its context is the same name where no context gives it away ("Tadhg, my
         # stepson" and later "ask Tadhg"): a second pass, over the turns that hold one, knows them all
         found = _names_to_propagate(hits, names)
-        if found:
+        places = _places_to_propagate(hits)
+        if found or places:
             from engagement.privacy.detector import _alternation
 
             names = tuple(sorted(set(names) | found))
-            detector = build_detector(cfg, known_names=list(names))
-            holds = _alternation(found)
+            detector = build_detector(cfg, known_names=list(names), places=sorted(places))
+            holds = _alternation(found | places)
             redo = [i for i, t in enumerate(texts) if holds.search(t)]
             again = _detect([texts[i] for i in redo], [sessions[i] for i in redo], detector, names, cfg, engine,
-                            progress) if redo else []
+                            progress, tuple(sorted(places))) if redo else []
             for i, h in zip(redo, again):
                 hits[i] = h
         turns_df, redactions = deidentify_turns(turns_df, _Found(detector, hits), pseudonymiser)

@@ -292,6 +292,21 @@ def test_retiring_removes_published_files_the_new_run_did_not_write(tmp_path):
     assert retire_stale(cfg, "new", "bbbb", produced) == 0 and (cfg.figures_dir / "other.png").is_file()
 
 
+def test_runs_made_by_another_version_of_the_suite_are_retired(tmp_path):
+    """A trial study's hospital number stayed in an earlier run's notebook after the fixed detector
+    re-ran the same inputs: a run the older suite made is retired, one this suite made is kept."""
+    from engagement.batch import retire_stale
+
+    cfg = load_config(write_report_project(tmp_path) / "engagement.yaml")
+    runs = cfg.reports_dir / "runs"
+    for name, package in (("older", "0000"), ("before", None), ("same", "cafe"), ("new", "cafe")):
+        (runs / name).mkdir(parents=True)
+        made = {"inputs_sha256": "bbbb", **({"package_sha256": package} if package else {})}
+        (runs / name / "manifest.json").write_text(json.dumps(made))
+    assert retire_stale(cfg, "new", "bbbb", set(), "cafe") == 2
+    assert sorted(p.name for p in runs.iterdir()) == ["new", "same"]
+
+
 # ---- re-runs
 
 

@@ -434,3 +434,54 @@ def test_a_long_first_name_cut_short_is_still_that_person():
 ])
 def test_a_name_turned_to_with_a_request_is_hidden(det, text, name):
     assert ("PERSON", name) in types(det, text)
+
+
+# ---- found on a fresh trial study (issue 12 session notes): details said the way people say them,
+# here in other words, names and places than the trial's
+@pytest.mark.parametrize("text, hidden, kind", [
+    # a street without a house number, and the village it is in
+    ("We're out on Tithe Barn Drove, Fenny Stanwick, miles from anywhere.", "Tithe Barn Drove", "ADDRESS"),
+    ("We're out on Tithe Barn Drove, Fenny Stanwick, miles from anywhere.", "Fenny Stanwick", "LOCATION"),
+    ("My sister lives on Pightle Close in Upper Hatherby, right by the church.", "Pightle Close", "ADDRESS"),
+    ("My sister lives on Pightle Close in Upper Hatherby, right by the church.", "Upper Hatherby", "LOCATION"),
+    # a record number a clause or a sentence away from its cue, or by its shape alone
+    ("The clinic gave me my hospital number, it's on the fridge, W4418820, so I quote it.", "W4418820",
+     "HOSPITAL_NUMBER"),
+    ("I've got two patient numbers, which is half the trouble. 6620193 is the one they use.", "6620193",
+     "HOSPITAL_NUMBER"),
+    ("Mine's on the card, RX2094417, I read it out every time.", "RX2094417", "HOSPITAL_NUMBER"),
+    # a phone number read out with "hundred" in it
+    ("Ring me on oh one four eight three, seven hundred, double two five.",
+     "oh one four eight three, seven hundred, double two five", "PHONE"),
+    # a postcode district said where someone lives
+    ("I'm over in Ipswich, east side, IP3, so the hospital is close.", "IP3", "POSTCODE"),
+    # a small workplace named
+    ("I work at Pennyroyal Print, the little printers by the station, only three of us.", "Pennyroyal Print",
+     "LOCATION"),
+    # an age said back as a sentence of its own
+    ("She's still going. Ninety-seven! Sharp as anything.", "Ninety-seven", "AGE_OVER_89"),
+])
+def test_details_said_the_way_people_say_them_are_hidden(det, text, hidden, kind):
+    assert (kind, hidden) in types(det, text)
+
+
+@pytest.mark.parametrize("text", [
+    "I work for the NHS and I work at Tesco at weekends.",
+    "We live on Universal Credit in a tiny flat.",
+    "It took a hundred emails; CO2 and B12 came up; the A14 was shut.",
+    "Between 1,250,000 and 2,000,000 records, 12.5% of them; version 2026-03-01.",
+    "One, two, three, four, five, six: that's how many forms.",
+])
+def test_talk_that_only_looks_like_those_details_stays(det, text):
+    assert redacted(det, text) == text
+
+
+def test_a_nickname_someone_is_called_by_is_a_name(det):
+    assert redacted(det, "It's Przemysław really, but everyone calls me Przemek.") == \
+        "It's [PERSON_1] really, but everyone calls me [PERSON_2]."
+    assert "Tosh" not in redacted(det, "He's known as Tosh round here.")
+
+
+def test_public_figures_named_in_full_stay(det):
+    text = "I didn't trust Matt Hancock with it, and Wes Streeting says the same things."
+    assert redacted(det, text) == text

@@ -227,6 +227,22 @@ def test_a_service_header_is_neither_speakers_nor_published_and_its_names_are_hi
     assert "got your consent form" in everything
 
 
+def test_a_word_name_and_a_village_found_once_are_hidden_where_they_come_up_again(tmp_path):
+    """A fresh trial: "our Jade, my daughter" was hidden but "it's got Jade's NHS number" was not, and
+    "I'm out on Rookery Drove, Newby Fen" was hidden but "the address was just Newby Fen" was not."""
+    group = (FOCUS_GROUP + "\nSarah: Our Poppy, my granddaughter, has asthma and they lost her inhaler notes.\n"
+             + "\nTomasz: I'm out on Saltings Drove, Cley Marsh End, so the ambulance never finds us.\n"
+             + "\nSarah: And the letter came with Poppy's GP record attached, the wrong one.\n"
+             + "\nTomasz: The system just says \"Cley Marsh End\", no house name at all.\n"
+             + "\nSarah: I hope it gets better, I really do, it's a poppy field of errors.\n")
+    root = write_project(tmp_path, files={"fg1.txt": group, "int1.txt": INTERVIEW, "survey.csv": SURVEY})
+    result = prepare(load_config(root / "engagement.yaml"))
+    everything = " ".join(df.astype(str).to_csv() for df in result.tables.values())
+    for leak in ("Poppy", "Saltings Drove", "Cley Marsh End"):
+        assert leak not in everything, leak
+    assert "a poppy field of errors" in everything     # the word stays a word
+
+
 def test_people_a_header_names_are_hidden_when_talk_names_them_again(tmp_path):
     """A fresh Word export opened with 'Note taker: ... and Tamsin Huynh'; the header was dropped as
     a header, but the participant's later "Tamsin wrote that down" reached segments."""

@@ -195,6 +195,7 @@ class Detector:
                     and not self._blocked(alone.group("w")):   # a first name the lexicon knows; "Theropy." is a typo
                 hits.append(Hit(alone.start("w"), alone.end("w"), "PERSON", "alone", alone.group("w")))
             hits += self._unknown_word_hits(text, ents, _Spans(allowed + [(h.start, h.end) for h in hits]))
+            hits += self._our_first_name_hits(text, _Spans(allowed + [(h.start, h.end) for h in hits]))
             hits += [Hit(m.start(), m.end(), "PERSON", "spelled", m.group()) for m in _SPELLED_RE.finditer(text)]
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
         hits = [h for h in hits if not (h.type == "PERSON" and h.method != "known_name" and _eponym(text, h))]
@@ -239,6 +240,23 @@ class Detector:
                 out.append(Hit(a, b, "PERSON", "unknown_word", word))   # "Serv was ok": a short word needs the NER
         return out
 
+    def _our_first_name_hits(self, text: str, taken: "_Spans") -> list[Hit]:
+        """"our Jade", "Our Poppy, my granddaughter": a first name after "our" is family, even one
+        that is also a word (kinship talk: "our Will's moved back"); "our NHS", "our Lord" are no names."""
+        from engagement.privacy.lexicon import load_lexicon
+
+        lexicon = load_lexicon()
+        out = []
+        for m in _CAP_WORD_RE.finditer(text):
+            a, b = m.span()
+            word = m.group()
+            if (taken.overlaps(a, b) or word.isupper() or len(word) < 3 or not _OUR_BEFORE.search(text[max(0, a - 8):a])
+                    or not lexicon.is_first(word) or _key(word) in pp.UK_PLACES or self._blocked(word)
+                    or self._rules.org_follows(text, b)):
+                continue
+            out.append(Hit(a, b, "PERSON", "context", word))
+        return out
+
     def _unknown_word(self, word: str) -> bool:
         k = _key(word)
         return (len(k) >= 3 and not word.isupper() and k not in pp.UK_PLACES and k not in pp.NER_NON_NAMES
@@ -275,7 +293,8 @@ class Detector:
                     continue
                 if form.ambiguous and not self._rules.name_context(text, m.start(), m.end(), month=form.month) \
                         and not any(s <= m.start() and m.end() <= e for s, e, _ in persons
-                                    if not _sentence_start_word_name(text, m.start(), s, e)):
+                                    if not _sentence_start_word_name(text, m.start(), s, e)) \
+                        and not _owner_mid_sentence(text, m.start(), m.end()):
                     continue
             elif not (word[:1].isupper() or word.islower()):
                 continue
@@ -402,6 +421,16 @@ def _load_ner(model: str):
     from engagement.ingest.spacy_model import load_spacy, ner_only_exclusions
 
     return load_spacy(exclude=ner_only_exclusions(model), model=model)
+
+
+_POSSESSIVE_AFTER = re.compile(rf"{pp.APOS}s[ \t]+[a-z]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"\u201c]\s*|\n\s*)$")
+
+
+def _owner_mid_sentence(text: str, start: int, end: int) -> bool:
+    """A known word-name, capitalised inside a sentence and owning something: "it's got Jade's NHS number"."""
+    return (text[start:start + 1].isupper() and _POSSESSIVE_AFTER.match(text, end) is not None
+            and _SENTENCE_START.search(text[max(0, start - 4):start]) is None)
 
 
 def _lexicon_name(value: str) -> bool:

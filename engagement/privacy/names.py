@@ -121,7 +121,7 @@ RELATION_RE = re.compile(rf"(?i:\b(?:my|his|her|their|our|your|the|a)[ \t]+(?:[\
 CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(tuple(PERSON_NOUNS) + tuple(RELATIONS))})s?[ \t]+(?:(?:is|was|were|{APOS}s)[ \t]+)?"
                        rf"(?:called|named|by[ \t]+the[ \t]+name[ \t]+of)"
                        rf"|(?:my|his|her|their|your)[ \t]+name(?:{APOS}s|[ \t]+is|[ \t]+was)|call[ \t]+me"
-                       rf"|(?:call|calls|called|calling)[ \t]+(?:him|her|them)"
+                       rf"|(?:call|calls|called|calling)[ \t]+(?:me|him|her|them|us)|(?:known|better[ \t]+known)[ \t]+as"
                        rf"|\b(?:he|she)(?:{APOS}s|[ \t]+is|[ \t]+was)[ \t]+(?:called|named)"
                        rf"|I{APOS}m[ \t]+called|goes[ \t]+by))[ \t]+(?P<name>{NAME_SEQ})")
 INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s|is[ \t]+that|is[ \t]+this|"

@@ -121,6 +121,9 @@ AGE_RES = (
     # a bare number over the threshold closing a clause after is/was/'s: "one of my ladies is 96, sharp as..."
     re.compile(rf"(?:\bis|\bwas|{APOS}s)[ \t]+(?:nearly[ \t]+|almost[ \t]+|now[ \t]+)?(?P<n>{_AGE_NUM})"
                r"(?=[ \t]*(?:[,.;!?)]|$|(?:and|now|this|next|last|in|on|but|still|sharp|bless)\b))", _F),
+    # an age said back as a sentence of its own: "A hundred and one!", "Ninety-four? Bless her."
+    re.compile(rf"(?:^|(?<=[.!?:]\s)|(?<=[.!?:]\s\s))(?:(?:wow|gosh|blimey|really|what)[ \t]*,?[ \t]+)?(?P<n>{_WORD_AGE})"
+               r"(?=[ \t]*[!?.]|[ \t]*$)", _F),
 )
 
 
@@ -290,7 +293,21 @@ def find_emails(text: str) -> Iterator[Span]:
 _UNIT_INWARD = re.compile(r"\d(?:mg|ml|kg|km|mm|cm|pm|am|hz|gb|mb)$", re.IGNORECASE)
 
 
+#: the two-letter postcode areas (one-letter areas are left out: B12 is a vitamin, M11 a motorway)
+_POSTCODE_AREAS = ("AB AL BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY EC "
+                   "EH EN EX FK FY GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY LA LD LE LL LN LS LU "
+                   "ME MK ML NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM SA SE SG SK SL SM SN SO SP SR SS ST "
+                   "SW SY TA TD TF TN TQ TR TS TW UB WA WC WD WF WN WR WS WV YO ZE").split()
+#: a postcode district alone ("north side, CB4", "we're PE13"), said where someone lives
+OUTWARD_RE = re.compile(rf"(?<![\w-])(?:{'|'.join(_POSTCODE_AREAS)})\d{{1,2}}[A-Z]?(?![\w-])")
+OUTWARD_CUE_RE = re.compile(r"\b(?:live|lives|living|lived|based|moved|from|in|near|round|postcode|post[ \t]+code|"
+                            r"area|side|district|end|we're|we[ \t]+are|I'm|I[ \t]+am|address)\b[^.!?\n]{0,30}$", _F)
+
+
 def find_postcodes(text: str) -> Iterator[Span]:
+    for m in OUTWARD_RE.finditer(text):
+        if _cued(text, m.start(), OUTWARD_CUE_RE, 40):
+            yield Span(m.start(), m.end(), "POSTCODE", "district")
     for m in POSTCODE_RE.finditer(text):
         value = m.group()
         if value != value.upper() and _UNIT_INWARD.search(value):
@@ -314,9 +331,48 @@ _HOUSE_WORDS = frozenset("end cottage cottages house farm farmhouse lodge barn b
                          "bungalow manor rectory vicarage orchard nook corner rise gate gates lea leys".split())
 
 
+#: a street without a house number, where someone lives: "I'm on Gosling Chase", "we live off Mardle Loke",
+#: then the village it is in: "... in Little Ashfold", "Rookery Drove, Newby Fen"
+_PLACE_WORD = rf"{UP}{LETTER}+(?:-{UP}?{LETTER}+)*"
+LIVES_ON_RE = re.compile(
+    rf"\b(?i:live|lives|living|lived|I{APOS}m|I[ \t]+am|we{APOS}re|we[ \t]+are|he{APOS}s|she{APOS}s|they{APOS}re|"
+    rf"moved|house|home|flat|bungalow|cottage|address)(?:[ \t]+(?i:out|up|down|over|round|just|right))?"
+    rf"[ \t]+(?i:on|off|in|at)[ \t]+(?P<street>(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(STREET_TYPES)}))\b"
+    rf"(?:(?P<sep>[ \t]*,[ \t]*|[ \t]+(?i:in|near|outside|by)[ \t]+)"
+    rf"(?P<place>{_PLACE_WORD}(?:[ \t]+(?:{_PLACE_WORD}|St\.?|(?i:on|upon|next|cum|le|de)[ \t]+{_PLACE_WORD})){{0,3}}))?")
+
+
+#: where someone works, named: "I work at Saffron Crust, the bakery on the corner" (a small workplace and
+#: a detail or two single a person out); big employers and public bodies are no one's address
+WORKS_AT_RE = re.compile(
+    rf"\b(?i:I|we|he|she|they|(?:my|his|her|our)[ \t]+[a-z]+)(?:{APOS}m|{APOS}s|{APOS}re|[ \t]+(?:am|is|are|was|were))?"
+    rf"(?:[ \t]+(?i:still|now|used[ \t]+to|also|just))?[ \t]+(?i:work|works|worked|working)[ \t]+(?i:at|for)[ \t]+"
+    rf"(?:(?i:the)[ \t]+)?(?P<org>{UP}{LETTER}+(?:{APOS}s)?(?:[ \t]+(?:&[ \t]+)?{UP}{LETTER}+(?:{APOS}s)?){{0,3}})")
+_BIG_EMPLOYERS = frozenset("""nhs council councils university college hospital hospitals trust ambulance police army navy
+raf government civil service tesco tesco's asda sainsbury sainsbury's sainsburys morrisons aldi lidl waitrose boots
+amazon royal mail bt bbc google microsoft apple barclays lloyds hsbc natwest santander mcdonald's mcdonalds starbucks
+costa primark argos currys b&q ikea network rail healthwatch county essex suffolk norfolk cambridgeshire
+peterborough lincolnshire hertfordshire bedfordshire""".split())
+
+
+def find_workplaces(text: str) -> Iterator[Span]:
+    for m in WORKS_AT_RE.finditer(text):
+        org = m.group("org")
+        words = [fold(w).rstrip("'s").rstrip("\u2019") for w in org.split()]
+        if any(w in _BIG_EMPLOYERS or fold(w) in _BIG_EMPLOYERS for w in org.lower().split()) or \
+                fold(org) in UK_PLACES or any(w in UK_PLACES for w in words) or fold(org) in NER_NON_NAMES:
+            continue
+        yield Span(m.start("org"), m.end("org"), "LOCATION", "workplace")
+
+
 def find_addresses(text: str) -> Iterator[Span]:
     for m in ADDRESS_RE.finditer(text):
         yield Span(m.start(), m.end(), "ADDRESS", "regex")
+    for m in LIVES_ON_RE.finditer(text):
+        yield Span(m.start("street"), m.end("street"), "ADDRESS", "street")
+        place = m.group("place")
+        if place and fold(place) not in UK_PLACES and not any(fold(w) in UK_PLACES for w in place.split()[:1]):
+            yield Span(m.start("place"), m.end("place"), "LOCATION", "street's place")
     for m in HOUSE_NAME_RE.finditer(text):
         head = re.split(r"[ \t]*,[ \t]*", m.group(), maxsplit=1)
         words = head[0].split()
@@ -422,9 +478,38 @@ def find_cued_phones(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.end(), "PHONE", "context")
 
 
+#: a letter or two and six to eight digits, one token: the shape of many trusts' record numbers ("J2219064")
+CODE_RE = re.compile(r"(?<![\w/£$])[A-Za-z]{1,2}\d{6,8}(?![\w/])")
+#: seven or eight digits standing alone: no one says a quantity that way, but a record number is read so
+LONG_NUMBER_RE = re.compile(r"(?<![\w/£$.,:+\-])\d{7,8}(?![\w%/\-]|[.,]\d)")
+#: a record number mentioned: what is said of it may stand a clause or a sentence away from the digits
+#: ("his hospital number, I know it by heart now, J2219064"; "two hospital numbers. 7734519 is the right one")
+RECORD_MENTION_RE = re.compile(r"\b(?:hospital|patient|unit|record|case|clinic)[ \t]+(?:numbers?|no\.?|nos\.?)\b"
+                               r"|\bmrns?\b|\bm\.r\.n\.?", _F)
+
+
+def _sentence_window(text: str, start: int, end: int) -> tuple[int, int]:
+    """From the start of the sentence before ``start`` to the end of the sentence after ``end``."""
+    stops = [m.end() for m in re.finditer(r"[.!?](?:\s|$)|\n", text)]
+    before = [p for p in stops if p <= start]
+    a = before[-2] if len(before) >= 2 else 0
+    after = [p for p in stops if p > end]
+    b = after[1] if len(after) >= 2 else len(text)
+    return a, b
+
+
 def find_hospital_numbers(text: str) -> Iterator[Span]:
     for m in HOSPITAL_RE.finditer(text):
         yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "regex")
+    for m in CODE_RE.finditer(text):
+        yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "code shape")
+    for m in LONG_NUMBER_RE.finditer(text):
+        yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "long number")
+    for cue in RECORD_MENTION_RE.finditer(text):
+        a, b = _sentence_window(text, cue.start(), cue.end())
+        for m in _CUED_ID.finditer(text, a, b):
+            if sum(ch.isdigit() for ch in m.group()) >= 6:
+                yield Span(m.start(), m.end(), "HOSPITAL_NUMBER", "near a record number")
     for m in _CUED_ID.finditer(text):
         if not _cued(text, m.start(), HOSPITAL_CUE_RE):
             digit = re.search(r"\d", m.group())   # "MRN 93149882": the cue itself looked like a prefix
@@ -507,10 +592,13 @@ def _sentence_start(text: str, start: int) -> bool:
 
 #: a digit said as a word, as people read a number out ("oh seven seven nine, double four...")
 _DIGIT_WORD = r"(?:oh|o|zero|nought|nil|one|two|three|four|five|six|seven|eight|nine)"
-_SPOKEN_DIGITS_RE = re.compile(rf"(?<![\w-])(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}"
-                               rf"(?:(?:[ \t]*[,\-][ \t]*|[ \t]+)(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}|"
-                               rf"[ \t]*[,\-]?[ \t]*\d){{6,}}(?![\w-])", re.IGNORECASE)
-_DIGIT_COUNT_RE = re.compile(rf"(?:(double)|(triple|treble))?[ \t]*\b{_DIGIT_WORD}\b|\d", re.IGNORECASE)
+#: "nine hundred" in a number read out is 900 (and "two thousand" 2000)
+_HUNDREDS = r"(?:[ \t]+(?:hundred|thousand))?"
+_SPOKEN_DIGITS_RE = re.compile(rf"(?<![\w-])(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}"
+                               rf"(?:(?:[ \t]*[,\-][ \t]*|[ \t]+)(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}|"
+                               rf"[ \t]*[,\-]?[ \t]*\d){{5,}}(?![\w-])", re.IGNORECASE)
+_DIGIT_COUNT_RE = re.compile(rf"(?:(double)|(triple|treble))?[ \t]*\b{_DIGIT_WORD}\b(?:[ \t]+(hundred|thousand)\b)?|\d",
+                             re.IGNORECASE)
 
 
 def find_spoken_phones(text: str) -> list[Span]:
@@ -521,7 +609,9 @@ def find_spoken_phones(text: str) -> list[Span]:
     """
     out = []
     for m in _SPOKEN_DIGITS_RE.finditer(text):
-        digits = sum(2 if d.group(1) else 3 if d.group(2) else 1 for d in _DIGIT_COUNT_RE.finditer(m.group()))
+        digits = sum((2 if d.group(1) else 3 if d.group(2) else 1)
+                     + {"hundred": 2, "thousand": 3}.get((d.group(3) or "").lower(), 0)
+                     for d in _DIGIT_COUNT_RE.finditer(m.group()))
         if digits >= 9:
             out.append(Span(m.start(), m.end(), "PHONE", "spoken"))
     return out
@@ -532,7 +622,7 @@ def find_structured(text: str, *, max_age: int = 89, reference_year: int = 2026)
     birth and age over ``max_age``."""
     out: list[Span] = []
     for finder in (find_emails, find_nhs, find_phones, find_cued_phones, find_spoken_phones, find_hospital_numbers,
-                   find_ni_numbers, find_vehicle_regs, find_postcodes, find_addresses):
+                   find_ni_numbers, find_vehicle_regs, find_postcodes, find_addresses, find_workplaces):
         out.extend(finder(text))
     out.extend(find_dates_of_birth(text, max_age, reference_year))
     out.extend(find_ages(text, max_age))
