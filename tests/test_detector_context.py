@@ -485,3 +485,18 @@ def test_a_nickname_someone_is_called_by_is_a_name(det):
 def test_public_figures_named_in_full_stay(det):
     text = "I didn't trust Matt Hancock with it, and Wes Streeting says the same things."
     assert redacted(det, text) == text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", [
+    "They moved me to St Bartholomew's for the scan.",
+    "Saint Gregory's hospice were so kind to my mum.",
+    "The letter came from St Anselm Hospital, not the GP.",
+])
+def test_a_saint_naming_a_hospital_or_hospice_is_no_person(ner_det, text):
+    assert redacted(ner_det, text) == text
+
+
+@pytest.mark.slow
+def test_a_person_whose_name_starts_with_saint_is_still_hidden(ner_det):
+    assert "Okafor" not in redacted(ner_det, "Ask Saint John Okafor at the desk, he sorts the records.")

@@ -199,6 +199,10 @@ class Detector:
             hits += [Hit(m.start(), m.end(), "PERSON", "spelled", m.group()) for m in _SPELLED_RE.finditer(text)]
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
         hits = [h for h in hits if not (h.type == "PERSON" and h.method != "known_name" and _eponym(text, h))]
+        hits = [h for h in hits if not (h.type == "PERSON" and h.method in ("ner", "context", "list")
+                                        and (_SAINT_BEFORE.search(text[max(0, h.start - 7):h.start])
+                                             or _SAINT_START.match(h.value))
+                                        and _SAINT_PLACE_AFTER.match(text, h.end))]
         protected = _Spans((m.start(), m.end()) for m in pp.PLACEHOLDER_RE.finditer(text))
         hits = [h for h in hits if not protected.overlaps(h.start, h.end)]
         if allowed:
@@ -473,6 +477,11 @@ def _not_a_word(value: str) -> bool:
             and not english_word(value))
 
 
+#: "St Thomas'", "Saint Luke's hospice": a saint names a hospital, church or school, not a person present
+_SAINT_BEFORE = re.compile(r"\b(?:St\.?|Saint|ST)[ \t]+$")
+_SAINT_START = re.compile(r"(?:St\.?|Saint)[ \t]+[A-Z]")
+_SAINT_PLACE_AFTER = re.compile(rf"{pp.APOS}s?|[ \t]+(?i:hospital|hospice|church|chapel|school|academy|college|surgery|"
+                                r"practice|ward|centre|center|unit|house|court|road|street|lane|primary|infants)\b")
 _EPONYM_AFTER = re.compile(rf"{pp.APOS}s?(?:[ \t]+(?:disease|syndrome|palsy|disorder|lymphoma|sarcoma|"
                            r"contracture|phenomenon|ulcer|dementia))?\b|[ \t]+(?:disease|syndrome|palsy)\b", re.I)
 _TITLE_BEFORE = re.compile(r"\b(?:dr|doctor|mr|mrs|ms|miss|prof|professor|nurse)\.?[ \t]+$", re.I)
