@@ -109,14 +109,37 @@ def guess_date(rel: Path, header: dict[str, str] | None = None) -> str | None:
     found = _date_in_name(rel)
     if found or not header:
         return found
-    from engagement.privacy.patterns import parse_date
-
     for key, value in header.items():
         if " ".join(key.casefold().replace(".", " ").split()) in _HEADER_DATE_FIELDS and value:
-            iso = parse_date(re.sub(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?", " ", value))  # not the time of day
-            if iso and re.fullmatch(r"(?:19|20)\d\d-\d\d-\d\d", iso) and iso >= "2000":
+            iso = _header_date(re.sub(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?", " ", value))  # not the time of day
+            if iso:
                 return iso
     return None
+
+
+_MONTHS = {m: i for i, names in enumerate((("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+                                           ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+                                           ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+                                           ("dec", "december")), start=1) for m in names}
+
+
+def _header_date(value: str) -> str | None:
+    """A header's date with a four-digit year, day first as written in the UK: "Tuesday 21st October 2026",
+    "21/10/2026", "2026-10-21", "November 4, 2026"; a two-digit year is left for the researcher."""
+    t = value.casefold().replace(",", " ")
+    m = re.search(r"(?<!\d)(20\d\d)-(\d\d)-(\d\d)(?!\d)", t)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.search(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](20\d\d)(?!\d)", t):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    else:
+        year = re.search(r"(?<!\d)(20\d\d)(?!\d)", t)
+        month = next((_MONTHS[w] for w in re.findall(r"[a-z]+", t) if w in _MONTHS), None)
+        day = re.search(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?!\d)", re.sub(r"(?<!\d)20\d\d(?!\d)", " ", t))
+        if not (year and month and day):
+            return None
+        y, mo, d = int(year[1]), month, int(day[1])
+    return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
 
 
 def _date_in_name(rel: Path) -> str | None:
