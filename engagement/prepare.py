@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,22 +113,22 @@ def _pieces(keys: list, size: int | None = None) -> list[tuple[int, int]]:
 _DETECTORS: dict[str, object] = {}
 
 
-def _worker_detector(cfg: Config, known: tuple[str, ...], places: tuple[str, ...] = ()):
+def _worker_detector(cfg: Config, known: tuple[str, ...], places: tuple[str, ...] = (), ages: tuple[str, ...] = ()):
     """The study's detector, built once per worker process for a run's settings, names and places."""
     from engagement.privacy.deidentify import build_detector
 
-    key = hashlib.sha256(json.dumps([str(cfg.root), cfg.settings, known, places], sort_keys=True, default=str)
+    key = hashlib.sha256(json.dumps([str(cfg.root), cfg.settings, known, places, ages], sort_keys=True, default=str)
                          .encode()).hexdigest()
     if key not in _DETECTORS:
         _DETECTORS.clear()
-        _DETECTORS[key] = build_detector(cfg, known_names=list(known), places=list(places))
+        _DETECTORS[key] = build_detector(cfg, known_names=list(known), places=list(places), ages=list(ages))
     return _DETECTORS[key]
 
 
 def _detect_piece(job: tuple) -> list:
     """Hits in one piece of a session's turns (runs on a Dask worker)."""
-    cfg, known, places, texts, batch_size = job
-    return _worker_detector(cfg, known, places).detect_many(texts, batch_size=batch_size)
+    cfg, known, places, ages, texts, batch_size = job
+    return _worker_detector(cfg, known, places, ages).detect_many(texts, batch_size=batch_size)
 
 
 def _names_to_propagate(hits: list, known: tuple[str, ...]) -> set[str]:
@@ -145,6 +146,18 @@ def _names_to_propagate(hits: list, known: tuple[str, ...]) -> set[str]:
 
     have = {fold(k) for k in known}
     out: set[str] = set()
+    # what the NER alone calls a person spreads only when it does so twice, in different turns, and the
+    # token is no word and no town ("So Claudette had cancer", "out of Claudette's cancer"; later
+    # "Thank you. Claudette." is caught too); "Lynn and Norwich" once does not spread
+    ner_turns: dict[str, int] = {}
+    for turn in hits:
+        for tok in {t.strip(".,;:!?'\u2019\"") for h in turn if h.type == "PERSON" and h.method == "ner"
+                    for t in h.value.split()}:
+            ner_turns[tok] = ner_turns.get(tok, 0) + 1
+    for tok, n in ner_turns.items():
+        if (n >= 2 and len(tok) >= 4 and tok[:1].isupper() and not tok.isupper() and tok.isalpha()
+                and fold(tok) not in have and fold(tok) not in UK_PLACES and _not_a_word(tok)):
+            out.add(tok)
     for turn in hits:
         for h in turn:
             if h.type != "PERSON" or h.method in ("known_name", "ner"):
@@ -159,10 +172,17 @@ def _names_to_propagate(hits: list, known: tuple[str, ...]) -> set[str]:
 
 
 def _places_to_propagate(hits: list) -> set[str]:
-    """Streets and villages found where someone said they live ("I'm out on Rookery Drove, Newby Fen"),
-    to be hidden where they come up again without that context ("the address was just Newby Fen")."""
+    """Streets, villages and homes found where someone said they live ("I'm out on Rookery Drove, Newby
+    Fen"), to be hidden where they come up again without that context ("the address was just Newby Fen")."""
     return {h.value for turn in hits for h in turn
-            if h.type in ("ADDRESS", "LOCATION") and h.method in ("street", "street's place") and len(h.value) >= 4}
+            if h.type in ("ADDRESS", "LOCATION") and h.method in ("street", "street's place", "street named", "residence")
+            and len(h.value) >= 4}
+
+
+def _ages_to_propagate(hits: list) -> set[str]:
+    """Ages over the limit said in words ("ninety-seven"), to be hidden where they are said back ("Ninety-seven, wow")."""
+    return {h.value for turn in hits for h in turn
+            if h.type.startswith("AGE_OVER") and re.search(r"[a-z]{4}", h.value, re.I) and len(h.value) >= 6}
 
 
 class _Found:
@@ -182,11 +202,11 @@ class _Found:
 
 
 def _detect(texts: list[str], sessions: list[str], detector, known: tuple[str, ...], cfg: Config, engine,
-            progress: bool | None, places: tuple[str, ...] = ()) -> list:
+            progress: bool | None, places: tuple[str, ...] = (), ages: tuple[str, ...] = ()) -> list:
     _, batch_size = spacy_settings(cfg, sum(map(len, texts)), batch_size=64)
     pieces = _pieces(sessions)
     if engine.distributed:   # Dask, or this machine's worker processes: pieces go whole, hits come back
-        jobs = [(cfg, known, places, texts[a:b], batch_size) for a, b in pieces]
+        jobs = [(cfg, known, places, ages, texts[a:b], batch_size) for a, b in pieces]
         found = engine.map(_detect_piece, jobs, desc="de-identifying", unit="piece", progress=progress)
         return [h for part in found for h in part]
     hits = []
@@ -335,16 +355,16 @@ def _deidentify_and_segment(cfg: Config, manifest, turns_df: pd.DataFrame, known
         # a name found once by its context is the same name where no context gives it away ("Tadhg, my
         # stepson" and later "ask Tadhg"): a second pass, over the turns that hold one, knows them all
         found = _names_to_propagate(hits, names)
-        places = _places_to_propagate(hits)
-        if found or places:
+        places, ages = _places_to_propagate(hits), _ages_to_propagate(hits)
+        if found or places or ages:
             from engagement.privacy.detector import _alternation
 
             names = tuple(sorted(set(names) | found))
-            detector = build_detector(cfg, known_names=list(names), places=sorted(places))
-            holds = _alternation(found | places)
+            detector = build_detector(cfg, known_names=list(names), places=sorted(places), ages=sorted(ages))
+            holds = _alternation(found | places | ages)
             redo = [i for i, t in enumerate(texts) if holds.search(t)]
             again = _detect([texts[i] for i in redo], [sessions[i] for i in redo], detector, names, cfg, engine,
-                            progress, tuple(sorted(places))) if redo else []
+                            progress, tuple(sorted(places)), tuple(sorted(ages))) if redo else []
             for i, h in zip(redo, again):
                 hits[i] = h
         turns_df, redactions = deidentify_turns(turns_df, _Found(detector, hits), pseudonymiser)

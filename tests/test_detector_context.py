@@ -500,3 +500,37 @@ def test_a_saint_naming_a_hospital_or_hospice_is_no_person(ner_det, text):
 @pytest.mark.slow
 def test_a_person_whose_name_starts_with_saint_is_still_hidden(ner_det):
     assert "Okafor" not in redacted(ner_det, "Ask Saint John Okafor at the desk, he sorts the records.")
+
+
+# ---- found on a second fresh trial (trial5, measured before these rules were written): in other words here
+@pytest.mark.parametrize("text, hidden, kind", [
+    ("My post never comes. I'm in the rooms over the chip shop on Marlpit Road and it goes next door.",
+     "Marlpit Road", "ADDRESS"),
+    ("Mum's in Larkrise Lodge now, out past the bypass, and they fax her notes.", "Larkrise Lodge", "LOCATION"),
+    ("I pack boxes at Stonebridge Fresh Foods, early shifts.", "Stonebridge Fresh Foods", "LOCATION"),
+    ("It's oh one six oh three... four four one... nine two seven.", "oh one six oh three... four four one... nine two seven",
+     "PHONE"),
+    ("Put it down as P E seven, three B Q, they never get it right.", "P E seven, three B Q", "POSTCODE"),
+    ("Write to me at tasha dot grey forty-two at yahoo dot co dot uk.", "tasha dot grey forty-two at yahoo dot co dot uk",
+     "EMAIL"),
+])
+def test_more_details_said_the_way_people_say_them_are_hidden(det, text, hidden, kind):
+    assert (kind, hidden) in types(det, text)
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("That's all from me for now, thanks. Cheers for listening, Ffion.", "Ffion"),
+    ("He's ninety-one. Bartholomew. Still does the crossword.", "Bartholomew"),
+    ("Surname's Heron, like the bird.", "Heron"),
+])
+def test_a_name_said_in_passing_at_the_end_or_alone_or_spelled_is_hidden(det, text, gone):
+    assert gone not in redacted(det, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The meeting was at Somerset House, the hospital is on Hills Road, I live in Bury St Edmunds.",
+    "Brilliant. Norwich. Thanks.",
+    "He swims like the fish, that one. Runs like the wind.",
+])
+def test_public_places_towns_and_similes_stay(det, text):
+    assert redacted(det, text) == text

@@ -535,3 +535,15 @@ def test_a_speaker_who_names_their_one_per_place_role_is_never_quoted():
     segs, codes, stance, emb = corpus(extra)
     q = stance_quotes(segs, codes, emb, stance, theme="trust", stance_label="support", per_cell=10, min_cell=5)
     assert not q.empty and not q["display"].str.contains("Brightlingsea").any()
+
+
+@pytest.mark.parametrize("text", [
+    "Honestly I'm the only Tamil interpreter they've got on the rota at the hospital, so they all know me.",
+    "We're the last house before you get to the ford, the one with the red door.",
+])
+def test_a_sentence_naming_the_only_one_of_a_kind_is_never_quoted(text):
+    assert quotes.singles_out(text)
+
+
+def test_idioms_with_last_are_not_singling_out():
+    assert not quotes.singles_out("That was the last straw for me, so I opted out.")

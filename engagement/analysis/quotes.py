@@ -149,14 +149,17 @@ def is_meta_talk(text: str) -> bool:
 
 #: Someone singled out by being the only one of their kind somewhere: "the only district nurse
 #: covering two villages", "I'm the sole Polish speaker at the depot", "the last remaining GP in town",
-#: "the first woman to drive the cranes at the port". De-identification cannot see these (every word
+#: "the first woman to drive the cranes at the port", "the only Somali interpreter they've got on the bank",
+#: "the last farm before you get to <village>". De-identification cannot see these (every word
 #: is ordinary); the quotes never use them.
 _SINGLES_OUT = re.compile(
-    r"\b(?:the|only)\s+(?:only|sole|one and only|last remaining|first)\s+"
+    r"\b(?:the|only)\s+(?:only|sole|one and only|last remaining|last|first)\s+"
     r"(?!(?:one|ones|person|people|thing|things|bit|part|time|times|way|reason|problem|issue|option|place|point|"
-    r"question|answer|choice|day|week|year|saving|good|bad|real|other|step|worry|concern)\b)"
+    r"question|answer|choice|day|week|year|saving|good|bad|real|other|step|worry|concern|straw|minute|moment|"
+    r"resort|word|chance|hope|laugh)\b)"
     r"(?:(?!(?:is|was|are|were|has|have|had|i|you|we|they|he|she|it|that|which)\b)[\w'-]+\s+){1,6}?"
-    r"(?:in|at|on|for|covering|round|around|across|within|serving|who|to|from|working|driving|doing)\b",
+    r"(?:in|at|on|for|covering|round|around|across|within|serving|who|to|from|working|driving|doing|before|after|"
+    r"past|near|beyond|(?:they|we)(?:'ve|\s+have)\s+got)\b",
     re.IGNORECASE)
 
 

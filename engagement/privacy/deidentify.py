@@ -303,7 +303,7 @@ def manifest_names(cfg) -> list[tuple[str, str] | str]:
 
 
 def build_detector(cfg, known_names: Iterable[str | tuple[str, str]] = (), *, use_ner: bool = True,
-                   nlp=None, name_rules: bool = True, places: Iterable[str] = ()) -> Detector:
+                   nlp=None, name_rules: bool = True, places: Iterable[str] = (), ages: Iterable[str] = ()) -> Detector:
     """The project's detector: allow/deny lists and max_age from the config, names from the manifest.
 
     Args:
@@ -313,10 +313,11 @@ def build_detector(cfg, known_names: Iterable[str | tuple[str, str]] = (), *, us
         nlp: a pipeline to use instead of the installed model.
         name_rules: apply the title and context rules for names.
         places: streets and villages found where someone lives, hidden everywhere like the deny list.
+        ages: ages over max_age found in words, hidden where they are said again.
     """
     settings = cfg.deidentify
     names = [*known_names, *manifest_names(cfg)]
     return Detector(known_names=names, allow_list=settings.get("allow_list") or [], deny_list=[*read_deny_list(cfg), *places],
                     max_age=int(settings.get("max_age", 89)), use_ner=use_ner, nlp=nlp,
                     model=str(cfg.settings.get("spacy_model", "auto")), name_rules=name_rules,
-                    hide_facilities=bool(settings.get("hide_facilities", True)))
+                    hide_facilities=bool(settings.get("hide_facilities", True)), echo_ages=ages)

@@ -84,12 +84,14 @@ class Detector:
         name_rules: apply the title and context rules for names (the leak check can do without).
         hide_facilities: redact GP surgeries, practices, pharmacies, care homes and schools named by
             street, village or name ("Thorpe Road Surgery") as ``LOCATION`` (method ``facility``).
+        echo_ages: ages over ``max_age`` found elsewhere in the study in words ("ninety-seven"),
+            hidden wherever they are said again (method ``echo``).
     """
 
     def __init__(self, *, known_names: Iterable[str | tuple[str, str]] = (), allow_list: Iterable[str] = (),
                  deny_list: Iterable[str] = (), max_age: int = 89, use_ner: bool = True, nlp=None,
                  model: str = "auto", reference_year: int | None = None, name_rules: bool = True,
-                 hide_facilities: bool = True):
+                 hide_facilities: bool = True, echo_ages: Iterable[str] = ()):
         self.allow_list = sorted({a.strip() for a in allow_list if a and a.strip()})
         self.deny_list = sorted({d.strip() for d in deny_list if d and d.strip()})
         self.max_age = int(max_age)
@@ -103,6 +105,8 @@ class Detector:
         self._allow_re = _alternation([*self.allow_list, *(n for n in pp.NER_NON_NAMES if " " in n)])
         self._allow_words = {_key(a) for a in self.allow_list}
         self._deny_re = _alternation(self.deny_list)
+        # an age found once, in words, said back where no context gives it away ("Ninety-seven, wow.")
+        self._echo_re = _alternation(sorted({a.strip() for a in echo_ages if a and len(a.strip()) >= 6}))
         self.known = known_forms(known_names)
         variants = {v for k in self.known.values() for form in k.surfaces for v in (form, _ascii_variant(form))}
         self._known_re = _alternation(variants)
@@ -166,6 +170,9 @@ class Detector:
         hits = [Hit(s.start, s.end, s.type, s.method, text[s.start:s.end]) for s in spans]
         if self._deny_re is not None:
             hits += [Hit(m.start(), m.end(), "LOCATION", "deny_list", m.group()) for m in self._deny_re.finditer(text)]
+        if self._echo_re is not None:
+            hits += [Hit(m.start(), m.end(), f"AGE_OVER_{self.max_age}", "echo", m.group())
+                     for m in self._echo_re.finditer(text)]
         if self.hide_facilities:
             hits += [Hit(s.start, s.end, s.type, s.method, text[s.start:s.end]) for s in pp.find_facilities(text)]
         persons = [e for e in ents if e[2] == "PERSON"]
@@ -176,8 +183,15 @@ class Detector:
         for a, b, method, strong in (self._rules.find(text) if self.name_rules else ()):
             h = Hit(a, b, "PERSON", method, text[a:b])
             if strong is None:   # a weak context: the NER or the name lexicon must agree ("Piotr was lovely")
+                if _key(text[a:b]) in pp.UK_PLACES or _CAMEL.search(text[a:b]):
+                    continue         # "Brilliant. Norwich. Thanks.", "years ago, WannaCry.": a town or a brand
+                if method == "alone":    # a word said as a sentence: only a first name the lexicon knows
+                    if _lexicon_name(text[a:b]) and not self._blocked(text[a:b]):
+                        hits.append(h)
+                    continue
                 if person_spans.overlaps(a, b) or _lexicon_name(text[a:b]) or (
-                        _not_a_word(text[a:b]) and not ner_places.overlaps(a, b)):
+                        method != "alone" and _not_a_word(text[a:b]) and not ner_places.overlaps(a, b)) or (
+                        method == "spelled out" and _lexicon_any_name(text[a:b])):
                     hits.append(h)
             elif strong or not vetoes.overlaps(h.start, h.end):
                 hits.append(h)
@@ -435,6 +449,18 @@ def _owner_mid_sentence(text: str, start: int, end: int) -> bool:
     """A known word-name, capitalised inside a sentence and owning something: "it's got Jade's NHS number"."""
     return (text[start:start + 1].isupper() and _POSSESSIVE_AFTER.match(text, end) is not None
             and _SENTENCE_START.search(text[max(0, start - 4):start]) is None)
+
+
+#: a capital inside a word, as brands and products write it ("WannaCry", "DeepMind", "WhatsApp"), not as
+#: names do ("McInnes", "MacLeod", "O'Neill", "DeSouza" aside)
+_CAMEL = re.compile(r"^(?!(?:Mc|Mac|O['\u2019]|De|Di|Da|Le|La|Van|Von|Fitz)[A-Z])[A-Z][a-z]+[A-Z]")
+
+
+def _lexicon_any_name(value: str) -> bool:
+    """Is ``value`` a first name or surname in the name lexicon, word or not ("Pike", "Baker")?"""
+    from engagement.privacy.lexicon import load_lexicon
+
+    return load_lexicon().is_name(value.split()[0])
 
 
 def _lexicon_name(value: str) -> bool:

@@ -124,6 +124,11 @@ CALLED_RE = re.compile(rf"(?i:\b(?:(?:{_alt(tuple(PERSON_NOUNS) + tuple(RELATION
                        rf"|(?:call|calls|called|calling)[ \t]+(?:me|him|her|them|us)|(?:known|better[ \t]+known)[ \t]+as"
                        rf"|\b(?:he|she)(?:{APOS}s|[ \t]+is|[ \t]+was)[ \t]+(?:called|named)"
                        rf"|I{APOS}m[ \t]+called|goes[ \t]+by))[ \t]+(?P<name>{NAME_SEQ})")
+#: a name spelled out for the listener: "Pike like the fish", "Rook, as in the bird", "Thorne with an E"
+SPELLED_OUT_RE = re.compile(rf"(?P<name>{NAME_TOKEN})[ \t]*,?[ \t]+(?:(?i:like|as[ \t]+in)[ \t]+(?i:the|a)[ \t]+"
+                            r"(?i:fish|bird|flower|tree|river|colour|color|animal|car|town|city|singer|footballer|film|"
+                            r"drink|gem|stone|month|saint|county|village|plant|herb|spice)\b"
+                            r"|(?i:with)[ \t]+(?:an?|two|double)[ \t]+[A-Za-z]\b(?![\w'-]))")
 INTRO_RE = re.compile(rf"(?i:\b(?:I{APOS}m|I[ \t]+am|this[ \t]+is|it{APOS}s|here{APOS}s|is[ \t]+that|is[ \t]+this|"
                       rf"speaking[ \t]+(?:to|with)))[ \t]+(?P<name>{NAME_TOKEN})"
                       r"(?=[ \t]*(?:[,.;?]|(?i:and|from|here|ringing|calling|speaking)\b|$))")
@@ -148,6 +153,11 @@ VOCATIVE_RES = (
                # turned to with a request: "Priya, make sure that goes in", "Ezekiel, put me down as a no"
                r"make|put|write|note|remember|let|just|please|don't|carry|come|look|check|hang|hold|give|keep|"
                r"ask|pass|read|take|listen|mark)\b)"),
+    # at the end of what is said to someone: "Good luck with it, Rhiannon." (weak: the NER or the name
+    # lexicon must agree, so "..., Norwich." and "..., Brilliant." stay)
+    re.compile(rf",[ \t]+(?P<name>{NAME_TOKEN})[ \t]*[.!](?=\s|$)"),
+    # a name said as a sentence of its own, answering "what's her name?": "She's ninety-four. Winifred."
+    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s))(?P<name>{NAME_TOKEN})[ \t]*[.!](?=\s|$)"),
 )
 SPEECH_RE = re.compile(rf"(?P<name>(?:{UP}\.[ \t]*)?{NAME_TOKEN})(?:{APOS}s)?[ \t]+(?=(?:said|says|told|asked|mentioned|reckons|"
                        r"reckoned|thinks|thought|rang|phoned|texted|was saying|is saying|made a point|has a point|"
@@ -309,9 +319,11 @@ class NameRules:
         lovely" at the start of a sentence, where "Food was lovely" is as likely).
         """
         rules = ((TITLE_RE, "title", True), (RELATION_RE, "context", True), (CALLED_RE, "context", True),
+                 (SPELLED_OUT_RE, "spelled out", None),
                  (INTRO_RE, "context", False), (SELF_RE, "context", False), (APPOSITION_RE, "context", False),
                  (OWNED_RE, "context", False), (OWNED_APPOSITION_RE, "context", None),
-                 (VOCATIVE_RES[0], "context", True), *((p, "context", False) for p in VOCATIVE_RES[1:]),
+                 (VOCATIVE_RES[0], "context", True), *((p, "context", False) for p in VOCATIVE_RES[1:3]),
+                 (VOCATIVE_RES[3], "context", None), (VOCATIVE_RES[4], "alone", None),
                  (SPEECH_RE, "context", False), (LIST_RE, "list", None), (WITH_SELF_RE, "list", None),
                  (BEFORE_RE, "context", True), (ROLE_WAS_RE, "context", True))
         for pattern, method, strong in rules:

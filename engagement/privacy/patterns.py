@@ -79,7 +79,10 @@ EMAIL_RE = re.compile(r"(?<![\w.+\-@])[\w][\w.%+'\-]*@\w(?:[\w\-]*\w)?(?:\.\w(?:
 _PROVIDERS = (r"(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|btinternet|aol|sky|talktalk|virginmedia|"
               r"nhs|protonmail|me|mail|msn|ntlworld|blueyonder|tiscali)")
 SPOKEN_EMAIL_RE = re.compile(
-    r"(?<!\w)(?P<local>[a-z0-9_.\-]+(?:[ \t]+(?:dot|underscore)[ \t]+[a-z0-9_\-]+)*)[ \t]+at[ \t]+"
+    r"(?<!\w)(?P<local>[a-z0-9_.\-]+(?:[ \t]+(?:dot|underscore|dash|hyphen)[ \t]+[a-z0-9_\-]+"
+    # a number said in the address: "graham dot pike fifty-one at ..."
+    r"|[ \t]+(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|\d+))*)[ \t]+at[ \t]+"
     r"(?P<domain>[a-z0-9\-]+)(?:[ \t]+dot[ \t]+[a-z0-9\-]+)*[ \t]+dot[ \t]+(?:com|net|org|uk|co|ac|gov|io|ie)\b"
     r"(?:[ \t]+dot[ \t]+(?:uk|net|com|org))?", _F)
 POSTCODE_RE = re.compile(r"(?<![\w])[A-PR-UWYZ](?:[A-HK-Y]\d[A-HJKPSTUW\d]?|\d[A-HJKPSTUW\d]?)[ \t]?\d[ABD-HJLNP-UW-Z]{2}"
@@ -320,6 +323,44 @@ def find_postcodes(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.end(), "POSTCODE", "spaced")
 
 
+_UNITS_W = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+            "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS_W = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_NUM_W = rf"(?:(?:{'|'.join(_TENS_W)})(?:[ \t-](?:one|two|three|four|five|six|seven|eight|nine))?|{'|'.join(_UNITS_W)}|oh|\d{{1,2}})"
+#: a postcode spelled out: "N R thirty-one, seven D W", "C B four, two A Z", "IP one three, X Y"
+SPOKEN_POSTCODE_RE = re.compile(
+    rf"(?<![\w])(?P<area>[A-Z](?:[ \t.]+[A-Z])?)[ \t.,]+(?P<district>{_NUM_W}(?:[ \t]+{_NUM_W})?)[ \t,.]+"
+    rf"(?P<sector>{_NUM_W})[ \t,.]+(?P<unit>[A-Z][ \t.]*[A-Z])(?![\w])", re.IGNORECASE)
+
+
+def _number_words(text: str) -> str:
+    out = ""
+    for part in re.split(r"[ \t]+", text.strip().lower()):
+        if part.isdigit():
+            out += part
+            continue
+        bits = part.split("-")
+        if bits[0] in _TENS_W:
+            n = _TENS_W[bits[0]] + (_UNITS_W.index(bits[1]) if len(bits) > 1 and bits[1] in _UNITS_W else 0)
+            out += str(n)
+        elif part == "oh":
+            out += "0"
+        elif part in _UNITS_W:
+            out += str(_UNITS_W.index(part))
+        else:
+            return ""
+    return out
+
+
+def find_spoken_postcodes(text: str) -> Iterator[Span]:
+    for m in SPOKEN_POSTCODE_RE.finditer(text):
+        area = re.sub(r"[^A-Za-z]", "", m.group("area")).upper()
+        district, sector = _number_words(m.group("district")), _number_words(m.group("sector"))
+        unit = re.sub(r"[^A-Za-z]", "", m.group("unit")).upper()
+        if district and len(sector) == 1 and POSTCODE_RE.fullmatch(f"{area}{district} {sector}{unit}"):
+            yield Span(m.start(), m.end(), "POSTCODE", "spelled")
+
+
 _SPACED_POSTCODE_RE = re.compile(r"(?<![\w])[A-Za-z](?:[ \t][A-Za-z0-9]){4,6}(?![\w])")
 
 
@@ -331,13 +372,27 @@ _HOUSE_WORDS = frozenset("end cottage cottages house farm farmhouse lodge barn b
                          "bungalow manor rectory vicarage orchard nook corner rise gate gates lea leys".split())
 
 
+#: street types as said, not abbreviated: "Bury St Edmunds" is no street
+_SPOKEN_STREET_TYPES = tuple(t for t in STREET_TYPES if t not in ("St", "Rd", "Ln", "Ave"))
+#: a street named in a sentence about where someone lives: "I'm in the flats above the launderette on
+#: Lowestoft Road", "my letters go to my old house off Church Lane"
+STREET_NAMED_RE = re.compile(rf"\b(?i:on|off|in|along|down|up|of|near|by|behind|opposite)[ \t]+(?:(?i:the)[ \t]+)?"
+                             rf"(?P<street>(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(_SPOKEN_STREET_TYPES)}))\b")
+RESIDENCE_CUE_RE = re.compile(rf"\b(?:I{APOS}m|I[ \t]+am|[Ww]e{APOS}re|[Ww]e[ \t]+are|live|lives|living|lived|flat|flats|"
+                              r"house|bungalow|cottage|home|address|moved)\b[^.!?;\n]*$")
+#: a residence or care home named where someone is: "She's in Meadowsweet House", "Dad moved into Oak Lodge"
+RESIDENCE_RE = re.compile(
+    rf"\b(?i:she{APOS}s|he{APOS}s|they{APOS}re|I{APOS}m|we{APOS}re|lives|living|lived|moved|"
+    rf"mum{APOS}s|dad{APOS}s|nan{APOS}s|gran{APOS}s)(?:[ \t]+(?i:now|still|just|been))?[ \t]+(?i:in|into|at)[ \t]+"
+    rf"(?P<place>(?:{_STREET_WORD}[ \t]+){{1,3}}(?:House|Lodge|Court|Manor|Grange|Hall|Mews|Gardens|View|"
+    rf"Care[ \t]+Home|Nursing[ \t]+Home|Residential[ \t]+Home))\b")
 #: a street without a house number, where someone lives: "I'm on Gosling Chase", "we live off Mardle Loke",
 #: then the village it is in: "... in Little Ashfold", "Rookery Drove, Newby Fen"
 _PLACE_WORD = rf"{UP}{LETTER}+(?:-{UP}?{LETTER}+)*"
 LIVES_ON_RE = re.compile(
     rf"\b(?i:live|lives|living|lived|I{APOS}m|I[ \t]+am|we{APOS}re|we[ \t]+are|he{APOS}s|she{APOS}s|they{APOS}re|"
     rf"moved|house|home|flat|bungalow|cottage|address)(?:[ \t]+(?i:out|up|down|over|round|just|right))?"
-    rf"[ \t]+(?i:on|off|in|at)[ \t]+(?P<street>(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(STREET_TYPES)}))\b"
+    rf"[ \t]+(?i:on|off|in|at)[ \t]+(?P<street>(?:{_STREET_WORD}[ \t]+){{1,3}}(?:{'|'.join(_SPOKEN_STREET_TYPES)}))\b"
     rf"(?:(?P<sep>[ \t]*,[ \t]*|[ \t]+(?i:in|near|outside|by)[ \t]+)"
     rf"(?P<place>{_PLACE_WORD}(?:[ \t]+(?:{_PLACE_WORD}|St\.?|(?i:on|upon|next|cum|le|de)[ \t]+{_PLACE_WORD})){{0,3}}))?")
 
@@ -355,7 +410,21 @@ costa primark argos currys b&q ikea network rail healthwatch county essex suffol
 peterborough lincolnshire hertfordshire bedfordshire""".split())
 
 
+#: a business by its name's last word, where the speaker does a job: "I drive a forklift at Kettleburgh
+#: Fresh Produce", "I'm on the tills at Barnaby's Farm Shop"
+_BUSINESS = ("Produce|Farms?|Farm[ \t]+Shop|Foods|Logistics|Transport|Haulage|Engineering|Garage|Motors|Builders|"
+             "Joinery|Bakery|Salon|Stores|Print|Printing|Packaging|Nurseries|Ltd|Limited|Plc|PLC|Solutions|Supplies|"
+             "Timber|Fabrications|Coaches|Taxis|Cars|Cafe|Café|Kitchen|Kitchens|Butchers|Bakers|Dairy|Dairies|"
+             "Nursery|Kennels|Stables|Vets|Pharmacy|Chemist|Hotel|Inn|Arms|Tavern")
+BUSINESS_AT_RE = re.compile(
+    rf"\b(?i:I|I{APOS}m|we|we{APOS}re|he|she|he{APOS}s|she{APOS}s|my[ \t]+[a-z]+)\b[^.!?\n]{{0,40}}?[ \t](?i:at|for|with)[ \t]+"
+    rf"(?:(?i:the)[ \t]+)?(?P<org>(?:{UP}{LETTER}+(?:{APOS}s)?[ \t]+){{1,3}}(?:{_BUSINESS}))\b")
+
+
 def find_workplaces(text: str) -> Iterator[Span]:
+    for m in BUSINESS_AT_RE.finditer(text):
+        if not any(fold(w) in UK_PLACES for w in m.group("org").split()[:1]):
+            yield Span(m.start("org"), m.end("org"), "LOCATION", "workplace")
     for m in WORKS_AT_RE.finditer(text):
         org = m.group("org")
         words = [fold(w).rstrip("'s").rstrip("\u2019") for w in org.split()]
@@ -368,6 +437,14 @@ def find_workplaces(text: str) -> Iterator[Span]:
 def find_addresses(text: str) -> Iterator[Span]:
     for m in ADDRESS_RE.finditer(text):
         yield Span(m.start(), m.end(), "ADDRESS", "regex")
+    for m in STREET_NAMED_RE.finditer(text):
+        # where someone lives, said just before the street in the same sentence ("I'm in the flats above
+        # the launderette on X Road"); "the hospital is on Hills Road" names no one's home
+        if RESIDENCE_CUE_RE.search(text[max(0, m.start() - 60):m.start()]):
+            yield Span(m.start("street"), m.end("street"), "ADDRESS", "street named")
+    for m in RESIDENCE_RE.finditer(text):
+        if fold(m.group("place")) not in UK_PLACES:
+            yield Span(m.start("place"), m.end("place"), "LOCATION", "residence")
     for m in LIVES_ON_RE.finditer(text):
         yield Span(m.start("street"), m.end("street"), "ADDRESS", "street")
         place = m.group("place")
@@ -595,7 +672,7 @@ _DIGIT_WORD = r"(?:oh|o|zero|nought|nil|one|two|three|four|five|six|seven|eight|
 #: "nine hundred" in a number read out is 900 (and "two thousand" 2000)
 _HUNDREDS = r"(?:[ \t]+(?:hundred|thousand))?"
 _SPOKEN_DIGITS_RE = re.compile(rf"(?<![\w-])(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}"
-                               rf"(?:(?:[ \t]*[,\-][ \t]*|[ \t]+)(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}|"
+                               rf"(?:(?:[ \t]*(?:[,\-]|\.{{2,3}}|\u2026)[ \t]*|[ \t]+)(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}|"
                                rf"[ \t]*[,\-]?[ \t]*\d){{5,}}(?![\w-])", re.IGNORECASE)
 _DIGIT_COUNT_RE = re.compile(rf"(?:(double)|(triple|treble))?[ \t]*\b{_DIGIT_WORD}\b(?:[ \t]+(hundred|thousand)\b)?|\d",
                              re.IGNORECASE)
@@ -622,7 +699,8 @@ def find_structured(text: str, *, max_age: int = 89, reference_year: int = 2026)
     birth and age over ``max_age``."""
     out: list[Span] = []
     for finder in (find_emails, find_nhs, find_phones, find_cued_phones, find_spoken_phones, find_hospital_numbers,
-                   find_ni_numbers, find_vehicle_regs, find_postcodes, find_addresses, find_workplaces):
+                   find_ni_numbers, find_vehicle_regs, find_postcodes, find_spoken_postcodes, find_addresses,
+                   find_workplaces):
         out.extend(finder(text))
     out.extend(find_dates_of_birth(text, max_age, reference_year))
     out.extend(find_ages(text, max_age))

@@ -59,11 +59,15 @@ venue|place|area|region|site|setting|audio|audio file|file|file name|filename|re
 length|running time|transcript|transcript type|transcription type|transcription style|style|key|legend|notation|
 conventions|transcribed by|transcriber|typist|transcription company|proofread by|checked by|reviewed by|client|
 job|job no|job number|job ref|order|reference|ref|word count|language|number of speakers|no of speakers|
-participants|attendees|present|speakers|in attendance|apologies"""
+participants|attendees|present|speakers|in attendance|apologies|conducted by|interviewed by|facilitated by|
+moderated by|led by|chaired by|hosted by|notes by|notes taken by|recorded by|interviewer name|facilitator name|
+researcher|researchers|team"""
 _META_FIELDS = frozenset(w.strip() for w in _META_WORDS.replace("\n", "").split("|"))
 #: of those, the fields whose value names people (for de-identification)
 _PEOPLE_FIELDS = frozenset("""transcribed by|transcriber|typist|proofread by|checked by|reviewed by|participants|
-attendees|present|speakers|in attendance|apologies""".replace("\n", "").split("|"))
+attendees|present|speakers|in attendance|apologies|conducted by|interviewed by|facilitated by|moderated by|led by|
+chaired by|hosted by|notes by|notes taken by|recorded by|interviewer name|facilitator name|researcher|researchers|
+team""".replace("\n", "").split("|"))
 _FIELD_LINE = re.compile(r"^\s*(?:\*\*|__)?([A-Za-z][A-Za-z .#/&()'-]{0,40}?)\.?(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(.*)$")
 
 
