@@ -534,3 +534,8 @@ def test_a_name_said_in_passing_at_the_end_or_alone_or_spelled_is_hidden(det, te
 ])
 def test_public_places_towns_and_similes_stay(det, text):
     assert redacted(det, text) == text
+
+
+def test_a_chain_where_someone_shops_and_letters_that_are_no_postcode_stay(det):
+    for text in ("I get my pills at Boots Pharmacy on the high street.", "It was a two, three b c sort of thing."):
+        assert redacted(det, text) == text

@@ -329,8 +329,8 @@ _TENS_W = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "s
 _NUM_W = rf"(?:(?:{'|'.join(_TENS_W)})(?:[ \t-](?:one|two|three|four|five|six|seven|eight|nine))?|{'|'.join(_UNITS_W)}|oh|\d{{1,2}})"
 #: a postcode spelled out: "N R thirty-one, seven D W", "C B four, two A Z", "IP one three, X Y"
 SPOKEN_POSTCODE_RE = re.compile(
-    rf"(?<![\w])(?P<area>[A-Z](?:[ \t.]+[A-Z])?)[ \t.,]+(?P<district>{_NUM_W}(?:[ \t]+{_NUM_W})?)[ \t,.]+"
-    rf"(?P<sector>{_NUM_W})[ \t,.]+(?P<unit>[A-Z][ \t.]*[A-Z])(?![\w])", re.IGNORECASE)
+    rf"(?<![\w])(?P<area>(?-i:[A-Z])(?:[ \t.]+(?-i:[A-Z]))?)[ \t.,]+(?P<district>{_NUM_W}(?:[ \t]+{_NUM_W})?)[ \t,.]+"
+    rf"(?P<sector>{_NUM_W})[ \t,.]+(?P<unit>(?-i:[A-Z])[ \t.]*(?-i:[A-Z]))(?![\w])", re.IGNORECASE)
 
 
 def _number_words(text: str) -> str:
@@ -423,7 +423,9 @@ BUSINESS_AT_RE = re.compile(
 
 def find_workplaces(text: str) -> Iterator[Span]:
     for m in BUSINESS_AT_RE.finditer(text):
-        if not any(fold(w) in UK_PLACES for w in m.group("org").split()[:1]):
+        first = m.group("org").split()[0]
+        if fold(first) not in UK_PLACES and first.lower().rstrip("'s\u2019") not in _BIG_EMPLOYERS \
+                and first.lower() not in _BIG_EMPLOYERS:
             yield Span(m.start("org"), m.end("org"), "LOCATION", "workplace")
     for m in WORKS_AT_RE.finditer(text):
         org = m.group("org")
