@@ -268,8 +268,14 @@ def test_names_no_list_knows_are_found_by_how_people_talk(det, ner_det, text, na
         assert name not in redacted(detector, text), (detector.use_ner, text)
 
 
+def test_a_village_said_as_where_someone_lives_is_a_place_hidden_not_a_person(det):
+    """Kept once (a village is no person); now hidden as where someone lives, and still never a PERSON."""
+    text = "We live out past Hindolveston, right at the end of the lane."
+    assert ("LOCATION", "Hindolveston") in types(det, text)
+    assert "[PERSON" not in redacted(det, text)
+
+
 @pytest.mark.parametrize("text, kept", [
-    ("We live out past Hindolveston, right at the end of the lane.", "Hindolveston"),
     ("Our GP was brilliant about it.", "GP"),
     ("Our Facebook group talks about this a lot.", "Facebook"),
     ("Romania was where I had my first operation.", "Romania"),
@@ -539,3 +545,20 @@ def test_public_places_towns_and_similes_stay(det, text):
 def test_a_chain_where_someone_shops_and_letters_that_are_no_postcode_stay(det):
     for text in ("I get my pills at Boots Pharmacy on the high street.", "It was a two, three b c sort of thing."):
         assert redacted(det, text) == text
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Our bungalow's just outside Wattisfield, so the bus is twice a day.", "Wattisfield"),
+    ("We're the third house before you get to Great Glemham, by the pond.", "Great Glemham"),
+])
+def test_a_small_place_said_as_where_someone_lives_is_hidden(det, text, place):
+    assert ("LOCATION", place) in types(det, text)
+
+
+@pytest.mark.parametrize("text", [
+    "I live in Lowestoft now and my sister lives near Bury St Edmunds.",
+    "We live in London but my mum lives in Poland.",
+    "I'm at Boots on Tuesdays and I'm in Norwich on Fridays.",
+])
+def test_towns_countries_and_where_someone_shops_stay(det, text):
+    assert redacted(det, text) == text

@@ -436,7 +436,31 @@ def find_workplaces(text: str) -> Iterator[Span]:
         yield Span(m.start("org"), m.end("org"), "LOCATION", "workplace")
 
 
+#: a small place said as where someone lives: "We're the last farm before you get to Monewden", "I live
+#: just outside Cratfield"; towns in the gazetteer ("I live in Ipswich") and countries stay
+LIVES_NEAR_RE = re.compile(
+    # living somewhere: "I live in X", "our farm's near X", "lives just outside X"
+    rf"\b(?:(?:[Ll]ive|[Ll]ives|[Ll]ived|[Ll]iving)(?:[ \t]+(?:just|right|out|up|down|over))?[ \t]+(?:in|near|outside|past|beyond)"
+    rf"|(?:[Oo]ur|[Mm]y)[ \t]+(?:house|farm|place|bungalow|cottage|flat)(?:{APOS}s|[ \t]+is)?[^.!?;\n]{{0,30}}?"
+    rf"\b(?:in|near|outside|past|beyond)"
+    # or where the speaker is, described by the way there: "we're the last farm before you get to X"
+    rf"|(?:I{APOS}m|I[ \t]+am|[Ww]e{APOS}re|[Ww]e[ \t]+are)\b[^.!?;\n]{{0,50}}?\b(?:before[ \t]+you[ \t]+get[ \t]+to|"
+    rf"the[ \t]+other[ \t]+side[ \t]+of|on[ \t]+the[ \t]+edge[ \t]+of|just[ \t]+outside|just[ \t]+past|out[ \t]+past))[ \t]+"
+    rf"(?P<place>{UP}[a-z]+(?:-{UP}?[a-z]+)*(?:[ \t]+(?:{UP}[a-z]+|St\.?|(?:upon|next|cum|le|de)[ \t]+{UP}[a-z]+)){{0,2}})")
+_COUNTRIES = frozenset("""england scotland wales ireland britain poland romania lithuania latvia estonia ukraine russia india
+pakistan bangladesh nigeria ghana somalia kenya jamaica barbados trinidad france spain portugal italy germany greece turkey
+cyprus china hong kong philippines australia canada america usa europe africa asia london""".split())
+
+
 def find_addresses(text: str) -> Iterator[Span]:
+    for m in LIVES_NEAR_RE.finditer(text):
+        place = m.group("place")
+        words = [fold(w) for w in place.split()]
+        if (fold(place) not in UK_PLACES and words[0] not in UK_PLACES and words[0] not in _COUNTRIES
+                and not (len(words) == 1 and words[0] in NON_NAME_WORDS) and words[0] not in MONTHS
+                and fold(place) not in NER_NON_NAMES
+                and not place.isupper()):
+            yield Span(m.start("place"), m.end("place"), "LOCATION", "where someone lives")
     for m in ADDRESS_RE.finditer(text):
         yield Span(m.start(), m.end(), "ADDRESS", "regex")
     for m in STREET_NAMED_RE.finditer(text):

@@ -199,6 +199,9 @@ swansea swindon taunton telford thetford thirsk torquay truro tynemouth wakefiel
 warwick watford wellingborough whitby whitley wigan winchester wisbech witham wolverhampton woodbridge
 worcester worthing yarm yarmouth york cheshire cumbria devon dorset durham essex kent lancashire norfolk
 northumberland suffolk surrey sussex teesside tyneside wearside yorkshire cornwall somerset wiltshire
+bourne holbeach oundle littleport godmanchester sawston mildenhall swaffham fakenham aylsham hunstanton sheringham
+attleborough halesworth southwold leiston saxmundham framlingham hadleigh bungay whittlesey chatteris soham
+haverhill newmarket dereham diss beccles lowestoft
 """.split())
 
 #: Conditions named after people: "Crohn's", "Graves' disease", "Down's syndrome" are not people.
