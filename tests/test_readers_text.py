@@ -255,6 +255,7 @@ STYLES = {
     "ts_after": lambda lab, t: (f"{lab} [{_hms(t)}]: ", True),
     "label_line": lambda lab, t: (f"{lab}  {_hms(t)}", False),
     "otter": lambda lab, t: (f"{lab}  {_otter_time(t)}", False),
+    "zoom_saved": lambda lab, t: (f"[{lab}] {_hms(t)}", False),     # Zoom's "Save transcript" text
     "dash_line": lambda lab, t: (f"{lab} - {_hms(t)}", False),
     "dash_line_mmss": lambda lab, t: (f"{lab} – {_otter_time(t)}", False),
     "paren_line": lambda lab, t: (f"{lab} ({_hms(t)})", False),
@@ -265,7 +266,7 @@ STYLES = {
     "md_underscore": lambda lab, t: (f"__{lab}:__ ", True),
     "affiliation": lambda lab, t: (f"{lab} (Health Committee (East, Lab.)): ", True),
 }
-TIMED = {"bracket_ts", "paren_ts", "bare_ts", "ts_after", "label_line", "otter", "dash_line", "dash_line_mmss",
+TIMED = {"bracket_ts", "paren_ts", "bare_ts", "ts_after", "label_line", "otter", "zoom_saved", "dash_line", "dash_line_mmss",
          "paren_line", "paren_inline", "dash_inline"}
 
 paragraphs = st.lists(

@@ -44,6 +44,8 @@ _SHAPES = (
     ("ts", re.compile(rf"^{_LABEL}{_AFFILIATION}\s*{_BRACKET_TS}\s*(?::{_TEXT}|$)")),
     # Speaker 2  00:04:13   /   Sarah Jenkins  0:04   /   Interviewer - 00:12:03   (text on the next lines)
     ("alone", re.compile(rf"^{_LABEL}\s+(?:(?P<open>{_DASH})\s*)?{_TS}$")),
+    # [Abena Boateng] 10:02:13   (Zoom's saved transcript: the name in brackets, the time, text below)
+    ("alone", re.compile(rf"^(?P<open>\[){_LABEL}\]\s*{_TS}$")),
     # Sarah Jenkins (00:12:03) text   Interviewer - 00:12:03 text   Interviewer – 12:03: text
     ("inline", re.compile(rf"^{_LABEL}\s*(?:(?P<open>[\[(])|(?P<dash>{_DASH})\s*){_TS}{_RANGE}[\])]?:?"
                           rf"\s+(?P<text>\S.*)$")),
