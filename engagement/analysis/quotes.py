@@ -170,15 +170,18 @@ _ONE_PER_PLACE = (
     r"land(?:lord|lady)|owner|proprietor|chair(?:man|woman|person)?|chief executive|director|matron|warden|"
     r"caretaker|post(?:master|mistress)|mayor|parish clerk|clerk|treasurer|secretary|co-?ordinator|organiser|"
     r"lollipop (?:lady|man)|pharmacist|chemist|dentist|optician|vet|gp|doctor|district nurse|practice nurse|"
-    r"school nurse|health visitor|midwife|social worker|care coordinator|receptionist|"
+    r"school nurse|health visitor|midwife|social worker|care coordinator|receptionist|organist|choirmaster|verger|"
+    r"sexton|harbour\s*master|lock keeper|lighthouse keeper|ferryman|gamekeeper|station\s*master|dinner lady|"
     r"(?:night|day|duty|shift|site|team|ward|project|youth|lead)\s+(?:manager|leader|lead|sister|supervisor|worker)")
 _ROLE_AT_PLACE = re.compile(
     # the speaker, or a relative of theirs, holds the role there: "I'm the practice manager at ..."
-    r"(?i:\b(?:i'm|i am|i was|i've been|i have been|i used to be|i'll be|as|being|my (?:husband|wife|partner|son|"
+    r"(?i:\b(?:i'm|im|i am|i was|i've been|i have been|i used to be|i'll be|as|being|my (?:husband|wife|partner|son|"
     r"daughter|mum|mother|dad|father|brother|sister|nan|grandad|aunt|uncle|cousin|niece|nephew)(?:'s| is| was))"
     r"\s+(?:now\s+|still\s+|also\s+)?the\s+(?:(?!(?:is|was|and|but)\b)[\w'-]+\s+){0,2}?"
     rf"(?:{_ONE_PER_PLACE})\s+(?:at|of|for|in|on|up at|down at|over at)\s+(?:the\s+)?"
-    r"(?:[a-z'-]+\s+){0,3}?(?:(?:in|at|on|of)\s+)?)[A-Z0-9]"
+    r"(?:(?:[a-z'-]+\s+){0,3}?(?:(?:in|at|on|of)\s+)?(?-i:[A-Z0-9])"
+    # or at the one such place a town has: "the assistant organist at the cathedral"
+    r"|(?:cathedral|abbey|minster|priory|lifeboat station|harbour|lighthouse|post office|village shop|village school)\b))"
     # ... unless it reports what that person said ("as the doctor at Addenbrooke's told me")
     r"(?![^.;:!?]*\b(?i:told|tells|said|says|explained|mentioned|reckons|reckoned|put it)\b)"
     # or runs, owns, manages or chairs something at a place: "I run the post office in Little Snoring"

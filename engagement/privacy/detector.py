@@ -210,6 +210,7 @@ class Detector:
                 hits.append(Hit(alone.start("w"), alone.end("w"), "PERSON", "alone", alone.group("w")))
             hits += self._unknown_word_hits(text, ents, _Spans(allowed + [(h.start, h.end) for h in hits]))
             hits += self._our_first_name_hits(text, _Spans(allowed + [(h.start, h.end) for h in hits]))
+            hits += self._lower_relation_hits(text, _Spans(allowed + [(h.start, h.end) for h in hits]))
             hits += [Hit(m.start(), m.end(), "PERSON", "spelled", m.group()) for m in _SPELLED_RE.finditer(text)]
         hits = [_with_initials(text, h) if h.type == "PERSON" else h for h in hits]
         hits = [h for h in hits if not (h.type == "PERSON" and h.method != "known_name" and _eponym(text, h))]
@@ -256,6 +257,25 @@ class Detector:
                 continue
             if _SUBJECT_VERB_AFTER.match(text, b) and (len(word) > 4 or person_spans.overlaps(a, b)):
                 out.append(Hit(a, b, "PERSON", "unknown_word", word))   # "Serv was ok": a short word needs the NER
+        return out
+
+    def _lower_relation_hits(self, text: str, taken: "_Spans") -> list[Hit]:
+        """A name typed in lower case after a relation and owning something, as survey answers are: "my
+        son tayo's records"; only a token no dictionary knows, or a first name the lexicon knows."""
+        from engagement.privacy.lexicon import english_word
+
+        out = []
+        for m in _LOWER_RELATION_RE.finditer(text):
+            a, b = m.span("name")
+            word = m.group("name")
+            cap = word[:1].upper() + word[1:]
+            if taken.overlaps(a, b) or len(word) < 3 or word in pp.NON_NAME_WORDS:
+                continue
+            stems = [word[:-len(e)] for e in ("ed", "d", "ing", "s", "es") if word.endswith(e) and len(word) - len(e) >= 3]
+            if any(english_word(x) for x in stems):
+                continue         # "my mum cried, ...": a verb
+            if _lexicon_name(cap) or (_not_a_word(cap) and _key(cap) not in pp.UK_PLACES):
+                out.append(Hit(a, b, "PERSON", "context", word))
         return out
 
     def _our_first_name_hits(self, text: str, taken: "_Spans") -> list[Hit]:
@@ -383,6 +403,8 @@ class Detector:
         return a, a + len(value)
 
     def _respect_allow_list(self, text: str, hit: Hit, allowed: "_Spans") -> list[Hit]:
+        if hit.type == "LOCATION" and hit.method in _PLACE_BY_CONTEXT and allowed.overlaps(hit.start, hit.end):
+            return []    # "I'm a nurse at Addenbrooke's": an allowed place stays where someone works or lives
         if hit.type not in ("PERSON",) or not allowed.overlaps(hit.start, hit.end):
             return [hit]
         # keep the name tokens outside allow-listed terms ("Dr Patel at Addenbrooke's" -> "Patel")
@@ -404,6 +426,10 @@ _CAP_WORD_RE = re.compile(rf"(?<![\w'\u2019\-\[])[{re.escape(pp._UPPER)}][a-z\u0
                           r"(?![\w\]\-])(?!['\u2019](?:ve|re|ll|d|m|t)\b)")
 #: "our Wenna", "our Kezia": kin named the regional way, without a kin word
 _OUR_BEFORE = re.compile(r"\b(?i:our)[ \t]+$")
+#: places found by what is said around them, which an allowed term overrides
+_PLACE_BY_CONTEXT = frozenset({"workplace", "where someone lives", "residence", "street's place"})
+_LOWER_RELATION_RE = re.compile(
+    rf"\b(?i:my|our|his|her)[ \t]+(?i:{'|'.join(pp.RELATIONS)})[ \t]*,?[ \t]+(?P<name>[a-z][a-z-]+)(?=['\u2019]s[ \t]+[a-z])")
 #: where a place is named: "out past X", "a letter from X", "up near X" (kept: a place, not a person)
 _PLACE_BEFORE = re.compile(r"\b(?i:in|at|near|past|outside|from|round|around|beyond|towards|toward|by|via|to|off|up|"
                            r"down|over|into|nearer|through)[ \t]+$")
@@ -421,7 +447,11 @@ _SUBJECT_VERB_AFTER = re.compile(r"(?:['\u2019]s)?[ \t]+(?:was|is|has|had|were|d
                                  r"works|worked|lives|lived|knows|knew|wants|wanted|took|takes|kept|keeps|looks|looked|"
                                  r"rang|rings|helps|helped|found|finds|thinks|thought|reckons|reckoned|told|tells|said|says|"
                                  r"asked|asks|gave|gives|drove|drives|sees|saw|needs|needed|will|would|can|could|"
-                                 r"should|might|must|never|always|still|just|also|only|really|actually|and[ \t]+I|and[ \t]+me)\b",
+                                 r"should|might|must|never|always|still|just|also|only|really|actually|and[ \t]+I|and[ \t]+me)\b"
+                                 # "Defne's a nurse at ...", "Okoro's the one who ..."
+                                 r"|['\u2019]s[ \t]+(?:a|an|the|my|our|her|his)[ \t]+(?:[a-z-]+[ \t]+)?(?:nurse|doctor|carer|"
+                                 r"teacher|cleaner|porter|midwife|receptionist|pharmacist|friend|neighbour|cousin|one|"
+                                 r"manager|student|driver|worker)\b",
                                  re.IGNORECASE)
 #: endings of medicines' names (INN stems: "Aripiprazole", "Ramipril", "Atorvastatin", "Adalimumab")
 _DRUG_ENDINGS = ("azole", "pril", "olol", "statin", "umab", "ximab", "dipine", "apine", "idone", "zepam", "zolam",

@@ -421,7 +421,35 @@ BUSINESS_AT_RE = re.compile(
     rf"(?:(?i:the)[ \t]+)?(?P<org>(?:{UP}{LETTER}+(?:{APOS}s)?[ \t]+){{1,3}}(?:{_BUSINESS}))\b")
 
 
+#: "I'm a dinner lady at Stukeley Meadows", "she's a porter for Castle Farms": a job, then where
+JOB_AT_RE = re.compile(
+    rf"\b(?i:I{APOS}m|I[ \t]+am|I[ \t]+was|Im|she{APOS}s|he{APOS}s|my[ \t]+[a-z]+{APOS}s)[ \t]+(?i:an?)[ \t]+"
+    # a job, not a student, patient or member at a big place ("I'm a student at Anglia Ruskin")
+    r"(?!(?:student|pupil|patient|volunteer|member|customer|regular|visitor|resident|inpatient|outpatient)\b)"
+    rf"(?:[a-z-]+[ \t]+){{0,2}}(?!(?:student|patient|volunteer|member)\b)[a-z-]+"
+    rf"[ \t]+(?i:at|for)[ \t]+(?P<org>{UP}{LETTER}+(?:{APOS}s)?(?:[ \t]+{UP}{LETTER}+(?:{APOS}s)?){{0,3}})")
+#: a house known by its name: "Oakapple Cottage", "Brook Farmhouse" (a cottage or farmhouse is someone's home)
+HOUSE_ALONE_RE = re.compile(rf"(?<![\w])(?:{UP}{LETTER}+[ \t]+){{1,2}}(?:Cottage|Cottages|Farmhouse|Bungalow|Barn)\b")
+#: a practice typed in lower case, as survey answers are: "at wrenfield surgery in bures"
+LOWER_PRACTICE_RE = re.compile(r"\b(?:at|from|to|with|in)[ \t]+(?P<name>[a-z]{4,}(?:[ \t]+[a-z]{4,})?)[ \t]+"
+                               r"(?:surgery|medical[ \t]+(?:centre|center|practice)|health[ \t]+centre|practice)\b")
+
+
 def find_workplaces(text: str) -> Iterator[Span]:
+    for m in JOB_AT_RE.finditer(text):
+        org = m.group("org")
+        first = fold(org.split()[0]).rstrip("'s")
+        if fold(org) not in UK_PLACES and first not in UK_PLACES and first not in _BIG_EMPLOYERS \
+                and fold(org) not in NER_NON_NAMES:
+            yield Span(m.start("org"), m.end("org"), "LOCATION", "workplace")
+    for m in HOUSE_ALONE_RE.finditer(text):
+        yield Span(m.start(), m.end(), "ADDRESS", "house name")
+    for m in LOWER_PRACTICE_RE.finditer(text):
+        from engagement.privacy.lexicon import english_word
+
+        name = m.group("name")
+        if not all(english_word(w) for w in name.split()) and fold(name) not in UK_PLACES:
+            yield Span(m.start("name"), m.end("name"), "LOCATION", "facility")
     for m in BUSINESS_AT_RE.finditer(text):
         first = m.group("org").split()[0]
         if fold(first) not in UK_PLACES and first.lower().rstrip("'s\u2019") not in _BIG_EMPLOYERS \
