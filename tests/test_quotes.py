@@ -547,3 +547,7 @@ def test_a_sentence_naming_the_only_one_of_a_kind_is_never_quoted(text):
 
 def test_idioms_with_last_are_not_singling_out():
     assert not quotes.singles_out("That was the last straw for me, so I opted out.")
+
+
+def test_the_last_few_years_is_no_one_of_a_kind():
+    assert not quotes.singles_out("I've spent the last five years looking after her, so I've seen her records.")

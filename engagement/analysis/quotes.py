@@ -156,7 +156,8 @@ _SINGLES_OUT = re.compile(
     r"\b(?:the|only)\s+(?:only|sole|one and only|last remaining|last|first)\s+"
     r"(?!(?:one|ones|person|people|thing|things|bit|part|time|times|way|reason|problem|issue|option|place|point|"
     r"question|answer|choice|day|week|year|saving|good|bad|real|other|step|worry|concern|straw|minute|moment|"
-    r"resort|word|chance|hope|laugh)\b)"
+    r"resort|word|chance|hope|laugh|few|couple|several|two|three|four|five|six|seven|eight|nine|ten|twenty|"
+    r"\d+|years?|months?|weeks?|days?|hours?|minutes?|decade|century|lot)\b)"
     r"(?:(?!(?:is|was|are|were|has|have|had|i|you|we|they|he|she|it|that|which)\b)[\w'-]+\s+){1,6}?"
     r"(?:in|at|on|for|covering|round|around|across|within|serving|who|to|from|working|driving|doing|before|after|"
     r"past|near|beyond|(?:they|we)(?:'ve|\s+have)\s+got)\b",
