@@ -175,6 +175,7 @@ class Detector:
                      for m in self._echo_re.finditer(text)]
         if self.hide_facilities:
             hits += [Hit(s.start, s.end, s.type, s.method, text[s.start:s.end]) for s in pp.find_facilities(text)]
+            hits += _lower_practices(text)
         persons = [e for e in ents if e[2] == "PERSON"]
         vetoes = _Spans((s, e) for s, e, label in ents if label in _VETO_LABELS)
         hits += self._known_hits(text, persons)
@@ -484,6 +485,18 @@ def _owner_mid_sentence(text: str, start: int, end: int) -> bool:
 #: a capital inside a word, as brands and products write it ("WannaCry", "DeepMind", "WhatsApp"), not as
 #: names do ("McInnes", "MacLeod", "O'Neill", "DeSouza" aside)
 _CAMEL = re.compile(r"^(?!(?:Mc|Mac|O['\u2019]|De|Di|Da|Le|La|Van|Von|Fitz)[A-Z])[A-Z][a-z]+[A-Z]")
+
+
+def _lower_practices(text: str) -> list[Hit]:
+    """A practice typed in lower case, as survey answers are: "at wrenfield surgery" (a name no dictionary knows)."""
+    from engagement.privacy.lexicon import english_word
+
+    out = []
+    for m in pp.LOWER_PRACTICE_RE.finditer(text):
+        name = m.group("name")
+        if not all(english_word(w) for w in name.split()) and _key(name) not in pp.UK_PLACES:
+            out.append(Hit(m.start("name"), m.end("name"), "LOCATION", "facility", name))
+    return out
 
 
 def _lexicon_any_name(value: str) -> bool:

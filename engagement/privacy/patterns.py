@@ -444,12 +444,7 @@ def find_workplaces(text: str) -> Iterator[Span]:
             yield Span(m.start("org"), m.end("org"), "LOCATION", "workplace")
     for m in HOUSE_ALONE_RE.finditer(text):
         yield Span(m.start(), m.end(), "ADDRESS", "house name")
-    for m in LOWER_PRACTICE_RE.finditer(text):
-        from engagement.privacy.lexicon import english_word
 
-        name = m.group("name")
-        if not all(english_word(w) for w in name.split()) and fold(name) not in UK_PLACES:
-            yield Span(m.start("name"), m.end("name"), "LOCATION", "facility")
     for m in BUSINESS_AT_RE.finditer(text):
         first = m.group("org").split()[0]
         if fold(first) not in UK_PLACES and first.lower().rstrip("'s\u2019") not in _BIG_EMPLOYERS \
