@@ -19,10 +19,10 @@ out-of-fold predictions on the examples) and stored in the codebook's ``semantic
 they are versioned with it; :func:`thresholds_table` shows them for the report's method.
 
 Example:
-    >>> from engagement.coding.codebook import load_codebook, segments_from_texts  # doctest: +SKIP
-    >>> book = load_codebook("default")                                             # doctest: +SKIP
+    >>> from engagement.coding.codebook import load_codebook, segments_from_texts
+    >>> book = load_codebook("default")
     >>> seg = segments_from_texts(["The GP and the hospital might as well be on different planets."])
-    >>> semantic_codings(seg, book)[["code", "source"]].values.tolist()             # doctest: +SKIP
+    >>> semantic_codings(seg, book)[["code", "source"]].values.tolist()
     [['care_continuity', 'semantic']]
 """
 
