@@ -95,7 +95,7 @@ def test_missing_codebook_file_is_a_codebook_error(tmp_path):
 # ------------------------------------------------------------------ the default codebook
 
 def test_default_codebook_has_a_version_and_codes_under_every_theme(book):
-    assert book.version == "1.3.1" and book.name == "health-data-engagement"
+    assert book.version == "1.3.2" and book.name == "health-data-engagement"
     assert len(book.themes()) == 14 and len(book) >= 30
     for theme in book.themes():
         assert book.codes_for_theme(theme), theme
@@ -135,6 +135,24 @@ def test_hand_written_cases_reach_the_threshold(book):
 ])
 def test_indirect_and_inflected_mentions_are_coded(book, text, code):
     assert code in codes_of(book, text)
+
+
+@pytest.mark.parametrize("text, coded", [
+    # a staff role with someone seeing or knowing a record, and what they should see or need
+    ("Does the lad on the pharmacy counter really need to see my whole history?", True),
+    ("Why should the optician get to read about my depression?", True),
+    ("The dentist only needs to know what tablets I'm on, nothing more.", True),
+    ("I'd rather the girl on the front desk didn't know what I was in for.", True),
+    ("My boss asked occupational health for a copy of my notes.", True),
+    # a role named in a story with no one seeing a record: not about who should see what
+    ("The receptionist at our place is lovely, she always asks after my mum.", False),
+    ("I went to the chemist on the way home for some plasters.", False),
+    ("My dentist has retired and I can't find another one.", False),
+    # an ambulance crew needing to know in an emergency is urgency, not roles
+    ("If I'm unconscious the ambulance crew need to know I'm on warfarin.", False),
+])
+def test_role_based_access_needs_someone_seeing_a_record(book, text, coded):
+    assert ("access_roles" in codes_of(book, text)) is coded
 
 
 def test_drug_companies_are_not_coded_as_drug_use(book):
