@@ -8,7 +8,11 @@ trained on), and rules + semantic layer are scored on the reference left out. Th
 (blind*) are not read. Printed: theme micro-F1, precision, recall and the worst theme per left-out
 reference, and the means, for both settings in the same run.
 
-    python benchmarks/bench_code_training.py [--refs dev3,...,dev9]
+``--phrases 0,0.5,1``: instead, the classifiers learn from the examples plus the other references
+with each weight of the word and two-word TF-IDF beside the embeddings (``CODE_PHRASE_WEIGHT``;
+0 = embeddings alone), thresholds re-chosen for each.
+
+    python benchmarks/bench_code_training.py [--refs dev3,...,dev9] [--phrases 0,1]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def main() -> None:
     ap.add_argument("--refs", default="dev3,dev4,dev5,dev6,dev7,dev8,dev9")
     ap.add_argument("--also", default="", help="references always learned from, never left out: a third setting "
                                                "shows what adding them gives (e.g. --also dev10)")
+    ap.add_argument("--phrases", default="", help="phrase weights to compare, e.g. 0,0.5,1 (see above)")
     args = ap.parse_args()
     from bench_evaluation import _reference
 
@@ -61,6 +66,7 @@ def main() -> None:
     own = {k: v for k, v in bundled.items() if k != "labelled"}
     load = S.load_examples
     rows = []
+    weight = S.CODE_PHRASE_WEIGHT
     try:
         for left in refs:
             labelled = []
@@ -69,10 +75,14 @@ def main() -> None:
                     seg, codes = data[name]
                     by = codes.groupby("segment_id")["code"].apply(list)
                     labelled += [{"text": str(t), "codes": by.get(sid, [])} for sid, t in zip(seg["segment_id"], seg["text"])]
-            settings = [("examples alone", own), ("examples + other references", {**own, "labelled": labelled})]
+            settings = [("examples alone", own, weight), ("examples + other references", {**own, "labelled": labelled}, weight)]
             if also:
-                settings.append((f"... + {args.also}", {**own, "labelled": labelled + also}))
-            for setting, examples in settings:
+                settings.append((f"... + {args.also}", {**own, "labelled": labelled + also}, weight))
+            if args.phrases:
+                settings = [(f"+ other references, phrases {w:g}", {**own, "labelled": labelled}, w)
+                            for w in (float(x) for x in args.phrases.split(","))]
+            for setting, examples, w in settings:
+                S.CODE_PHRASE_WEIGHT = w
                 S.load_examples = lambda path=None, _e=examples: _e
                 S._FITTED.clear()
                 table = T.tune(book, tune_seg, tune_codes, cache)
@@ -92,6 +102,7 @@ def main() -> None:
                              "global_threshold": table.attrs.get("global_threshold", np.nan)})
     finally:
         S.load_examples = load
+        S.CODE_PHRASE_WEIGHT = weight
         S._FITTED.clear()
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)

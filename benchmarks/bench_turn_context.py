@@ -66,9 +66,11 @@ def main() -> None:
     rules = autocode(seg, book, include_roles=None)
     clf = S.classifiers_for(book, cache)
     vs = S.embed_texts(ref["text"].tolist(), cache)
-    ps = clf.predict(vs)
-    pw = clf.predict(S.embed_texts([(p + " " + t).strip() for (p, _), t in zip(ctx, ref["text"])], cache))
-    pt = clf.predict(S.embed_texts([turn for _, turn in ctx], cache))
+    ps = clf.predict(vs, ref["text"].tolist())
+    win = [(p + " " + t).strip() for (p, _), t in zip(ctx, ref["text"])]
+    pw = clf.predict(S.embed_texts(win, cache), win)
+    turns = [turn for _, turn in ctx]
+    pt = clf.predict(S.embed_texts(turns, cache), turns)
     anaphor = np.array([bool(ANAPHOR.match(t)) for t in ref["text"]])[:, None]
     mixes = {"sentence alone": ps, "max(s, 0.8 win)": np.maximum(ps, 0.8 * pw), "max(s, win)": np.maximum(ps, pw),
              "mean(s, win)": (ps + pw) / 2, "win alone": pw, "max(s, 0.7 turn)": np.maximum(ps, 0.7 * pt),

@@ -203,6 +203,22 @@ def test_a_labelled_utterance_teaches_every_code_it_carries_and_none_it_does_not
     assert "labelled" not in S.load_examples(own)
 
 
+def test_the_code_classifiers_read_words_beside_meaning(semantic, book):
+    import numpy as np
+
+    clf = semantic.classifiers_for(book)
+    assert clf.phrases is not None and clf.phrase_weight > 0
+    assert {"receptionist", "big brother", "opt out"} <= set(clf.phrases.vocabulary_)
+    with pytest.raises(ValueError, match="texts"):
+        clf.predict(np.zeros((1, 384), dtype=np.float32))
+    # a researcher's handful of own examples: no phrase occurs twice, the embeddings decide alone
+    own = {"codes": {"a": {"positive": ["Alpha one.", "Beta two.", "Gamma three."]},
+                     "b": {"positive": ["Delta four.", "Epsilon five.", "Zeta six."]}}}
+    texts, _, _ = semantic.training_sets(own, ["a", "b"])
+    small = semantic.fit_classifiers(own, ["a", "b"], semantic.embed_texts(texts))
+    assert small.phrases is None and small.predict(semantic.embed_texts(["Eta seven."])).shape == (1, 2)
+
+
 def test_learned_stance_learns_from_the_labelled_development_utterances_too(semantic):
     texts, labels = semantic.stance_training()
     examples = semantic.load_examples()["stance"]

@@ -3,8 +3,10 @@
 Rules find what people say in the codebook's words; this layer finds what they mean in their
 own. ``data/examples.yaml`` holds, per code, positive examples and near misses (and examples per
 stance). They are embedded with the bundled MiniLM (cached by content hash and model id), and
-each code gets a logistic regression on the embeddings, one-vs-rest (negatives: the code's near
-misses and every other code's positives), calibrated by Platt scaling over stratified folds.
+each code gets a logistic regression on the embeddings beside the texts' word and two-word TF-IDF
+(:data:`CODE_PHRASE_WEIGHT`: the embeddings carry what is meant, the phrases the words a code is
+said in), one-vs-rest (negatives: the code's near misses and every other code's positives),
+calibrated by Platt scaling over stratified folds.
 
 :func:`semantic_codings` combines both into one coding per segment and code:
 
@@ -44,6 +46,11 @@ MIN_WORDS = 4          # shorter segments ("Yes.", "Me too.") carry no topic of 
 C = 4.0                # inverse regularisation of the per-code logistic regressions (chosen by CV log-loss)
 FOLDS = 3              # calibration and cross-validation folds (17 positives per code)
 SEED = 20260314
+#: weight of the word and two-word TF-IDF beside the embeddings in the per-code classifiers (0: embeddings
+#: alone). Leave one of dev3-dev9 out, thresholds re-chosen each time (benchmarks/bench_code_training.py
+#: --phrases), mean theme micro-F1 / worst theme: 0 -> 0.745 / 0.546, 0.5 -> 0.759 / 0.546, 1 -> 0.774 / 0.572,
+#: 1.5 -> 0.783 / 0.579, 2 -> 0.781 / 0.570, 3 -> 0.779 / 0.556 (every left-out set gains at 1)
+CODE_PHRASE_WEIGHT = 1.5
 
 
 # ------------------------------------------------------------------ examples and embeddings
@@ -118,12 +125,19 @@ class CodeClassifiers:
     texts: list[str]          # every positive example, in code order
     owner: np.ndarray         # code index of each positive example
     vectors: np.ndarray       # their embeddings
+    phrases: object = None    # fitted TfidfVectorizer of the training texts, or None for embeddings alone
+    phrase_weight: float = CODE_PHRASE_WEIGHT
 
-    def predict(self, vectors: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities, segments x codes."""
+    def features(self, vectors: np.ndarray, texts: list[str] | None = None):
+        """The classifiers' input: the embeddings and, weighted, the texts' word and two-word TF-IDF."""
+        return _with_phrases(vectors, texts, self.phrases, self.phrase_weight)
+
+    def predict(self, vectors: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
+        """Calibrated probabilities, segments x codes (``texts``: the segments' texts, as embedded)."""
         if not len(vectors):
             return np.zeros((0, len(self.codes)))
-        return np.column_stack([self.models[c].predict_proba(vectors)[:, 1] for c in self.codes])
+        x = self.features(vectors, texts)
+        return np.column_stack([self.models[c].predict_proba(x)[:, 1] for c in self.codes])
 
     def nearest(self, vector: np.ndarray, code: str, k: int = 2) -> list[tuple[str, float]]:
         """The ``k`` positive examples of ``code`` nearest to ``vector`` (cosine similarity)."""
@@ -185,25 +199,57 @@ def _rows_for(j: int, y: np.ndarray, near: np.ndarray) -> np.ndarray:
     return np.flatnonzero((y.sum(axis=1) > 0) | (near == j) | (near == -2))
 
 
-def fit_classifiers(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C) -> CodeClassifiers:
-    """Fit one calibrated classifier per code with at least ``FOLDS`` positive examples."""
+def _phrase_vectorizer(texts: list[str], weight: float):
+    """A word and two-word TF-IDF fitted on ``texts`` (None when ``weight`` is 0 or no phrase occurs twice)."""
+    if not weight:
+        return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    phrases = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    try:
+        phrases.fit(texts)
+    except ValueError:   # a handful of examples: the embeddings decide alone
+        return None
+    return phrases
+
+
+def _with_phrases(vectors: np.ndarray, texts: list[str] | None, phrases, weight: float):
+    if phrases is None:
+        return vectors
+    if texts is None or len(texts) != len(vectors):
+        raise ValueError("the code classifiers need the segments' texts beside their embeddings")
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([csr_matrix(vectors), phrases.transform(texts) * weight]).tocsr()
+
+
+def fit_classifiers(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C,
+                    phrase_weight: float | None = None) -> CodeClassifiers:
+    """Fit one calibrated classifier per code with at least ``FOLDS`` positive examples, on the
+    examples' embeddings (``vectors``, one row per :func:`training_sets` text) and, weighted by
+    ``phrase_weight`` (default :data:`CODE_PHRASE_WEIGHT`; 0: embeddings alone), their word and
+    two-word TF-IDF."""
     from threadpoolctl import threadpool_limits
 
+    phrase_weight = CODE_PHRASE_WEIGHT if phrase_weight is None else phrase_weight
     codes = list(codes)
     texts, y, near = training_sets(examples, codes)
+    phrases = _phrase_vectorizer(texts, phrase_weight)
+    x = _with_phrases(vectors, texts, phrases, phrase_weight)
     models, fitted = {}, []
     with threadpool_limits(1):  # small problems: BLAS threads only contend (5x slower on a busy machine)
         for j, cid in enumerate(codes):
             rows = _rows_for(j, y, near)
             if y[rows, j].sum() < FOLDS:
                 continue
-            models[cid] = _estimator(c).fit(vectors[rows], y[rows, j])
+            models[cid] = _estimator(c).fit(x[rows], y[rows, j])
             fitted.append(cid)
     rows, owner = np.nonzero(y[:, [codes.index(c) for c in fitted]])   # one (example, code) pair per positive
-    return CodeClassifiers(fitted, models, [texts[i] for i in rows], owner, vectors[rows])
+    return CodeClassifiers(fitted, models, [texts[i] for i in rows], owner, vectors[rows], phrases, phrase_weight)
 
 
-def cross_validated(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C) -> pd.DataFrame:
+def cross_validated(examples: dict, codes: Iterable[str], vectors: np.ndarray, *, c: float = C,
+                    phrase_weight: float | None = None) -> pd.DataFrame:
     """Out-of-fold probabilities on the examples: one row per (example, code) a classifier was trained on.
 
     Columns: code, text, label (1 positive, 0 negative), near_miss, probability.
@@ -211,15 +257,18 @@ def cross_validated(examples: dict, codes: Iterable[str], vectors: np.ndarray, *
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
+    phrase_weight = CODE_PHRASE_WEIGHT if phrase_weight is None else phrase_weight
     codes = list(codes)
     texts, y, near = training_sets(examples, codes)
+    # vocabulary and IDF from all the examples (no labels), as the fitted classifiers have them
+    x = _with_phrases(vectors, texts, _phrase_vectorizer(texts, phrase_weight), phrase_weight)
     out = []
     for j, cid in enumerate(codes):
         rows = _rows_for(j, y, near)
         if y[rows, j].sum() < FOLDS:
             continue
         with threadpool_limits(1):
-            p = cross_val_predict(_estimator(c), vectors[rows], y[rows, j], method="predict_proba",
+            p = cross_val_predict(_estimator(c), x[rows], y[rows, j], method="predict_proba",
                                   cv=StratifiedKFold(5, shuffle=True, random_state=SEED))[:, 1]
         out.append(pd.DataFrame({"code": cid, "text": [texts[i] for i in rows], "label": y[rows, j],
                                  "near_miss": near[rows] == j, "probability": p}))
@@ -237,6 +286,7 @@ def _book_key(book) -> str:
     if CODE_TRAINING_PATH.is_file():
         h.update(CODE_TRAINING_PATH.read_bytes())
     h.update(",".join(book.codes).encode())
+    h.update(f"phrases {CODE_PHRASE_WEIGHT}".encode())
     return h.hexdigest()
 
 
@@ -306,8 +356,9 @@ def _evidence(pairs: list[tuple[str, float]]) -> str:
 def semantic_probabilities(segments: pd.DataFrame, book, cache_dir: Path | None = None) -> tuple[pd.DataFrame, np.ndarray, CodeClassifiers]:
     """Classifier probabilities (segments x codes) for the coded roles' segments, and their vectors."""
     clf = classifiers_for(book, cache_dir)
-    vecs = embed_texts([str(t) for t in segments["text"]], cache_dir)
-    return pd.DataFrame(clf.predict(vecs), columns=clf.codes, index=segments["segment_id"].to_numpy()), vecs, clf
+    texts = [str(t) for t in segments["text"]]
+    vecs = embed_texts(texts, cache_dir)
+    return pd.DataFrame(clf.predict(vecs, texts), columns=clf.codes, index=segments["segment_id"].to_numpy()), vecs, clf
 
 
 def combine(rules: pd.DataFrame, segments: pd.DataFrame, probs: pd.DataFrame, vecs: np.ndarray,
