@@ -208,7 +208,7 @@ def _phrase_vectorizer(texts: list[str], weight: float):
     phrases = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     try:
         phrases.fit(texts)
-    except ValueError:   # a handful of examples: the embeddings decide alone
+    except ValueError:   # a handful of examples: no phrase occurs twice, the embeddings decide alone
         return None
     return phrases
 
@@ -217,7 +217,7 @@ def _with_phrases(vectors: np.ndarray, texts: list[str] | None, phrases, weight:
     if phrases is None:
         return vectors
     if texts is None or len(texts) != len(vectors):
-        raise ValueError("the code classifiers need the segments' texts beside their embeddings")
+        raise ValueError("the classifier reads phrases: it needs the segments' texts beside their embeddings")
     from scipy.sparse import csr_matrix, hstack
 
     return hstack([csr_matrix(vectors), phrases.transform(texts) * weight]).tocsr()
@@ -477,13 +477,7 @@ class StanceClassifier:
     phrase_weight: float = STANCE_PHRASE_WEIGHT
 
     def features(self, vectors: np.ndarray, texts: list[str] | None = None):
-        if self.phrases is None:
-            return vectors
-        if texts is None or len(texts) != len(vectors):
-            raise ValueError("the learned stance needs the segments' texts beside their embeddings")
-        from scipy.sparse import csr_matrix, hstack
-
-        return hstack([csr_matrix(vectors), self.phrases.transform(texts) * self.phrase_weight]).tocsr()
+        return _with_phrases(vectors, texts, self.phrases, self.phrase_weight)
 
     def predict(self, vectors: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
         if not len(vectors):
@@ -533,20 +527,13 @@ def fit_stance_classifier(texts: list[str], labels: list[str], cache_dir: Path |
     """A calibrated multinomial logistic regression on the embeddings of ``texts`` and, weighted by
     ``phrase_weight`` (0: embeddings alone), their word and two-word TF-IDF."""
     from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
     from threadpoolctl import threadpool_limits
 
     model = CalibratedClassifierCV(LogisticRegression(C=C, max_iter=3000), method="sigmoid",
                                    cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
-    phrases = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True) if phrase_weight else None
-    if phrases is not None:
-        try:
-            phrases.fit(texts)
-        except ValueError:   # a handful of examples: no phrase occurs twice, the embeddings decide alone
-            phrases = None
-    out = StanceClassifier([], model, phrases, phrase_weight)
+    out = StanceClassifier([], model, _phrase_vectorizer(texts, phrase_weight), phrase_weight)
     vecs = embed_texts(texts, cache_dir)
     with threadpool_limits(1):
         model.fit(out.features(vecs, texts), labels)
