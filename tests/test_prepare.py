@@ -113,7 +113,8 @@ PEOPLE = "session_id,speaker_label,participant_id,role\nS1,Sarah,S1-P1,participa
      PEOPLE, ["a.txt", "decode"]),
     ("survey region", {"s.csv": "id,region,answer\nR1,Kent,hello\n"},
      "session_id,file,region,kind,respondent_column,text_column,region_column\nSV,s.csv,,survey,id,answer,region\n",
-     "session_id,speaker_label,participant_id,role\n", ["s.csv:2", "region 'Kent'"]),
+     "session_id,speaker_label,participant_id,role\n", ["s.csv:2", "area is none of the configured regions",
+                                                     "give session SV a region"]),
 ])
 def test_input_errors_stop_with_one_line_and_write_nothing(tmp_path, capsys, case, files, sessions, participants, expect):
     root = write_project(tmp_path, sessions=sessions, participants=participants, files=files)
@@ -123,6 +124,28 @@ def test_input_errors_stop_with_one_line_and_write_nothing(tmp_path, capsys, cas
     for fragment in expect:
         assert fragment in err, (case, err)
     assert _processed_files(root) == [], "nothing may be written after an input error"
+
+
+SURVEY_AREAS = ("id,area,answer\nR1,cambs,I worry about it being sold.\nR2,WISBECH,Happy if it is kept safe.\n"
+                "R3, norfolk ,Only for my care.\nR4,nr31 6jh,Nobody asked me.\n")
+SURVEY_SESSION = "session_id,file,region,kind,respondent_column,text_column,region_column\nSV,s.csv,{},survey,id,answer,area\n"
+
+
+def test_survey_areas_are_read_as_people_type_them_and_an_unplaced_answer_never_quoted(tmp_path, capsys):
+    """Respondents type their area: a short form, a town, any case. One typed a postcode: it stops the
+    run without being repeated (a postcode is a detail), or takes the session's own region."""
+    people = "session_id,speaker_label,participant_id,role\n"
+    root = write_project(tmp_path / "a", sessions=SURVEY_SESSION.format(""), participants=people,
+                         files={"s.csv": SURVEY_AREAS})
+    code, err = _run_cli(root, capsys)
+    assert code != 0 and "s.csv:5" in err and "give session SV a region" in err
+    assert "nr31" not in err.lower() and "6jh" not in err.lower()
+    root = write_project(tmp_path / "b", sessions=SURVEY_SESSION.format("Norfolk"), participants=people,
+                         files={"s.csv": SURVEY_AREAS})
+    prepare(load_config(root / "engagement.yaml"))
+    turns = pd.read_parquet(root / "data/processed/turns.parquet").set_index("participant_id")
+    assert turns["region"].to_dict() == {"SV-R1": "Cambridgeshire", "SV-R2": "Cambridgeshire",
+                                         "SV-R3": "Norfolk", "SV-R4": "Norfolk"}
 
 
 def test_an_error_leaves_earlier_outputs_untouched(tiny_project, capsys):

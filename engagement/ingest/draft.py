@@ -73,7 +73,8 @@ def _session_id(kind: str, taken: Counter) -> str:
     return f"{prefix}{taken[prefix]:02d}"
 
 
-def _areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
+def areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
+    """The configured regions ``text`` names by name, short form ("Cambs") or, with ``towns``, a town."""
     text = " " + " ".join(re.split(r"[^a-z']+", text.casefold())) + " "
     found = []
     for region in regions:
@@ -85,18 +86,18 @@ def _areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
 
 def guess_region(rel: Path, regions: list[str]) -> str | None:
     """A configured region named by the file's name or one of its folders (any case, word-bounded)."""
-    found = _areas_named(rel.as_posix(), regions, towns=False)
+    found = areas_named(rel.as_posix(), regions, towns=False)
     return found[0] if len(found) == 1 else None
 
 
 def guess_region_from(rel: Path, turns, regions: list[str], header: dict[str, str] | None = None) -> str | None:
     """A region the file's name gives away by a town, or the one area the transcript's header or opening
     names ("Healthwatch Suffolk", "Location: Community room, Cambridge")."""
-    found = _areas_named(rel.as_posix(), regions, towns=True)
+    found = areas_named(rel.as_posix(), regions, towns=True)
     if len(found) == 1:
         return found[0]
     opening = " ".join([*(header or {}).values(), *(t.text for t in turns[:12])])
-    found = _areas_named(opening, regions, towns=False) or _areas_named(opening, regions, towns=True)
+    found = areas_named(opening, regions, towns=False) or areas_named(opening, regions, towns=True)
     return found[0] if len(found) == 1 else None
 
 

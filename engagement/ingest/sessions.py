@@ -74,6 +74,22 @@ def _find_speaker(mapping: dict[str, dict], turn) -> dict | None:
     return next(iter(same.values())) if len(same) == 1 else None
 
 
+def _survey_region(answer: str, session_region: str, cfg: Config) -> str | None:
+    """A survey answer's region: the one area it names (in any case, by a short form such as "Cambs",
+    or by a town of that area: "Wisbech"), else the session's region from the manifest, else None."""
+    from engagement.ingest.draft import areas_named
+
+    answer = " ".join(answer.split())
+    if answer:
+        exact = cfg.canonical_region(answer)
+        if exact:
+            return exact
+        named = areas_named(answer, list(cfg.regions), towns=False) or areas_named(answer, list(cfg.regions), towns=True)
+        if len(named) == 1:
+            return named[0]
+    return cfg.canonical_region(session_region) if session_region else None
+
+
 def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSession:
     """Read one session's file and resolve its speakers. Pure: writes nothing."""
     from engagement.ingest.readers import read_file
@@ -87,16 +103,16 @@ def ingest_session(row: dict, manifest: Manifest, cfg: Config) -> IngestedSessio
         raise InputError("empty transcript: no speaker turns found", path=path)
     facilitators = [s.strip() for s in str(row.get("facilitators", "") or "").split(";") if s.strip()]
     observers = [s.strip() for s in str(row.get("observers", "") or "").split(";") if s.strip()]
-    regions = set(cfg.regions)
 
     records, people = [], {}
     if kind == "survey":
         for i, t in enumerate(result.turns):
-            region = str(t.meta.get("region") or row.get("region") or "").strip()
-            region = cfg.canonical_region(region) or region
-            if region not in regions:
-                raise InputError(f"region '{region}' is not in the configured regions ({', '.join(cfg.regions)})",
-                                 path=path, line=t.source_line)
+            region = _survey_region(str(t.meta.get("region") or ""), str(row.get("region") or ""), cfg)
+            if region is None:
+                # the answer is the respondent's own typing (a postcode, a village): never quoted
+                raise InputError(f"the respondent's area is none of the configured regions ({', '.join(cfg.regions)}), "
+                                 f"nor a short form or town of one: correct the answer, or give session {sid} a "
+                                 f"region in sessions.csv for answers that name none", path=path, line=t.source_line)
             respondent = str(t.speaker).strip()
             if not respondent:
                 raise InputError("empty respondent id", path=path, line=t.source_line)
