@@ -583,3 +583,42 @@ def test_details_typed_and_said_in_passing_are_hidden(det, text, hidden, kind):
 def test_allowed_places_students_and_verbs_after_a_relation_stay(text):
     detector = Detector(allow_list=[*DEFAULT_ALLOW_LIST, "Anglia Ruskin"], use_ner=False, reference_year=2026)
     assert redacted(detector, text) == text
+
+
+# ---- found on a fourth fresh trial (trial7, measured before these rules; three reached the published
+# report and the leak check passed them): in other words here
+@pytest.mark.parametrize("text, hidden, kind", [
+    # speech-to-text writes a postcode's area apart from its district
+    ("They've still got me at PE 13 4WX, which is the old flat.", "PE 13 4WX", "POSTCODE"),
+    ("new one is co 10 2hb if that helps", "co 10 2hb", "POSTCODE"),
+    # a care home named after a relation's possessive
+    ("My father-in-law's in Ashcombe Lodge and nobody there can see his GP notes.", "Ashcombe Lodge", "LOCATION"),
+    # a relation's home in a small place
+    ("We spend Sundays at my auntie's in Upper Brankham.", "Upper Brankham", "LOCATION"),
+    # a lower-case name with something said of them, and one signing off a survey answer
+    ("my daughter kiera has epilepsy and every a&e asks the same questions", "kiera", "PERSON"),
+    ("please just ask first - dariusz", "dariusz", "PERSON"),
+    # where someone works, with the shift said, and a job with "the"
+    ("I work weekends at Hargreaves & Lunn, the printers by the station.", "Hargreaves & Lunn", "LOCATION"),
+    ("I'm the sexton at Marlow & Finch, so I see the end of it all.", "Marlow & Finch", "LOCATION"),
+    # a street type said the northern way, and a number read out with "-hundred"
+    ("Is it still 4 Tanners Fold?", "4 Tanners Fold", "ADDRESS"),
+    ("ring me on oh-seven-seven-hundred, nine hundred, five-five-eight", "oh-seven-seven-hundred, nine hundred, five-five-eight",
+     "PHONE"),
+])
+def test_details_from_the_fourth_trial_are_hidden(det, text, hidden, kind):
+    assert (kind, hidden) in types(det, text)
+
+
+@pytest.mark.parametrize("text", [
+    "My sister's in Cambridgeshire and her GP can't see her hospital notes.",
+    "my son's in Year Six and his school nurse asked for his records.",
+    "My husband's in Intensive Care and they need everything.",
+    "my son is autistic and nobody joins anything up",
+    "It was fine - thanks",
+    "I'm the manager at Tesco, so I know about data.",
+    "I work part-time for Suffolk County Council.",
+    "Ring me at 3pm or 4pm, whichever.",
+])
+def test_counties_school_years_wards_and_big_employers_stay(det, text):
+    assert redacted(det, text) == text

@@ -261,8 +261,9 @@ class Detector:
         return out
 
     def _lower_relation_hits(self, text: str, taken: "_Spans") -> list[Hit]:
-        """A name typed in lower case after a relation and owning something, as survey answers are: "my
-        son tayo's records"; only a token no dictionary knows, or a first name the lexicon knows."""
+        """A name typed in lower case, as survey answers are: after a relation, owning something or with
+        something said of them ("my son tayo's records", "my son jayden is autistic"), or signing the answer
+        off ("... - jaswinder k"); only a token no dictionary knows, or a first name the lexicon knows."""
         from engagement.privacy.lexicon import english_word
 
         out = []
@@ -277,6 +278,12 @@ class Detector:
                 continue         # "my mum cried, ...": a verb
             if _lexicon_name(cap) or (_not_a_word(cap) and _key(cap) not in pp.UK_PLACES):
                 out.append(Hit(a, b, "PERSON", "context", word))
+        m = _LOWER_SIGNOFF_RE.search(text)
+        if m and not taken.overlaps(*m.span("name")):
+            first = m.group("name").split()[0]
+            cap = first[:1].upper() + first[1:]
+            if first not in pp.NON_NAME_WORDS and (_lexicon_name(cap) or (_not_a_word(cap) and _key(cap) not in pp.UK_PLACES)):
+                out.append(Hit(m.start("name"), m.end("name"), "PERSON", "signed", m.group("name")))
         return out
 
     def _our_first_name_hits(self, text: str, taken: "_Spans") -> list[Hit]:
@@ -430,7 +437,12 @@ _OUR_BEFORE = re.compile(r"\b(?i:our)[ \t]+$")
 #: places found by what is said around them, which an allowed term overrides
 _PLACE_BY_CONTEXT = frozenset({"workplace", "where someone lives", "residence", "street's place"})
 _LOWER_RELATION_RE = re.compile(
-    rf"\b(?i:my|our|his|her)[ \t]+(?i:{'|'.join(pp.RELATIONS)})[ \t]*,?[ \t]+(?P<name>[a-z][a-z-]+)(?=['\u2019]s[ \t]+[a-z])")
+    rf"\b(?i:my|our|his|her)[ \t]+(?i:{'|'.join(pp.RELATIONS)})[ \t]*,?[ \t]+(?P<name>[a-z][a-z-]+)"
+    # owning something ("my son tayo's records"), or what the sentence says of them ("my son jayden is autistic")
+    r"(?=['\u2019]s[ \t]+[a-z]|[ \t]+(?:is|was|has|had|who|goes|went|gets|got|needs|needed|says|said|does|did|"
+    r"can't|cant|won't|wont|doesn't|doesnt|didn't|didnt|hates|loves|always|never|still|just)\b)")
+#: a survey answer signed off with a name typed in lower case: "... ask people first!! - jaswinder k"
+_LOWER_SIGNOFF_RE = re.compile(r"(?:^|(?<=[\s!.?,)]))[-\u2013\u2014~]+[ \t]*(?P<name>[a-z]{3,}(?:[ \t]+[a-z]\.?)?)[ \t]*[.!]*[ \t]*$")
 #: where a place is named: "out past X", "a letter from X", "up near X" (kept: a place, not a person)
 _PLACE_BEFORE = re.compile(r"\b(?i:in|at|near|past|outside|from|round|around|beyond|towards|toward|by|via|to|off|up|"
                            r"down|over|into|nearer|through)[ \t]+$")

@@ -272,6 +272,8 @@ _POSTCODE_AREAS = ("AB AL BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV 
                    "SW SY TA TD TF TN TQ TR TS TW UB WA WC WD WF WN WR WS WV YO ZE").split()
 #: a postcode district alone ("north side, CB4", "we're PE13"), said where someone lives
 OUTWARD_RE = re.compile(rf"(?<![\w-])(?:{'|'.join(_POSTCODE_AREAS)})\d{{1,2}}[A-Z]?(?![\w-])")
+#: a postcode with its area apart from its district, as speech-to-text writes it: "IP 24 2QN", "cb 4 1xy"
+SPLIT_POSTCODE_RE = re.compile(rf"(?<![\w-])(?i:{'|'.join(_POSTCODE_AREAS)})[ \t]+\d[\dA-Za-z]?[ \t]+\d(?i:[ABD-HJLNP-UW-Z]{{2}})(?![\w-])")
 OUTWARD_CUE_RE = re.compile(r"\b(?:live|lives|living|lived|based|moved|from|in|near|round|postcode|post[ \t]+code|"
                             r"area|side|district|end|we're|we[ \t]+are|I'm|I[ \t]+am|address)\b[^.!?\n]{0,30}$", _F)
 
@@ -286,6 +288,8 @@ def find_postcodes(text: str) -> Iterator[Span]:
             continue  # "vitamin b12 5mg"
         yield Span(m.start(), m.end(), "POSTCODE", "regex")
     # said or typed a character at a time: "C B 6 2 R N", "c-b-six..." is not handled, "N R 1 4 Q B" is
+    for m in SPLIT_POSTCODE_RE.finditer(text):
+        yield Span(m.start(), m.end(), "POSTCODE", "split")
     for m in _SPACED_POSTCODE_RE.finditer(text):
         joined = re.sub(r"[ \t]+", "", m.group()).upper()
         if POSTCODE_RE.fullmatch(joined[:-3] + " " + joined[-3:]):
@@ -497,11 +501,11 @@ def find_vehicle_regs(text: str) -> Iterator[Span]:
 #: a digit said as a word, as people read a number out ("oh seven seven nine, double four...")
 _DIGIT_WORD = r"(?:oh|o|zero|nought|nil|one|two|three|four|five|six|seven|eight|nine)"
 #: "nine hundred" in a number read out is 900 (and "two thousand" 2000)
-_HUNDREDS = r"(?:[ \t]+(?:hundred|thousand))?"
+_HUNDREDS = r"(?:[ \t\-]+(?:hundred|thousand))?"
 _SPOKEN_DIGITS_RE = re.compile(rf"(?<![\w-])(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}"
                                rf"(?:(?:[ \t]*(?:[,\-]|\.{{2,3}}|\u2026)[ \t]*|[ \t]+)(?:(?:double|triple|treble)[ \t]+)?{_DIGIT_WORD}{_HUNDREDS}|"
                                rf"[ \t]*[,\-]?[ \t]*\d){{5,}}(?![\w-])", re.IGNORECASE)
-_DIGIT_COUNT_RE = re.compile(rf"(?:(double)|(triple|treble))?[ \t]*\b{_DIGIT_WORD}\b(?:[ \t]+(hundred|thousand)\b)?|\d",
+_DIGIT_COUNT_RE = re.compile(rf"(?:(double)|(triple|treble))?[ \t]*\b{_DIGIT_WORD}\b(?:[ \t\-]+(hundred|thousand)\b)?|\d",
                              re.IGNORECASE)
 
 

@@ -22,7 +22,8 @@ from typing import Iterator
 
 from engagement.privacy.tokens import APOS, LETTER, STREET_WORD, UP, Span, fold
 from engagement.privacy.wordlists import (
-    FACILITY_GENERIC, FACILITY_SUFFIXES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, STREET_SUFFIXES, STREET_TYPES, UK_PLACES,
+    FACILITY_GENERIC, FACILITY_SUFFIXES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, RELATIONS, STREET_SUFFIXES, STREET_TYPES,
+    UK_PLACES,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -54,9 +55,10 @@ STREET_NAMED_RE = re.compile(rf"\b(?i:on|off|in|along|down|up|of|near|by|behind|
 RESIDENCE_CUE_RE = re.compile(rf"\b(?:I{APOS}m|I[ \t]+am|[Ww]e{APOS}re|[Ww]e[ \t]+are|live|lives|living|lived|flat|flats|"
                               r"house|bungalow|cottage|home|address|moved)\b[^.!?;\n]*$")
 #: a residence or care home named where someone is: "She's in Meadowsweet House", "Dad moved into Oak Lodge"
+_KIN_S = rf"(?:{'|'.join(sorted({r.replace(' ', '[ ' + chr(92) + 't]+') for r in RELATIONS}, key=len, reverse=True))}){APOS}s"
 RESIDENCE_RE = re.compile(
-    rf"\b(?i:she{APOS}s|he{APOS}s|they{APOS}re|I{APOS}m|we{APOS}re|lives|living|lived|moved|"
-    rf"mum{APOS}s|dad{APOS}s|nan{APOS}s|gran{APOS}s)(?:[ \t]+(?i:now|still|just|been))?[ \t]+(?i:in|into|at)[ \t]+"
+    rf"\b(?i:she{APOS}s|he{APOS}s|they{APOS}re|I{APOS}m|we{APOS}re|lives|living|lived|moved|{_KIN_S})"
+    rf"(?:[ \t]+(?i:now|still|just|been))?[ \t]+(?i:in|into|at)[ \t]+"
     rf"(?P<place>(?:{STREET_WORD}[ \t]+){{1,3}}(?:House|Lodge|Court|Manor|Grange|Hall|Mews|Gardens|View|"
     rf"Care[ \t]+Home|Nursing[ \t]+Home|Residential[ \t]+Home))\b")
 #: a street without a house number, where someone lives: "I'm on Gosling Chase", "we live off Mardle Loke",
@@ -74,7 +76,10 @@ LIVES_ON_RE = re.compile(
 #: a detail or two single a person out); big employers and public bodies are no one's address
 WORKS_AT_RE = re.compile(
     rf"\b(?i:I|we|he|she|they|(?:my|his|her|our)[ \t]+[a-z]+)(?:{APOS}m|{APOS}s|{APOS}re|[ \t]+(?:am|is|are|was|were))?"
-    rf"(?:[ \t]+(?i:still|now|used[ \t]+to|also|just))?[ \t]+(?i:work|works|worked|working)[ \t]+(?i:at|for)[ \t]+"
+    rf"(?:[ \t]+(?i:still|now|used[ \t]+to|also|just))?[ \t]+(?i:work|works|worked|working)"
+    # "I work nights at", "she works part-time for", "I worked on the tills at"
+    rf"(?:[ \t]+(?i:nights|days|weekends|evenings|shifts|mornings|full-time|part-time|full[ \t]+time|part[ \t]+time|"
+    rf"on[ \t]+the[ \t]+[a-z]+|in[ \t]+the[ \t]+[a-z]+))?[ \t]+(?i:at|for)[ \t]+"
     rf"(?:(?i:the)[ \t]+)?(?P<org>{UP}{LETTER}+(?:{APOS}s)?(?:[ \t]+(?:&[ \t]+)?{UP}{LETTER}+(?:{APOS}s)?){{0,3}})")
 _BIG_EMPLOYERS = frozenset("""nhs council councils university college hospital hospitals trust ambulance police army navy
 raf government civil service tesco tesco's asda sainsbury sainsbury's sainsburys morrisons aldi lidl waitrose boots
@@ -96,11 +101,11 @@ BUSINESS_AT_RE = re.compile(
 
 #: "I'm a dinner lady at Stukeley Meadows", "she's a porter for Castle Farms": a job, then where
 JOB_AT_RE = re.compile(
-    rf"\b(?i:I{APOS}m|I[ \t]+am|I[ \t]+was|Im|she{APOS}s|he{APOS}s|my[ \t]+[a-z]+{APOS}s)[ \t]+(?i:an?)[ \t]+"
+    rf"\b(?i:I{APOS}m|I[ \t]+am|I[ \t]+was|Im|she{APOS}s|he{APOS}s|my[ \t]+[a-z]+{APOS}s)[ \t]+(?i:an?|the)[ \t]+"
     # a job, not a student, patient or member at a big place ("I'm a student at Anglia Ruskin")
     r"(?!(?:student|pupil|patient|volunteer|member|customer|regular|visitor|resident|inpatient|outpatient)\b)"
     rf"(?:[a-z-]+[ \t]+){{0,2}}(?!(?:student|patient|volunteer|member)\b)[a-z-]+"
-    rf"[ \t]+(?i:at|for)[ \t]+(?P<org>{UP}{LETTER}+(?:{APOS}s)?(?:[ \t]+{UP}{LETTER}+(?:{APOS}s)?){{0,3}})")
+    rf"[ \t]+(?i:at|for)[ \t]+(?P<org>{UP}{LETTER}+(?:{APOS}s)?(?:[ \t]+(?:&[ \t]+)?{UP}{LETTER}+(?:{APOS}s)?){{0,3}})")
 #: a house known by its name: "Oakapple Cottage", "Brook Farmhouse" (a cottage or farmhouse is someone's home)
 HOUSE_ALONE_RE = re.compile(rf"(?<![\w])(?:{UP}{LETTER}+[ \t]+){{1,2}}(?:Cottage|Cottages|Farmhouse|Bungalow|Barn)\b")
 #: a practice typed in lower case, as survey answers are: "at wrenfield surgery in bures"
@@ -143,12 +148,26 @@ LIVES_NEAR_RE = re.compile(
     rf"|(?:I{APOS}m|I[ \t]+am|[Ww]e{APOS}re|[Ww]e[ \t]+are)\b[^.!?;\n]{{0,50}}?\b(?:before[ \t]+you[ \t]+get[ \t]+to|"
     rf"the[ \t]+other[ \t]+side[ \t]+of|on[ \t]+the[ \t]+edge[ \t]+of|just[ \t]+outside|just[ \t]+past|out[ \t]+past))[ \t]+"
     rf"(?P<place>{UP}[a-z]+(?:-{UP}?[a-z]+)*(?:[ \t]+(?:{UP}[a-z]+|St\.?|(?:upon|next|cum|le|de)[ \t]+{UP}[a-z]+)){{0,2}})")
+#: where a relation lives, said by their home: "she's usually out at her sister's in Turves", "my nan's
+#: place near Little Ashfold" (a town in the gazetteer stays)
+KIN_HOME_RE = re.compile(
+    rf"\b(?i:{_KIN_S})(?:[ \t]+(?i:house|place|flat|bungalow|cottage|farm))?[ \t]+(?i:in|near|at|outside)[ \t]+"
+    rf"(?P<place>{UP}[a-z]+(?:-{UP}?[a-z]+)*(?:[ \t]+(?:{UP}[a-z]+|(?:upon|next|cum|le|de)[ \t]+{UP}[a-z]+)){{0,2}})")
+#: where a relation is that is no home: "my son's in Year Six", "her dad's in Intensive Care"
+_NOT_A_HOME = frozenset("""year years class form reception school college university uni hospital ward intensive
+resus a&e bed prison care work charge trouble pain bits tears denial heaven""".split())
 _COUNTRIES = frozenset("""england scotland wales ireland britain poland romania lithuania latvia estonia ukraine russia india
 pakistan bangladesh nigeria ghana somalia kenya jamaica barbados trinidad france spain portugal italy germany greece turkey
 cyprus china hong kong philippines australia canada america usa europe africa asia london""".split())
 
 
 def find_addresses(text: str) -> Iterator[Span]:
+    for m in KIN_HOME_RE.finditer(text):
+        words = [fold(w) for w in m.group("place").split()]
+        if fold(m.group("place")) not in UK_PLACES and words[0] not in UK_PLACES and words[0] not in _COUNTRIES \
+                and words[0] not in MONTHS and words[0] not in NON_NAME_WORDS and words[0] not in _NOT_A_HOME \
+                and fold(m.group("place")) not in NER_NON_NAMES:
+            yield Span(m.start("place"), m.end("place"), "LOCATION", "a relation's home")
     for m in LIVES_NEAR_RE.finditer(text):
         place = m.group("place")
         words = [fold(w) for w in place.split()]

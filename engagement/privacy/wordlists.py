@@ -182,6 +182,10 @@ novavax janssen healthwatch facebook clubcard nectar systmone deliveroo ozempic 
 #: PERSON that is one of these is dropped; a title or person context still makes it a name.
 #: Towns that are also common given names (Chester, Lincoln, Stanley, Ashley) are left out.
 UK_PLACES = frozenset("""
+cambridgeshire lincolnshire hertfordshire bedfordshire buckinghamshire northamptonshire leicestershire nottinghamshire
+derbyshire staffordshire warwickshire worcestershire gloucestershire oxfordshire berkshire wiltshire hampshire
+shropshire herefordshire cheshire lancashire merseyside cumbria northumberland durham somerset dorset surrey sussex
+middlesex rutland
 aberdeen alnwick ashington aylesbury banbury bangor barnard barnsley barrow basingstoke bath bedford bedlington
 berwick billingham birmingham blackburn blackpool blyth bolton bournemouth bradford braintree brentwood
 brighton bristol bromley burnley bury buxton cambridge canterbury cardiff carlisle chelmsford cheltenham
@@ -248,7 +252,8 @@ STREET_TYPES = ("Road", "Rd", "Street", "St", "Lane", "Ln", "Avenue", "Ave", "Cl
                 "Green", "Rise", "View", "Vale", "Meadow", "Meadows", "Chase", "Gate", "Wharf", "Yard", "Croft",
                 "Boulevard", "Park", "End", "Fields", "Drove", "Loke", "Drift", "Causeway", "Bank", "Approach",
                 "Broadway", "Parkway", "Ride", "Dale", "Paddock", "Pightle", "Spinney", "Orchard", "Garth", "Leys",
-                "Wynd", "Hythe", "Quay", "Esplanade", "Promenade", "Embankment")
+                "Wynd", "Hythe", "Quay", "Esplanade", "Promenade", "Embankment", "Fold", "Heath", "Common", "Nook",
+                "Hollow", "Brow", "Pastures", "Glade", "Copse", "Dell", "Reach", "Steps", "Circus", "Cross")
 #: One-word street names end in one of these ("Kingsway", "Northgate", "Highfield").
 STREET_SUFFIXES = ("way", "gate", "field", "fields", "side", "moor", "drove", "road", "street", "lane", "bank")
 
