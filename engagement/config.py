@@ -49,6 +49,10 @@ DEFAULT_ALLOW_LIST = [
     "David Cameron", "Theresa May", "Boris Johnson", "Liz Truss", "Rishi Sunak", "Keir Starmer",
     "Chris Whitty", "Patrick Vallance", "Dominic Cummings", "Ben Goldacre", "Peter Thiel", "Elon Musk",
     "Mark Zuckerberg",
+    # sayings with a name in them: "... and Bob's your uncle" names no one
+    "Bob's your uncle", "Bob\u2019s your uncle", "rob Peter to pay Paul", "robbing Peter to pay Paul",
+    "Tom, Dick and Harry", "Tom, Dick or Harry", "Joe Bloggs", "Joe Public", "Jack of all trades",
+    "Heath Robinson", "doubting Thomas", "Peeping Tom", "Bob Geldof", "Mickey Mouse",
 ]
 
 DEFAULTS: dict[str, Any] = {

@@ -619,6 +619,7 @@ def test_details_from_the_fourth_trial_are_hidden(det, text, hidden, kind):
     "I'm the manager at Tesco, so I know about data.",
     "I work part-time for Suffolk County Council.",
     "Ring me at 3pm or 4pm, whichever.",
+    "You sign the form, tick the box, and Bob's your uncle, it's shared with everyone.",
 ])
 def test_counties_school_years_wards_and_big_employers_stay(det, text):
     assert redacted(det, text) == text

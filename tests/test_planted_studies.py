@@ -68,7 +68,16 @@ def test_public_terms_and_name_like_words_are_kept(prepared):
     keep = [r for r in _rows(src / "KEEP.tsv") if r["text"].strip()]
     # a term only in a file's title line (skipped before the first speaker) is no turn to keep
     body = {name: "\n".join([line for line in text.splitlines() if line.strip()][1:]) for name, text in raw.items()}
-    # an area's name in a survey's region column is no answer text
+    # a survey's answers are its text columns: an area or a town in its region column is no answer text
+    with (src / "raw" / "sessions.csv").open(encoding="utf-8", newline="") as f:
+        sessions = list(csv.DictReader(f))
+    for row in sessions:
+        name = Path(row["file"]).name
+        if row.get("kind") == "survey" and name.endswith(".csv") and row.get("text_column"):
+            with (src / "raw" / row["file"]).open(encoding="utf-8", newline="") as f:
+                answers = list(csv.DictReader(f))
+            columns = [c.strip() for c in row["text_column"].split("|")]
+            body[name] = "\n".join(str(a.get(c) or "") for a in answers for c in columns)
     regions = {"Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"}
     said = [r for r in keep if r["text"] in body.get(r["file"], "")
             and not (r["file"].endswith((".csv", ".xlsx")) and r["text"] in regions)]

@@ -173,18 +173,25 @@ _ONE_PER_PLACE = (
     r"lollipop (?:lady|man)|pharmacist|chemist|dentist|optician|vet|gp|doctor|district nurse|practice nurse|"
     r"school nurse|health visitor|midwife|social worker|care coordinator|receptionist|organist|choirmaster|verger|"
     r"sexton|harbour\s*master|lock keeper|lighthouse keeper|ferryman|gamekeeper|station\s*master|dinner lady|"
-    r"(?:night|day|duty|shift|site|team|ward|project|youth|lead)\s+(?:manager|leader|lead|sister|supervisor|worker)")
+    r"(?:night|day|duty|shift|site|team|ward|project|youth|lead)\s+(?:manager|leader|lead|sister|supervisor|worker)|"
+    # the trades a village or a small firm has one of: "I'm the embalmer at ...", "I'm the postie for 3 villages"
+    r"embalmer|undertaker|funeral director|blacksmith|farrier|thatcher|postie|postman|postwoman|milkman|"
+    r"publican|barman|barmaid|butcher|baker|locksmith|chimney sweep|bin man|binman|groundsman|greenkeeper|"
+    r"gravedigger|bell ringer|crossing patrol|community nurse|community warden|pcso|special constable")
 _ROLE_AT_PLACE = re.compile(
     # the speaker, or a relative of theirs, holds the role there: "I'm the practice manager at ..."
     r"(?i:\b(?:i'm|im|i am|i was|i've been|i have been|i used to be|i'll be|as|being|my (?:husband|wife|partner|son|"
     r"daughter|mum|mother|dad|father|brother|sister|nan|grandad|aunt|uncle|cousin|niece|nephew)(?:'s| is| was))"
     r"\s+(?:now\s+|still\s+|also\s+)?the\s+(?:(?!(?:is|was|and|but)\b)[\w'-]+\s+){0,2}?"
     rf"(?:{_ONE_PER_PLACE})\s+(?:at|of|for|in|on|up at|down at|over at)\s+(?:the\s+)?"
-    r"(?:(?:[a-z'-]+\s+){0,3}?(?:(?:in|at|on|of)\s+)?(?-i:[A-Z0-9])"
+    r"(?:(?:[a-z'-]+\s+){0,3}?(?:(?:in|at|on|of)\s+)?(?-i:[A-Z0-9\[])"
     # or at the one such place a town has: "the assistant organist at the cathedral"
     r"|(?:cathedral|abbey|minster|priory|lifeboat station|harbour|lighthouse|post office|village shop|village school)\b))"
     # ... unless it reports what that person said ("as the doctor at Addenbrooke's told me")
     r"(?![^.;:!?]*\b(?i:told|tells|said|says|explained|mentioned|reckons|reckoned|put it)\b)"
+    # or is the one of a trade a village has: "he was the village blacksmith", "I'm the parish clerk"
+    r"|(?i:\b(?:i'm|im|i am|i was|i used to be|he was|she was|he's|she's|he is|she is|my \w+(?:'s| is| was))\s+"
+    r"(?:now\s+|still\s+|also\s+)?the\s+(?:village|parish|island|estate)\s+(?!(?:one|ones|people|type|idiot|gossip)\b)[a-z]+)"
     # or runs, owns, manages or chairs something at a place: "I run the post office in Little Snoring"
     r"|(?i:\b(?:i|we)\s+(?:run|ran|own|owned|manage|managed|chair|chaired|keep|kept)\s+the\s+"
     r"(?:(?!(?:is|was|and|but)\b)[\w'-]+\s+){1,6}?(?:at|in|on|of|for|up at|down at)\s+(?:the\s+)?)[A-Z0-9]")
