@@ -95,7 +95,7 @@ def test_missing_codebook_file_is_a_codebook_error(tmp_path):
 # ------------------------------------------------------------------ the default codebook
 
 def test_default_codebook_has_a_version_and_codes_under_every_theme(book):
-    assert book.version == "1.3.2" and book.name == "health-data-engagement"
+    assert book.version == "1.3.3" and book.name == "health-data-engagement"
     assert len(book.themes()) == 14 and len(book) >= 30
     for theme in book.themes():
         assert book.codes_for_theme(theme), theme
@@ -153,6 +153,18 @@ def test_indirect_and_inflected_mentions_are_coded(book, text, code):
 ])
 def test_role_based_access_needs_someone_seeing_a_record(book, text, coded):
     assert ("access_roles" in codes_of(book, text)) is coded
+
+
+@pytest.mark.parametrize("text, coded", [
+    ("Nobody ever tells you where your records end up.", True),
+    ("Nobody explained that the app shares it with the hospital.", True),
+    # nobody telling a family how a patient is, or a care home about new tablets, is continuity of care
+    ("Dad was in for a week and nobody told us a thing about how he was doing.", False),
+    ("The home kept giving her the old dose because nobody had told them it changed.", False),
+    ("Nobody's saying the nurses shouldn't see it.", False),
+])
+def test_being_kept_in_the_dark_is_about_data(book, text, coded):
+    assert ("transparency_informed" in codes_of(book, text)) is coded
 
 
 def test_drug_companies_are_not_coded_as_drug_use(book):
