@@ -623,3 +623,11 @@ def test_details_from_the_fourth_trial_are_hidden(det, text, hidden, kind):
 ])
 def test_counties_school_years_wards_and_big_employers_stay(det, text):
     assert redacted(det, text) == text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Originally from Cork, me, so the weather here is nothing.", "Cork"),   # the NER's person, without the rule
+    ("My wife was born in Kumasi and she still can't get her records from there.", "Kumasi"),
+])
+def test_where_someone_comes_from_is_a_place_not_a_person(ner_det, text, kept):
+    assert kept in redacted(ner_det, text)

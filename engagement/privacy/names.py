@@ -197,7 +197,10 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?i:\b(?:in|at|near|round|around|outside|towards|via|across|the|an?|on|(?:go|goes|going|gone|went|get|got|"
     r"getting|back|came|come|comes|coming|taken|take|took|transport|transported|drive|driven|drove|travel|travelled|move|moved|sent|send|"
     r"transferred|admitted|attended|way|journey|trip|route|home|moving|ambulance|lift)[ \t]+(?:to|from|into)|out[ \t]+of|"
-    r"outside[ \t]+of))[ \t]+$")
+    r"outside[ \t]+of|"
+    # where someone comes from: "originally from Cork", "born in Lagos", "grew up in Gdansk"
+    r"(?:originally|hails|came[ \t]+over|moved[ \t]+(?:over|here)|family[ \t]+(?:is|are|was|were))[ \t]+from|"
+    r"(?:born|grew[ \t]+up|brought[ \t]+up|raised)[ \t]+(?:in|near)))[ \t]+$")
 #: "live in Ely or X", "in March or X", "at Ipswich and X": the second of two places
 _PLACE_CHAIN = re.compile(r"(?i:\b(?:in|at|near|around|outside|from|to))[ \t]+[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}"
                           r"[ \t]+(?i:or|and|&)[ \t]+$")
