@@ -75,8 +75,7 @@ def cmd_init(args) -> int:
     atomic_write_text(project / "engagement.yaml", config_text(project.name, regions))
     atomic_write_text(raw / "sessions.csv", draft.sessions.to_csv(index=False))
     atomic_write_text(raw / "participants.csv", draft.participants.to_csv(index=False))
-    todo = int(sum(draft.sessions.astype(str).apply(lambda c: c.str.contains("TODO(", regex=False)).sum())
-               + draft.participants.astype(str).apply(lambda c: c.str.contains("TODO(", regex=False)).sum().sum())
+    todo = sum(str(v).count("TODO(") for frame in (draft.sessions, draft.participants) for v in frame.to_numpy().ravel())
     kinds = draft.sessions["kind"].value_counts().to_dict() if len(draft.sessions) else {}
     print(f"project: {project}")
     print(f"  copied {sum(1 for p in target.rglob('*') if p.is_file())} file(s) into {target}")

@@ -195,3 +195,24 @@ def test_the_guessed_facilitator_opens_and_leads_not_the_participant_with_a_run_
     bracketed = [RawTurn(speaker="JB", text="Tell me more.", source_line=1, affiliation="(facilitator)"),
                  RawTurn(speaker="Participant A", text="Why?", source_line=2)]
     assert guess_roles(bracketed)["JB"] == ("facilitator", True)
+
+
+def test_a_survey_area_column_is_found_by_its_answers(tmp_path):
+    """"Which area do you live in?" is no column name a hint knows; its answers name towns of the areas."""
+    from engagement.ingest.draft import areas_named
+
+    regions = ["Essex", "Suffolk", "Norfolk", "Cambridgeshire", "Peterborough"]
+    assert areas_named("Gt Yarmouth", regions, towns=True) == ["Norfolk"]
+    assert areas_named("walton-on-the-naze", regions, towns=True) == ["Essex"]
+    assert areas_named("bury st edmunds", regions, towns=True) == ["Suffolk"]
+    raw = tmp_path / "exports"
+    raw.mkdir()
+    rows = ["ID,Which area do you live in?,What worries you?"] + [
+        f"{i},{town},I worry about who sees my records and whether it is sold on."
+        for i, town in enumerate(["Aldeburgh", "Gt Yarmouth", "Diss", "Felixstowe", "Haverhill", "ipswich",
+                                  "Mildenhall", "Southwold", "King's Lynn", "a tiny village nobody knows"], 1)]
+    (raw / "survey.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code = main(["init", str(tmp_path / "project"), "--transcripts", str(raw)])
+    assert code == 0
+    sessions = (tmp_path / "project" / "raw" / "sessions.csv").read_text(encoding="utf-8")
+    assert "Which area do you live in?" in sessions.splitlines()[1]

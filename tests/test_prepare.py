@@ -279,3 +279,11 @@ def test_people_a_header_names_are_hidden_when_talk_names_them_again(tmp_path):
     for name in ("Ottilie", "Ottil", "Szabo", "Bronwen", "Achterberg", "Okafor"):
         assert name not in everything, name
     assert "wrote that down, I saw her" in everything     # the sentence itself stays, its name hidden
+
+
+def test_a_video_call_label_gives_the_person_not_the_device_or_pronouns():
+    from engagement.ingest.sessions import names_from_labels
+
+    got = names_from_labels(["Amara's iPad", "Keith Lomax (he/him)", "Sam's iPhone 13", "+44 7700 900123",
+                             "Speaker 2", "Priya (she/her)"])
+    assert got == ["Amara", "Keith Lomax", "Sam", "Priya"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engagement.errors import InputError
 from engagement.ingest.readers import read_file
 from engagement.ingest.readers.detect import sniff_text_format
 from engagement.ingest.readers.text import label_strength, parse_timestamp, read_text
+from engagement.ingest.readers.labels import ROLE_WORDS
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 
@@ -294,6 +295,11 @@ def test_rendered_turns_parse_back_to_the_same_speakers_and_texts(style: str, da
         chunks.append(first + ("\n" + body if body else ""))
     text = ("\n\n" if blank_between_turns else "\n").join(chunks) + "\n"
 
+    # a role label whose first turn is nothing but name-like words ("Facilitator: Sarah Essex") before
+    # the talk is read as a header line, by design (metadata_header): no round trip for that one case
+    first_who, first_paras = turns[0]
+    assume(not (style != "otter" and ROLE_WORDS.match(first_who) and len(first_paras) == 1
+                and all(w[:1].isupper() for w in first_paras[0].split()) and len(first_paras[0].split()) >= 2))
     fmt = sniff_text_format(text, ".txt")
     assert fmt == ("otter" if style == "otter" else "txt")
     result = read_text("<rendered>", text, "utf-8", otter=fmt == "otter")
@@ -462,3 +468,27 @@ def test_the_people_a_header_names_are_passed_on_for_de_identification(tmp_path:
                              "Facilitator: Good morning.\nP1: Morning.\n")
     assert result.names == ("Oyelaran Adebisi-Hart", "M. Kowalczyk", "Tam Huynh")   # a lone initial names nobody
     assert _read(tmp_path, "Facilitator: Good morning.\nP1: Morning, Helen.\n").names == ()
+
+
+def test_numbered_questions_in_interview_notes_are_one_speaker(tmp_path):
+    """Notes number their questions ("Q1:", "Q2:"); the numbers are the questions', not people's."""
+    notes = ("Q1: How long have you been with the practice?\nA: Since it opened, she said.\n\n"
+             "Q2: Any trouble with letters?\nA: Plenty.\n\nQ3: Anything else?\nA: No.\n")
+    path = tmp_path / "notes.txt"
+    path.write_text(notes, encoding="utf-8")
+    result = read_file(path)
+    assert {t.speaker for t in result.turns} == {"Q", "A"} and len(result.turns) == 6
+    assert any("numbered questions" in n for n in result.notes)
+
+
+def test_a_notes_header_with_remarks_and_initials_is_no_turn(tmp_path):
+    """The first paragraph of interview notes is a header when two or more of its lines are known
+    fields, whatever else it says ("Interviewer: SK", "Respondent: prefers to be called Mo")."""
+    text = ("PHONE NOTES\nArea: Haverhill\nInterviewer: TK\nCall: Tues pm, 40 mins\n"
+            "Respondent: prefers to be called Mo. Consented to notes.\nNot verbatim.\n\n"
+            "Q: What comes to mind?\nA: The GP, mostly.\n\nQ: Anything else?\nA: The hospital letters.\n")
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    result = read_file(path)
+    assert [t.speaker for t in result.turns] == ["Q", "A", "Q", "A"]
+    assert "Mo." not in " ".join(t.text for t in result.turns)

@@ -34,15 +34,24 @@ DATE_RE = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|
 DMY_RE = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])[-_.](0?[1-9]|1[0-2])[-_.](20\d\d|\d\d)(?!\d)")
 # towns that give a Healthwatch area away (used only for areas the project configures)
 TOWNS = {
-    "Essex": ("colchester", "chelmsford", "basildon", "southend", "harlow", "braintree", "clacton", "brentwood",
-              "epping", "maldon", "witham", "saffron walden"),
-    "Suffolk": ("ipswich", "lowestoft", "bury st edmunds", "felixstowe", "sudbury", "haverhill", "newmarket",
-                "stowmarket", "woodbridge", "beccles"),
-    "Norfolk": ("norwich", "king's lynn", "kings lynn", "great yarmouth", "thetford", "cromer", "dereham",
-                "swaffham", "wymondham", "north walsham", "downham market"),
+    "Essex": ("colchester", "chelmsford", "basildon", "southend", "southend-on-sea", "harlow", "braintree", "clacton",
+              "clacton-on-sea", "brentwood", "epping", "maldon", "witham", "saffron walden", "billericay", "wickford",
+              "rayleigh", "rochford", "canvey", "canvey island", "benfleet", "grays", "tilbury", "thurrock", "harwich",
+              "frinton", "walton-on-the-naze", "halstead", "coggeshall", "dunmow", "great dunmow", "loughton",
+              "waltham abbey", "burnham-on-crouch", "tiptree", "brightlingsea", "wivenhoe", "shoeburyness", "leigh-on-sea"),
+    "Suffolk": ("ipswich", "lowestoft", "bury st edmunds", "bury st. edmunds", "felixstowe", "sudbury", "haverhill",
+                "newmarket", "stowmarket", "woodbridge", "beccles", "bungay", "halesworth", "southwold", "aldeburgh",
+                "leiston", "saxmundham", "framlingham", "hadleigh", "mildenhall", "needham market", "kesgrave",
+                "lavenham", "orford", "debenham", "wickham market", "long melford", "kessingland", "oulton broad"),
+    "Norfolk": ("norwich", "king's lynn", "kings lynn", "great yarmouth", "gt yarmouth", "yarmouth", "gorleston",
+                "thetford", "cromer", "dereham", "east dereham", "swaffham", "wymondham", "north walsham",
+                "downham market", "diss", "attleborough", "fakenham", "hunstanton", "sheringham", "aylsham", "loddon",
+                "watton", "harleston", "acle", "stalham", "reepham", "long stratton", "hingham", "mundesley"),
     "Cambridgeshire": ("cambridge", "huntingdon", "ely", "wisbech", "st neots", "st ives", "chatteris",
-                       "soham", "whittlesey"),  # not "March": a month in most file names
-    "Peterborough": ("millfield", "orton", "werrington", "bretton", "hampton", "stanground", "eye green"),
+                       "soham", "whittlesey", "ramsey", "littleport", "sawston", "cambourne", "godmanchester",
+                       "histon", "burwell", "linton"),  # not "March": a month in most file names
+    "Peterborough": ("millfield", "orton", "werrington", "bretton", "hampton", "stanground", "eye green", "thorney",
+                     "paston", "gunthorpe", "dogsthorpe", "fletton", "woodston"),
 }
 # the short forms people write for an area itself ("Cambs FG 3.docx"), read like the area's name
 ALIASES = {"Cambridgeshire": ("cambs",), "Peterborough": ("pboro", "p'boro")}
@@ -78,7 +87,8 @@ def areas_named(text: str, regions: list[str], towns: bool) -> list[str]:
     text = " " + " ".join(re.split(r"[^a-z']+", text.casefold())) + " "
     found = []
     for region in regions:
-        names = [region.casefold(), *ALIASES.get(region, ()), *(TOWNS.get(region, ()) if towns else ())]
+        names = [" ".join(re.split(r"[^a-z']+", n.casefold())).strip()
+                 for n in (region, *ALIASES.get(region, ()), *(TOWNS.get(region, ()) if towns else ()))]
         if any(f" {name} " in text for name in names):
             found.append(region)
     return found
@@ -227,10 +237,12 @@ def _survey_columns(path: Path, regions: list[str]) -> dict[str, str] | None:
                 cols[key] = str(match)
                 break
     if "region" not in cols:
-        region_keys = {r.casefold() for r in regions}
+        # a column whose answers name an area (by name, short form or town): "Which area do you live in?"
         for c in table.columns:
-            values = table[c].dropna().str.strip().str.casefold()
-            if len(values) and values.isin(region_keys).mean() > 0.8:
+            values = table[c].dropna().astype(str).str.strip()
+            values = values[values != ""]
+            if len(values) and str(c) not in cols.values() and values.str.split().str.len().mean() <= 4 and \
+                    values.map(lambda v: len(areas_named(v, list(regions), towns=True)) == 1).mean() > 0.6:
                 cols["region"] = str(c)
                 break
     free = [c for c in table.columns if str(c) not in cols.values()]

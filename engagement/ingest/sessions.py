@@ -50,9 +50,24 @@ def _speaker_map(manifest: Manifest, session_id: str, facilitators: list[str], o
     return mapping
 
 
+#: what a video call adds to a name in its label: pronouns, and the device someone joined on
+_PRONOUNS = re.compile(r"\s*\((?:he|she|they|ze|xe)(?:\s*/\s*\w+)+\)", re.IGNORECASE)
+_DEVICE = re.compile(r"^(?P<name>.+?)['\u2019]s\s+(?:ipad|iphone|imac|macbook|mac|android|galaxy|samsung|pixel|phone|"
+                     r"mobile|laptop|tablet|computer|pc|surface|kindle|echo|chromebook)(?:\s+[\w-]+){0,2}$", re.IGNORECASE)
+
+
+def label_name(label: str) -> str:
+    """The person's name in a speaker label: "Keith Pallister (he/him)" -> "Keith Pallister",
+    "Dionne's iPad" -> "Dionne" (a device's name is no one's name, and "iPad" must not be hidden)."""
+    name = _PRONOUNS.sub("", label).strip()
+    m = _DEVICE.match(name)
+    return m.group("name").strip() if m else name
+
+
 def names_from_labels(labels: list[str]) -> list[str]:
-    """Speaker labels that are people's names (not "P3", "Interviewer", "Speaker 2", "The Chair")."""
-    return [lab for lab in labels if re.search(r"\w", lab) and not is_role_label(lab)]
+    """The people's names in speaker labels (not "P3", "Interviewer", "Speaker 2", "The Chair", a number)."""
+    names = [label_name(lab) for lab in labels]
+    return [n for n in names if re.search(r"[^\W\d_]", n) and not is_role_label(n)]
 
 
 def _affiliation_names(turns) -> list[str]:

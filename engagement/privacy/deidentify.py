@@ -291,7 +291,7 @@ def manifest_names(cfg) -> list[tuple[str, str] | str]:
     names: list[tuple[str, str] | str] = []
     for row in rows(Path(cfg.participants_manifest)):
         label, name = (row.get("speaker_label") or "").strip(), (row.get("name") or "").strip()
-        label = label if names_from_labels([label]) else ""
+        label = (names_from_labels([label]) or [""])[0]
         if name:
             names.append((label, name))
         elif label:

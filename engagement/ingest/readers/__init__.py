@@ -24,7 +24,7 @@ from engagement.ingest.readers.base import FORMATS, RawTurn, ReadResult, known_f
 from engagement.ingest.readers.detect import (
     check_binary, decode_bytes, decode_text, detect_format, extension_mismatch, read_bytes,
 )
-from engagement.ingest.readers.labels import unify_speakers
+from engagement.ingest.readers.labels import join_numbered_questions, unify_speakers
 
 __all__ = ["FORMATS", "RawTurn", "ReadResult", "decode_text", "detect_format", "extension_mismatch", "read_file"]
 
@@ -71,6 +71,8 @@ def read_file(path: str | Path, *, format: str | None = None, encoding: str | No
     if fmt in ("csv", "xlsx"):
         return result
     turns, notes = unify_speakers(result.turns)
+    turns, asked = join_numbered_questions(turns)
+    notes += asked
     return replace(result, turns=turns, notes=[*result.notes, *notes]) if notes else result
 
 

@@ -353,3 +353,21 @@ def unify_speakers(turns: Sequence[RawTurn]) -> tuple[list[RawTurn], list[str]]:
         return list(turns), []
     notes = [f"read speaker '{old}' as '{new}' (the same name)" for old, new in sorted(rename.items())]
     return [replace(t, speaker=rename.get(t.speaker, t.speaker)) for t in turns], notes
+
+_QA_NUMBERED = re.compile(r"^(?P<side>[QA])\.?\s*\d{1,3}$", re.IGNORECASE)
+
+
+def join_numbered_questions(turns: Sequence[RawTurn]) -> tuple[list[RawTurn], list[str]]:
+    """Read ``Q1:`` ... ``Q25:`` as one speaker ``Q`` where the answers are ``A:`` (or ``A1:``).
+
+    Interview notes number their questions; the numbers are the questions', not people's. Only a
+    file with answer labels and two or more numbered questions is read so.
+    """
+    labels = {t.speaker for t in turns if t.speaker}
+    numbered_q = {lab for lab in labels if (m := _QA_NUMBERED.match(lab)) and m.group("side").upper() == "Q"}
+    answers = {lab for lab in labels if lab.upper() == "A" or ((m := _QA_NUMBERED.match(lab)) and m.group("side").upper() == "A")}
+    if len(numbered_q) < 2 or not answers:
+        return list(turns), []
+    rename = {lab: "Q" for lab in numbered_q} | {lab: "A" for lab in answers if lab != "A"}
+    note = f"read the numbered questions ({len(numbered_q)} labels, Q1...) as one speaker 'Q', the answers as 'A'"
+    return [replace(t, speaker=rename.get(t.speaker, t.speaker)) for t in turns], [note]

@@ -33,7 +33,8 @@ class _Turn:
 
 _NAME_PART = re.compile(r"(?:[A-Z][A-Za-z'’-]*\.?|and|&|de|van|von|der|da|di|le|la|al|el)$")
 _NOT_NAMES = frozenset("""good morning afternoon evening hello hi hiya welcome thanks thank right okay ok so yes no well
-everyone all everybody folks great lovely brilliant sorry one two three ready""".split())
+everyone all everybody folks great lovely brilliant sorry one two three ready
+gp gps nhs a&e ccg icb ics pcn uk gdpr""".split())
 
 
 def _header_line(turn) -> bool:
@@ -61,7 +62,7 @@ conventions|transcribed by|transcriber|typist|transcription company|proofread by
 job|job no|job number|job ref|order|reference|ref|word count|language|number of speakers|no of speakers|
 participants|attendees|present|speakers|in attendance|apologies|conducted by|interviewed by|facilitated by|
 moderated by|led by|chaired by|hosted by|notes by|notes taken by|recorded by|interviewer name|facilitator name|
-researcher|researchers|team"""
+researcher|researchers|team|call|call date|call time|mode|method|medium|consent|notes"""
 _META_FIELDS = frozenset(w.strip() for w in _META_WORDS.replace("\n", "").split("|"))
 #: of those, the fields whose value names people (for de-identification)
 _PEOPLE_FIELDS = frozenset("""transcribed by|transcriber|typist|proofread by|checked by|reviewed by|participants|
@@ -94,6 +95,9 @@ def metadata_header(lines: Sequence[tuple[int, str]]) -> tuple[int, dict[str, st
         map each field as written to its value, except fields that name people (a role, "Present"),
         whose value is "" (the names are returned apart, for de-identification only).
     """
+    block = _top_block(lines)
+    if block:
+        return block
     fields: dict[str, str] = {}
     names: list[str] = []
     end = 0
@@ -122,6 +126,38 @@ def metadata_header(lines: Sequence[tuple[int, str]]) -> tuple[int, dict[str, st
     if len(fields) < 2:
         return 0, {}, []
     return end, fields, names
+
+
+def _top_block(lines: Sequence[tuple[int, str]], most: int = 12) -> tuple[int, dict[str, str], list[str]] | None:
+    """The file's first paragraph as a header, when two or more of its lines are known fields and a blank
+    line parts it from the talk: interview notes write "Interviewer: SK", "Respondent: asked to be called
+    Bev" and a remark or two there, none of which is a turn."""
+    first = next((i for i, (_, line) in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    stop = next((i for i in range(first, len(lines)) if not lines[i][1].strip()), None)
+    if stop is None or stop - first > most or not any(line.strip() for _, line in lines[stop:]):
+        return None
+    fields: dict[str, str] = {}
+    names: list[str] = []
+    known = 0
+    for _, line in lines[first:stop]:
+        m = _FIELD_LINE.match(line.strip())
+        if not m:
+            continue
+        label, value = m.group(1).strip(), m.group(2).strip()
+        key = " ".join(label.casefold().replace(".", " ").split())
+        if key in _META_FIELDS:
+            known += 1
+        people = key in _PEOPLE_FIELDS or bool(ROLE_WORDS.match(label))
+        if key not in _META_FIELDS and not people:
+            continue
+        fields[label] = "" if people else value
+        if people and value and _names_only(value):
+            names += header_names(re.sub(r"\s*\([^)]*\)", "", value).replace(";", ","))
+    if known < 2:
+        return None
+    return stop, fields, names
 
 
 def header_names(text: str) -> list[str]:
@@ -181,7 +217,8 @@ def parse_lines(lines: Sequence[tuple[int, str]], *, otter: bool = False, strong
         else:
             preamble.append(n)
     header = 0
-    while header < len(turns) and _header_line(turns[header]):
+    # a timed block is talk ("Facilitator  0:04" then "Jo Hart"), never a header's "Interviewer: Jo Hart"
+    while header < len(turns) and turns[header].start is None and _header_line(turns[header]):
         header += 1
     notes: list[str] = head_notes
     names += [name for t in turns[:header] for name in header_names(t.paragraphs[0])]
