@@ -620,6 +620,7 @@ def test_details_from_the_fourth_trial_are_hidden(det, text, hidden, kind):
     "I work part-time for Suffolk County Council.",
     "Ring me at 3pm or 4pm, whichever.",
     "You sign the form, tick the box, and Bob's your uncle, it's shared with everyone.",
+    "It was the same with Dad, the care home never had his new tablets.",
 ])
 def test_counties_school_years_wards_and_big_employers_stay(det, text):
     assert redacted(det, text) == text
@@ -631,3 +632,21 @@ def test_counties_school_years_wards_and_big_employers_stay(det, text):
 ])
 def test_where_someone_comes_from_is_a_place_not_a_person(ner_det, text, kept):
     assert kept in redacted(ner_det, text)
+
+
+# ---- found on a fifth fresh trial (trial8, measured before these rules): in other words here
+@pytest.mark.parametrize("text, hidden", [
+    ("Our youngest is at Brackenfield, the juniors by the roundabout, and the school nurse asked for it.",
+     "Brackenfield"),
+    ("We're all registered with Saltmarsh, the surgery behind the Co-op.", "Saltmarsh"),
+])
+def test_a_school_or_surgery_named_then_said_what_it_is_is_hidden(det, text, hidden):
+    assert hidden not in redacted(det, text)
+
+
+def test_a_user_name_label_gives_the_name_it_starts_with():
+    from engagement.ingest.sessions import names_from_labels
+
+    detector = Detector(known_names=names_from_labels(["kemi.b"]), allow_list=DEFAULT_ALLOW_LIST, use_ner=False,
+                        reference_year=2026)
+    assert "kemi" not in redacted(detector, "I agree with kemi.b on that, and Kemi said it first.").casefold()

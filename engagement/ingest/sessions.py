@@ -64,10 +64,23 @@ def label_name(label: str) -> str:
     return m.group("name").strip() if m else name
 
 
+#: a user name as a label: "aisha.r", "j_okafor", "sam.k99"
+_USERNAME = re.compile(r"^(?P<first>[^\W\d_]{2,})[._](?:[^\W\d_]+[._]?)*\d*$")
+
+
 def names_from_labels(labels: list[str]) -> list[str]:
-    """The people's names in speaker labels (not "P3", "Interviewer", "Speaker 2", "The Chair", a number)."""
-    names = [label_name(lab) for lab in labels]
-    return [n for n in names if re.search(r"[^\W\d_]", n) and not is_role_label(n)]
+    """The people's names in speaker labels (not "P3", "Interviewer", "Speaker 2", "The Chair", a number);
+    a user name gives its first part too ("aisha.r" -> "aisha.r" and "aisha")."""
+    out = []
+    for lab in labels:
+        name = label_name(lab)
+        if not re.search(r"[^\W\d_]", name) or is_role_label(name):
+            continue
+        out.append(name)
+        m = _USERNAME.match(name)
+        if m:
+            out.append(m.group("first"))
+    return out
 
 
 def _affiliation_names(turns) -> list[str]:

@@ -22,8 +22,8 @@ from typing import Iterator
 
 from engagement.privacy.tokens import APOS, LETTER, STREET_WORD, UP, Span, fold
 from engagement.privacy.wordlists import (
-    FACILITY_GENERIC, FACILITY_SUFFIXES, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, RELATIONS, STREET_SUFFIXES, STREET_TYPES,
-    UK_PLACES,
+    FACILITY_GENERIC, FACILITY_SUFFIXES, KIN_WORDS, MONTHS, NER_NON_NAMES, NON_NAME_WORDS, RELATIONS, STREET_SUFFIXES,
+    STREET_TYPES, UK_PLACES,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +216,15 @@ _FAC_LEAD = frozenset("""the a an our my your his her their local nearest usual 
 or we i they he she you it then when if yes yeah well oh also both even only like called named""".split())
 
 
+#: a school, practice or home named, then said what it is: "he's at Frobisher, the primary over the
+#: marsh way", "we go to Oakfield, the surgery by the church" (a town in the gazetteer stays)
+FACILITY_APPOSITION_RE = re.compile(
+    rf"\b(?i:at|to|from|in|into|with)[ \t]+(?P<name>{UP}{LETTER}+(?:[ \t]+{UP}{LETTER}+){{0,2}}),[ \t]+(?i:the|a|our|my)[ \t]+"
+    r"(?:[a-z-]+[ \t]+){0,2}(?i:primary|secondary|school|academy|juniors|infants|nursery|college|surgery|practice|"
+    r"health[ \t]+centre|pharmacy|chemist|care[ \t]+home|nursing[ \t]+home|home|hospice|pub|church|chapel|mosque|"
+    r"temple|gurdwara|club|centre|center|unit|ward)\b")
+
+
 def find_facilities(text: str) -> Iterator[Span]:
     """GP surgeries, practices, pharmacies, care homes and schools named by a street, village or name
     ("Thorpe Road Surgery", "the Grove Medical Practice", "St Mary's Primary"), as ``LOCATION``."""
@@ -240,6 +249,12 @@ def find_facilities(text: str) -> Iterator[Span]:
         if the:
             start -= len(the.group())
         yield Span(start, m.end(), "LOCATION", "facility")
+    for m in FACILITY_APPOSITION_RE.finditer(text):
+        name = m.group("name")
+        first = fold(name.split()[0])
+        if fold(name) not in UK_PLACES and first not in UK_PLACES and fold(name) not in NER_NON_NAMES \
+                and first not in NON_NAME_WORDS and first not in KIN_WORDS and first not in RELATIONS:   # "with Mum, the home"
+            yield Span(m.start("name"), m.end("name"), "LOCATION", "facility named")
 
 
 def sentence_start(text: str, start: int) -> bool:
