@@ -294,3 +294,19 @@ def test_prose_colons_in_unlabelled_captions_do_not_become_speakers(tmp_path: Pa
         "The thing is: they never wrote back.", "It was months.", "And nothing changed."], start=1))
     result = read_file(_write(tmp_path, "plain.vtt", "WEBVTT\n\n" + cues + "\n"))
     assert {t.speaker for t in result.turns} == {""}
+
+
+def test_a_user_name_label_in_a_zoom_export_is_a_speaker(tmp_path) -> None:
+    """Zoom writes the name someone joined with: a user name ("kemi.b") is a speaker like any other,
+    not words to leave in the previous speaker's text."""
+    cues = ["WEBVTT", ""]
+    said = [("Ruth Ansah", "Shall we start with the GP records?"), ("kemi.b", "Mine are all over the place."),
+            ("Ruth Ansah", "In what way?"), ("kemi.b", "Two surgeries, neither talks to the other."),
+            ("Ruth Ansah", "Thank you."), ("kemi.b", "And the hospital has a third version.")]
+    for i, (who, text) in enumerate(said, 1):
+        cues += [str(i), f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 4:02d}.000", f"{who}: {text}", ""]
+    path = tmp_path / "zoom.vtt"
+    path.write_text("\n".join(cues), encoding="utf-8")
+    turns = read_file(path).turns
+    assert [t.speaker for t in turns] == [who for who, _ in said]
+    assert all("kemi.b" not in t.text for t in turns)

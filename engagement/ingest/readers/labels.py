@@ -182,6 +182,9 @@ def split_affiliation(label: str) -> tuple[str, str]:
     return label[:m.start()].rstrip(), m.group(0).strip()[1:-1].strip()
 
 
+_USERNAME_LABEL = re.compile(r"^[a-z]{2,}[._][a-z0-9]+(?:[._][a-z0-9]+)*$")
+
+
 def label_strength(label: str) -> str | None:
     """How much a string looks like a speaker label: "strong", "weak" or None (not a label).
 
@@ -205,6 +208,8 @@ def label_strength(label: str) -> str | None:
     low = [t.casefold() for t in tokens]
     if name.casefold() in NOT_LABELS or low[0] in NOT_LABELS or low[0] in _NOT_FIRST:
         return None
+    if len(tokens) == 1 and _USERNAME_LABEL.match(name) and not name.casefold().startswith(("www.", "http")):
+        return "weak"               # a video call's user name: "aisha.r", "j_okafor" (it must recur)
     particles = _PARTICLES | {"of"} if title else _PARTICLES     # "Baroness Kennedy of Cradley"
     if not _capitalised(tokens[0]) or not all(_capitalised(t) or t.casefold() in particles for t in tokens[1:]):
         return None
