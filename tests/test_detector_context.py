@@ -650,3 +650,16 @@ def test_a_user_name_label_gives_the_name_it_starts_with():
     detector = Detector(known_names=names_from_labels(["kemi.b"]), allow_list=DEFAULT_ALLOW_LIST, use_ner=False,
                         reference_year=2026)
     assert "kemi" not in redacted(detector, "I agree with kemi.b on that, and Kemi said it first.").casefold()
+
+
+@pytest.mark.parametrize("text", [
+    "My NHS number's on the card, 485 777 34 57, if you need it.",   # the check digit holds
+    "It's 48 57 77 34 57 on the letter.",
+])
+def test_an_nhs_number_grouped_any_way_is_hidden(det, text):
+    assert ("NHS_NUMBER" in {t for t, _ in types(det, text)}) and "34 57" not in redacted(det, text)
+
+
+def test_ten_digits_that_fail_the_check_or_are_years_stay(det):
+    for text in ("We paid 1200 3400 5600 over the years.", "Between 2019 2020 2021 and 2022 it got worse."):
+        assert redacted(det, text) == text

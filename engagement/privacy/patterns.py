@@ -251,6 +251,15 @@ def find_nhs(text: str) -> Iterator[Span]:
             # back ("I had to find my NHS number ... 999 057 3421, see"): misremembered or mistyped,
             # it still points at one person's record
             yield Span(m.start(), m.end(), "NHS_NUMBER", "grouping")
+    for m in NHS_LOOSE_RE.finditer(text):
+        # ten digits grouped as someone read them off a card ("943 612 00 87"), the check digit right
+        digits = re.sub(r"\D", "", m.group())
+        if len(digits) == 10 and digits[0] != "0" and nhs_check_ok(digits):
+            yield Span(m.start(), m.end(), "NHS_NUMBER", "checksum")
+
+
+#: ten digits in groups of any size (2-4 digits, spaces or hyphens between), as people copy a number out
+NHS_LOOSE_RE = re.compile(r"(?<![\w.+\-/£$])\d{2,4}(?:[ \t\-]\d{2,4}){2,4}(?![\w/%]|[.,]\d)")
 
 
 def find_emails(text: str) -> Iterator[Span]:
